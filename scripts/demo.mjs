@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// npm run demo: the committed action (dist/index.js) against the built-in
+// GitHub simulator, through a handful of scenarios. No token, no network.
+// Builds nothing: it runs what is committed.
+import { startFake } from '../simulator/github-fake.mjs'
+import { leaksOf, runAction } from '../simulator/run-action.mjs'
+import { scenarioWorld } from '../simulator/worlds.mjs'
+
+const color = process.stdout.isTTY && !process.env.NO_COLOR
+const paint = (code, s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s)
+const LEVEL = { error: s => paint('31', s), warning: s => paint('33', s), notice: s => paint('36', s) }
+
+const DEMOS = [
+  { scenario: 'healthy', title: 'A healthy service-account token', inputs: {} },
+  { scenario: 'token-invalid', title: 'A revoked token (401 Bad credentials: one request, never retried)', inputs: {} },
+  { scenario: 'token-expiring', title: 'A token that expires soon', inputs: {} },
+  { scenario: 'scope-missing', title: 'A token without admin:org', inputs: {} },
+  { scenario: 'member-token', title: 'Another account\'s token (expected-login: acme-scim)', inputs: { 'expected-login': 'acme-scim' } },
+  { scenario: 'sso-not-authorized', title: 'A token not authorized for SAML SSO', inputs: {} },
+  { scenario: 'multi-org', title: 'Three organizations, one of them failing', inputs: { org: 'acme,beta,gamma' } }
+]
+
+function worldFor(name) {
+  if (name !== 'multi-org') return scenarioWorld(name)
+  const { world, token } = scenarioWorld('healthy')
+  const acme = world.orgs.acme
+  world.orgs.beta = structuredClone({ ...acme, id: 1002 })
+  world.orgs.gamma = structuredClone({ ...acme, id: 1003 })
+  world.orgs.gamma.members['acme-scim'] = { role: 'member', state: 'active' }
+  world.tokens[token].ssoAuthorized = ['acme', 'beta', 'gamma']
+  return { world, token }
+}
+
+let failures = 0
+for (const demo of DEMOS) {
+  const { world, token } = worldFor(demo.scenario)
+  const fake = await startFake(world)
+  try {
+    const run = await runAction({ token, 'api-url': fake.apiUrl, org: 'acme', 'timeout-seconds': '20', ...demo.inputs })
+    console.log(paint('1', `\n━━ ${demo.title}`))
+    console.log(paint('2', `   ${fake.requests.length} request(s) to the simulator: ${[...new Set(fake.requests.map(r => `${r.method} ${r.path}`))].join(', ')}`))
+    for (const a of run.annotations) {
+      console.log(`${LEVEL[a.level](a.level.padEnd(7))} ${a.title ?? '(the step fails)'}`)
+      for (const line of a.message.split('\n')) console.log(`        ${line}`)
+    }
+    console.log(`   status=${run.outputs.status}  causes=${run.outputs.causes || '(none)'}  login=${run.outputs.login}  token-kind=${run.outputs['token-kind']}  expires-at=${run.outputs['expires-at'] || 'never'}`)
+    if (run.outputs['sso-authorization-url']) console.log(`   sso-authorization-url=${run.outputs['sso-authorization-url']}`)
+    console.log(`   exit code ${run.code}`)
+    if (leaksOf(run, token).length > 0) {
+      console.log(LEVEL.error('   THE TOKEN LEAKED INTO THE OUTPUT'))
+      failures++
+    }
+    if (run.outputs.status === undefined) failures++
+  } finally {
+    await fake.close()
+  }
+}
+console.log('\nEach annotation above is what the workflow run page shows; the job summary holds the same as a table.')
+process.exit(failures ? 1 : 0)

@@ -1,0 +1,8 @@
+/**
+ * The action's entry point: run the check, then exit at once (no timer or
+ * socket left behind may hold the step past its time budget).
+ */
+import { run } from './main.js'
+
+await run()
+process.exit()

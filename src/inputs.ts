@@ -1,0 +1,262 @@
+/**
+ * Every input of the contract, parsed and validated once into a typed object.
+ * A problem names the input and the accepted form; no request is sent when
+ * there is one.
+ */
+import { KNOWN_SCOPES, parseScopeList } from './scopes.js'
+import { classifyToken, type TokenKind } from './token.js'
+
+export type FailOn = 'error' | 'warning' | 'never'
+export type InconclusivePolicy = 'fail' | 'pass'
+
+export interface Inputs {
+  token: string
+  tokenKind: TokenKind
+  orgs: string[]
+  enterprise: string | null
+  expectedLogin: string | null
+  requiredScopes: string[]
+  warnDays: number
+  failDays: number
+  failOn: FailOn
+  inconclusive: InconclusivePolicy
+  scimProbe: boolean
+  apiUrl: string
+  timeoutSeconds: number
+}
+
+export interface InputProblem {
+  id: 'input-invalid' | 'token-malformed'
+  input: string
+  message: string
+}
+
+export interface ParsedInputs {
+  /** Present when there is no problem. */
+  inputs?: Inputs
+  problems: InputProblem[]
+  /** The token had leading/trailing whitespace and was trimmed. */
+  tokenWhitespace: boolean
+  /** The policy inputs, when they themselves parsed (so a bad run can still honour fail-on). */
+  failOn: FailOn | null
+}
+
+export type ReadInput = (name: string) => string
+
+/** Org logins: letters, digits and single inner hyphens, at most 39 characters. */
+const ORG_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/
+/** User logins; EMU users carry an `_shortcode` suffix. */
+const USER_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:_[A-Za-z0-9]{1,24})?$/
+const ENTERPRISE_SLUG = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,59}$/
+const MAX_ORGS = 100
+
+function describe(value: string): string {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value
+  return JSON.stringify(shown)
+}
+
+function parseWholeNumber(
+  name: string,
+  raw: string,
+  problems: InputProblem[],
+  { min }: { min: number }
+): number | null {
+  const value = raw.trim()
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+    problems.push({
+      id: 'input-invalid',
+      input: name,
+      message: `Input "${name}" must be a whole number${min > 0 ? ` of at least ${min}` : ' (0 or more)'}; got ${describe(value)}.`
+    })
+    return null
+  }
+  return Number(value)
+}
+
+function parseEnum<T extends string>(
+  name: string,
+  raw: string,
+  allowed: readonly T[],
+  problems: InputProblem[]
+): T | null {
+  const value = raw.trim().toLowerCase()
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  problems.push({
+    id: 'input-invalid',
+    input: name,
+    message: `Input "${name}" must be one of ${allowed.map(a => `"${a}"`).join(', ')}; got ${describe(raw.trim())}.`
+  })
+  return null
+}
+
+function parseBoolean(name: string, raw: string, problems: InputProblem[]): boolean | null {
+  const value = raw.trim()
+  if (/^(true|True|TRUE)$/.test(value)) return true
+  if (/^(false|False|FALSE)$/.test(value)) return false
+  problems.push({
+    id: 'input-invalid',
+    input: name,
+    message: `Input "${name}" must be "true" or "false" (YAML 1.2 core schema); got ${describe(value)}.`
+  })
+  return null
+}
+
+function parseApiUrl(raw: string, problems: InputProblem[]): string | null {
+  const value = raw.trim()
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {
+    url = null
+  }
+  if (
+    url === null ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.hostname === '' ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
+    problems.push({
+      id: 'input-invalid',
+      input: 'api-url',
+      message: `Input "api-url" must be an http(s) URL of the REST API, such as https://api.github.com, https://api.SUBDOMAIN.ghe.com or https://HOST/api/v3 (no credentials, query or fragment); got ${describe(value)}.`
+    })
+    return null
+  }
+  return url.toString().replace(/\/+$/, '')
+}
+
+function parseOrgs(raw: string, problems: InputProblem[]): string[] {
+  const orgs: string[] = []
+  const bad: string[] = []
+  for (const part of raw.split(/[,\n\r]+/)) {
+    const org = part.trim()
+    if (org === '') continue
+    if (!ORG_LOGIN.test(org)) bad.push(org)
+    else if (!orgs.some(o => o.toLowerCase() === org.toLowerCase())) orgs.push(org)
+  }
+  if (bad.length > 0) {
+    const shown = bad.slice(0, 5).map(describe).join(', ')
+    problems.push({
+      id: 'input-invalid',
+      input: 'org',
+      message: `Input "org" must list organization logins (letters, digits and single hyphens, at most 39 characters), separated by commas or new lines; ${bad.length === 1 ? 'this one is' : `${bad.length} are`} not: ${shown}${bad.length > 5 ? ', …' : ''}.`
+    })
+  } else if (orgs.length > MAX_ORGS) {
+    problems.push({
+      id: 'input-invalid',
+      input: 'org',
+      message: `Input "org" lists ${orgs.length} organizations; at most ${MAX_ORGS} are checked in one run. Split them across jobs (a matrix).`
+    })
+  }
+  return orgs
+}
+
+export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInputs {
+  const problems: InputProblem[] = []
+
+  const rawToken = read('token')
+  const shape = classifyToken(rawToken)
+  if (!shape.ok) {
+    const empty = rawToken.trim() === ''
+    problems.push({
+      id: empty ? 'input-invalid' : 'token-malformed',
+      input: 'token',
+      message: empty
+        ? 'Input "token" is required and was empty: pass the service account\'s token from a secret, e.g. token: ${{ secrets.SCIM_TOKEN }} (a secret that does not exist, or is not available to this workflow, arrives empty).'
+        : `Input "token" is not a usable GitHub token: ${shape.reason}.`
+    })
+  }
+
+  const enterpriseRaw = read('enterprise').trim()
+  let enterprise: string | null = null
+  if (enterpriseRaw !== '') {
+    if (ENTERPRISE_SLUG.test(enterpriseRaw)) enterprise = enterpriseRaw
+    else
+      problems.push({
+        id: 'input-invalid',
+        input: 'enterprise',
+        message: `Input "enterprise" must be an enterprise slug (letters, digits and single hyphens, as in https://github.com/enterprises/SLUG); got ${describe(enterpriseRaw)}.`
+      })
+  }
+
+  let orgs = parseOrgs(read('org'), problems)
+  if (orgs.length === 0 && enterpriseRaw === '') {
+    const owner = (env.GITHUB_REPOSITORY_OWNER ?? '').trim()
+    if (owner !== '' && ORG_LOGIN.test(owner)) orgs = [owner]
+    else
+      problems.push({
+        id: 'input-invalid',
+        input: 'org',
+        message:
+          'Input "org" is empty, no "enterprise" is given and GITHUB_REPOSITORY_OWNER is not set: name the organization(s) to check.'
+      })
+  }
+
+  const expectedRaw = read('expected-login').trim()
+  let expectedLogin: string | null = null
+  if (expectedRaw !== '') {
+    if (USER_LOGIN.test(expectedRaw)) expectedLogin = expectedRaw
+    else
+      problems.push({
+        id: 'input-invalid',
+        input: 'expected-login',
+        message: `Input "expected-login" must be a GitHub login (letters, digits, single hyphens, an optional _shortcode suffix for EMU); got ${describe(expectedRaw)}.`
+      })
+  }
+
+  const requiredScopes = parseScopeList(read('required-scopes'))
+  const unknownScopes = requiredScopes.filter(s => !KNOWN_SCOPES.has(s))
+  if (unknownScopes.length > 0) {
+    problems.push({
+      id: 'input-invalid',
+      input: 'required-scopes',
+      message: `Input "required-scopes" must list classic OAuth scopes (such as admin:org, read:org, scim:enterprise), separated by commas or spaces; unknown: ${unknownScopes.slice(0, 5).map(describe).join(', ')}.`
+    })
+  }
+
+  const warnDays = parseWholeNumber('warn-days', read('warn-days') || '30', problems, { min: 0 })
+  const failDays = parseWholeNumber('fail-days', read('fail-days') || '7', problems, { min: 0 })
+  if (warnDays !== null && failDays !== null && failDays > warnDays) {
+    problems.push({
+      id: 'input-invalid',
+      input: 'fail-days',
+      message: `Input "fail-days" (${failDays}) must not exceed "warn-days" (${warnDays}): the error threshold lies inside the warning window.`
+    })
+  }
+  const failOn = parseEnum<FailOn>('fail-on', read('fail-on') || 'error', ['error', 'warning', 'never'], problems)
+  const inconclusive = parseEnum<InconclusivePolicy>('inconclusive', read('inconclusive') || 'fail', ['fail', 'pass'], problems)
+  const scimProbe = parseBoolean('scim-probe', read('scim-probe') || 'true', problems)
+  const apiUrl = parseApiUrl(read('api-url') || env.GITHUB_API_URL || 'https://api.github.com', problems)
+  const timeoutSeconds = parseWholeNumber('timeout-seconds', read('timeout-seconds') || '60', problems, { min: 1 })
+
+  const tokenWhitespace = shape.hadWhitespace && rawToken.trim() !== ''
+  if (
+    problems.length > 0 || !shape.ok || warnDays === null || failDays === null || failOn === null ||
+    inconclusive === null || scimProbe === null || apiUrl === null || timeoutSeconds === null
+  ) {
+    return { problems, tokenWhitespace, failOn }
+  }
+  return {
+    problems,
+    tokenWhitespace,
+    failOn,
+    inputs: {
+      token: shape.trimmed,
+      tokenKind: shape.kind,
+      orgs,
+      enterprise,
+      expectedLogin,
+      requiredScopes,
+      warnDays,
+      failDays,
+      failOn,
+      inconclusive,
+      scimProbe,
+      apiUrl,
+      timeoutSeconds
+    }
+  }
+}

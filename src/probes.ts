@@ -1,0 +1,138 @@
+/**
+ * Probes: the read-only requests that gather raw facts. `GET /user` goes first
+ * and alone (a dead token costs exactly one 401); everything else starts at
+ * once after it, and nothing is requested twice.
+ */
+import type { Fact, ProbeClient } from './client.js'
+import type { Inputs } from './inputs.js'
+import { expandScopes, parseScopeList } from './scopes.js'
+
+export type Platform = 'dotcom' | 'ghe.com' | 'ghes'
+
+export interface OrgFacts {
+  org: string
+  /** GET /orgs/{org}: tells "no such org" from "not a member". */
+  info: Fact
+  /** GET /user/memberships/orgs/{org}: state and role. */
+  membership: Fact
+  /** GET /orgs/{org}/credential-authorizations?login=: the token's SSO record (null: not requested). */
+  credentials: Fact | null
+  /** GET /scim/v2/organizations/{org}/Users?startIndex=1&count=1 (null: not requested). */
+  scim: Fact | null
+}
+
+export interface Facts {
+  user: Fact
+  /** GET /users/{expected-login}, when it differs from the token's login. */
+  expectedUser: Fact | null
+  orgs: OrgFacts[]
+  /** One batched GraphQL query for the linked SAML identity in every org (null: not requested). */
+  identities: Fact | null
+  /** GET /scim/v2/enterprises/{enterprise}/Users?startIndex=1&count=1 (null: not requested). */
+  enterpriseScim: Fact | null
+  platform: Platform
+  /** Checks not made, with the reason, for the summary. */
+  skipped: string[]
+}
+
+export const SCIM_ACCEPT = 'application/scim+json'
+
+export function platformOf(headers: Record<string, string>): Platform {
+  const v = headers['x-github-enterprise-version']
+  if (v === undefined || v === '') return 'dotcom'
+  return v.toLowerCase() === 'ghe.com' ? 'ghe.com' : 'ghes'
+}
+
+export function identityQuery(orgCount: number): string {
+  const vars = ['$login: String!']
+  const fields: string[] = []
+  for (let i = 0; i < orgCount; i++) {
+    vars.push(`$o${i}: String!`)
+    fields.push(
+      `o${i}: organization(login: $o${i}) { samlIdentityProvider { ssoUrl externalIdentities(first: 1, login: $login) { nodes { guid samlIdentity { nameId username } scimIdentity { username } user { login } } } } }`
+    )
+  }
+  return `query(${vars.join(', ')}) { ${fields.join(' ')} }`
+}
+
+function userLogin(user: Fact): string | null {
+  if (user.kind !== 'response' || user.status !== 200) return null
+  const body = user.body as { login?: unknown } | null
+  return body && typeof body === 'object' && typeof body.login === 'string' && body.login !== '' ? body.login : null
+}
+
+export async function gatherFacts(client: ProbeClient, inputs: Inputs): Promise<Facts> {
+  const user = await client.get('/user')
+  const facts: Facts = {
+    user,
+    expectedUser: null,
+    orgs: [],
+    identities: null,
+    enterpriseScim: null,
+    platform: user.kind === 'response' ? platformOf(user.headers) : 'dotcom',
+    skipped: []
+  }
+  const login = userLogin(user)
+  if (login === null) return facts // 401, 403, outage or garbage: nothing else is asked.
+
+  const scopeHeader = user.kind === 'response' ? user.headers['x-oauth-scopes'] : undefined
+  const granted = scopeHeader === undefined ? null : expandScopes(parseScopeList(scopeHeader))
+  const canReadOrg = granted === null || granted.has('read:org')
+  const ghes = facts.platform === 'ghes'
+
+  const pending: Promise<unknown>[] = []
+  const track = <T>(p: Promise<T>, set: (v: T) => void): void => {
+    pending.push(p.then(set))
+  }
+
+  if (inputs.expectedLogin !== null && inputs.expectedLogin.toLowerCase() !== login.toLowerCase()) {
+    track(client.get('/users/{username}', { username: inputs.expectedLogin }), f => (facts.expectedUser = f))
+  }
+
+  facts.orgs = inputs.orgs.map(org => {
+    const entry = { org } as OrgFacts
+    track(client.get('/orgs/{org}', { org }), f => (entry.info = f))
+    track(client.get('/user/memberships/orgs/{org}', { org }), f => (entry.membership = f))
+    entry.credentials = null
+    if (canReadOrg && !ghes) {
+      track(client.get('/orgs/{org}/credential-authorizations', { org, login, per_page: 100 }), f => (entry.credentials = f))
+    }
+    entry.scim = null
+    if (inputs.scimProbe && !ghes) {
+      track(
+        client.get('/scim/v2/organizations/{org}/Users', { org, startIndex: 1, count: 1 }, SCIM_ACCEPT),
+        f => (entry.scim = f)
+      )
+    }
+    return entry
+  })
+  if (inputs.orgs.length > 0) {
+    if (!canReadOrg) facts.skipped.push('Linked SAML identity and SSO authorization record: the token has no read:org (or admin:org) scope.')
+    if (ghes) {
+      facts.skipped.push('Organization SCIM and SSO authorization records: they do not exist on GitHub Enterprise Server.')
+    } else if (!inputs.scimProbe) {
+      facts.skipped.push('Organization SCIM request: scim-probe is false.')
+    }
+    if (canReadOrg && !ghes) {
+      const variables: Record<string, string> = { login }
+      inputs.orgs.forEach((org, i) => (variables[`o${i}`] = org))
+      track(client.graphql(identityQuery(inputs.orgs.length), variables), f => (facts.identities = f))
+    }
+  }
+
+  if (inputs.enterprise !== null) {
+    if (ghes) {
+      facts.skipped.push('Enterprise SCIM: GitHub Enterprise Server has instance SCIM (/scim/v2/Users), not enterprise SCIM.')
+    } else if (!inputs.scimProbe) {
+      facts.skipped.push('Enterprise SCIM request: scim-probe is false.')
+    } else {
+      track(
+        client.get('/scim/v2/enterprises/{enterprise}/Users', { enterprise: inputs.enterprise, startIndex: 1, count: 1 }, SCIM_ACCEPT),
+        f => (facts.enterpriseScim = f)
+      )
+    }
+  }
+
+  await Promise.all(pending)
+  return facts
+}
