@@ -53,7 +53,6 @@ const CASES: Case[] = [
     code: 0,
     requests: [
       'GET /user',
-      'GET /orgs/acme',
       'GET /orgs/acme/credential-authorizations',
       'GET /scim/v2/organizations/acme/Users',
       'GET /user/memberships/orgs/acme',
@@ -84,6 +83,14 @@ const CASES: Case[] = [
   // Organizations
   { scenario: 'org-not-found', causes: ['org-not-found'], status: 'failing', code: 1 },
   { scenario: 'not-org-member', causes: ['not-org-member'], status: 'failing', code: 1 },
+  // Only a membership 404 asks for the org itself.
+  {
+    scenario: 'org-not-found',
+    causes: ['org-not-found'],
+    status: 'failing',
+    code: 1,
+    requests: ['GET /user', 'GET /user/memberships/orgs/acme', 'GET /orgs/acme', 'GET /orgs/acme/credential-authorizations', 'GET /scim/v2/organizations/acme/Users', 'POST /graphql']
+  },
   { scenario: 'membership-pending', causes: ['membership-pending'], status: 'failing', code: 1 },
   { scenario: 'not-org-owner', causes: ['not-org-owner'], status: 'failing', code: 1 },
   { scenario: 'sso-not-authorized', causes: ['sso-not-authorized'], status: 'failing', code: 1 },

@@ -38926,6 +38926,7 @@ function getOctokitOptions(token, options) {
 //# sourceMappingURL=utils.js.map
 // EXTERNAL MODULE: ./node_modules/bottleneck/light.js
 var light = __nccwpck_require__(3251);
+var light_default = /*#__PURE__*/__nccwpck_require__.n(light);
 ;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
@@ -39265,8 +39266,11 @@ throttling.triggersNotification = triggersNotification;
 
 
 
+
 /** Bodies larger than this are not GitHub's answer to the calls we make. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Half of GitHub's limit of 100 concurrent requests: 20 orgs' checks go out in two waves at most. */
+const DEFAULT_MAX_CONCURRENT = 50;
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 /** GraphQL endpoint that belongs to a REST base (PRODUCT.md, facts sheet section 5). */
 function graphqlUrl(apiUrl) {
@@ -39274,6 +39278,10 @@ function graphqlUrl(apiUrl) {
     if (/\/api\/v3$/.test(base))
         return base.replace(/\/api\/v3$/, '/api/graphql');
     return `${base}/graphql`;
+}
+/** One attempt may use a third of the budget (at least 2 s): a hung connection leaves room for a retry. */
+function attemptTimeoutMs(budgetMs) {
+    return Math.max(2000, Math.floor(budgetMs / 3));
 }
 class DeadlineError extends Error {
     constructor() {
@@ -39287,7 +39295,7 @@ class DeadlineError extends Error {
  * and reads the whole body before returning, so that a connection dropped or
  * stalled mid-body is a network fault (retried), not a half-read 200.
  */
-function budgetedFetch(apiUrl, signal) {
+function budgetedFetch(apiUrl, signal, attemptTimeoutMs) {
     const dispatcher = new lib.HttpClient('provisioning-token-check').getAgentDispatcher(apiUrl);
     const f = async (url, init) => {
         if (signal.aborted)
@@ -39298,7 +39306,8 @@ function budgetedFetch(apiUrl, signal) {
         if (method !== 'GET' && !(method === 'POST' && target.pathname.endsWith('/graphql'))) {
             throw new Error(`refusing a ${method} request: this action only reads`);
         }
-        const signals = init?.signal ? [signal, init.signal] : [signal];
+        // The run's deadline ends everything; a single attempt that hangs ends sooner, so a retry still fits.
+        const signals = [signal, AbortSignal.timeout(attemptTimeoutMs), ...(init?.signal ? [init.signal] : [])];
         const res = await (0,undici.fetch)(String(url), {
             ...init,
             signal: AbortSignal.any(signals),
@@ -39317,7 +39326,8 @@ function budgetedFetch(apiUrl, signal) {
             }
         }
         const body = NULL_BODY_STATUS.has(res.status) ? null : Buffer.concat(chunks);
-        return new Response(body, {
+        // undici's own Response: the global one would load Node's internal copy of undici on first use.
+        return new undici.Response(body, {
             status: res.status,
             statusText: res.statusText,
             headers: res.headers
@@ -39352,33 +39362,39 @@ function createClient(options) {
     let requestCount = 0;
     // A rate limit is waited for only once, and only when the wait fits the budget.
     const fitsBudget = (retryAfterSeconds, retryCount) => retryCount < 1 && retryAfterSeconds * 1000 + 1000 < remaining();
+    // Passed as a variable: `global` is read by plugin-throttling at runtime but missing from its option type.
+    const throttle = {
+        // This run's own queues: plugin-throttling's shared defaults allow 10 requests at once and space
+        // GraphQL requests a second apart (meant for mutations; this action sends only queries).
+        global: new (light_default()).Group({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
+        write: new (light_default()).Group({ maxConcurrent: 1 }),
+        onRateLimit: (retryAfter, _opts, _o, retryCount) => {
+            const wait = fitsBudget(retryAfter, retryCount);
+            debug(`primary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`);
+            return wait;
+        },
+        onSecondaryRateLimit: (retryAfter, _opts, _o, retryCount) => {
+            const wait = fitsBudget(retryAfter, retryCount);
+            debug(`secondary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`);
+            return wait;
+        }
+    };
     const Octokit = GitHub.plugin(retry, throttling);
     const octokit = new Octokit({
         auth: `token ${options.token}`,
         baseUrl: options.apiUrl,
         userAgent: 'provisioning-token-check',
         request: {
-            fetch: budgetedFetch(options.apiUrl, controller.signal)
+            fetch: budgetedFetch(options.apiUrl, controller.signal, attemptTimeoutMs(remaining()))
         },
         log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
         retry: {
             // Never 401 (lockout), nor other answers that are verdicts; 429 belongs to the throttling plugin.
             doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
             retries: 2,
-            retryAfterBaseValue: 250
+            retryAfterBaseValue: options.retryBaseMs ?? 250
         },
-        throttle: {
-            onRateLimit: (retryAfter, _opts, _o, retryCount) => {
-                const wait = fitsBudget(retryAfter, retryCount);
-                debug(`primary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`);
-                return wait;
-            },
-            onSecondaryRateLimit: (retryAfter, _opts, _o, retryCount) => {
-                const wait = fitsBudget(retryAfter, retryCount);
-                debug(`secondary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`);
-                return wait;
-            }
-        }
+        throttle
     });
     octokit.hook.before('request', () => {
         requestCount++;
@@ -39876,6 +39892,18 @@ function readIdentity(identities, index) {
     const nameId = (saml && typeof saml.nameId === 'string' && saml.nameId) || (scim && typeof scim.username === 'string' && scim.username) || 'linked';
     return { provider: 'linked', nameId };
 }
+/** The org's numeric id (for `X-GitHub-SSO: partial-results`), from the membership or the org itself. */
+function orgIdOf(o) {
+    for (const fact of [o.membership, o.info]) {
+        if (!diagnose_ok(fact) || !isObject(fact.body))
+            continue;
+        const body = fact.body;
+        const id = isObject(body.organization) ? body.organization.id : body.id;
+        if (typeof id === 'number')
+            return String(id);
+    }
+    return null;
+}
 function diagnoseOrg(list, o, index, facts, acct, now, ssoUrls) {
     const org = o.org;
     const summary = { org, role: 'unknown', state: 'unknown', samlIdentity: 'not checked', ssoAuthorization: null, scim: 'not checked' };
@@ -39906,7 +39934,7 @@ function diagnoseOrg(list, o, index, facts, acct, now, ssoUrls) {
         addBlocker(list, { type: 'ip-allow-list' }, org, 'the GraphQL identity query', ssoUrls);
         blocked = true;
     }
-    const orgId = diagnose_ok(o.info) && isObject(o.info.body) && typeof o.info.body.id === 'number' ? String(o.info.body.id) : null;
+    const orgId = orgIdOf(o);
     if (diagnose_ok(facts.identities) && orgId !== null && parseSsoHeader(facts.identities.headers).partialOrgIds.includes(orgId)) {
         addBlocker(list, { type: 'sso', url: null }, org, 'the GraphQL identity query', ssoUrls);
         blocked = true;
@@ -39922,8 +39950,9 @@ function diagnoseOrg(list, o, index, facts, acct, now, ssoUrls) {
     const infoMissing = failures.get(`GET /orgs/${org}`)?.type === 'not-found';
     const membershipFailure = failures.get(`GET /user/memberships/orgs/${org}`);
     let owner = false;
-    if (diagnose_ok(o.info) && !isObject(o.info.body))
+    if (diagnose_ok(o.info) && !(isObject(o.info.body) && typeof o.info.body.login === 'string' && typeof o.info.body.id === 'number')) {
         badBody(list, o.info, `GET /orgs/${org}`, org);
+    }
     if (membershipFailure?.type === 'not-found') {
         if (infoMissing) {
             list.add({ id: 'org-not-found', org, message: `Organization ${org} does not exist, or is not visible to ${acct.login} (GitHub answers 404 for both).` });
@@ -39967,7 +39996,7 @@ function diagnoseOrg(list, o, index, facts, acct, now, ssoUrls) {
     }
     // 4. The token's SSO authorization record (informational; matched on the last eight characters, never shown).
     if (diagnose_ok(o.credentials)) {
-        if (!Array.isArray(o.credentials.body)) {
+        if (!Array.isArray(o.credentials.body) || !o.credentials.body.every(isObject)) {
             badBody(list, o.credentials, `GET /orgs/${org}/credential-authorizations`, org);
         }
         else {
@@ -40029,8 +40058,16 @@ function diagnoseOrg(list, o, index, facts, acct, now, ssoUrls) {
             summary.scim = 'no answer';
         }
     }
+    // 7. Never healthy on an answer nothing explains: a refusal with no cause of its own is unexpected.
+    const explainedElsewhere = list.items.some(c => c.org === org || ACCOUNT_WIDE.has(c.id));
+    if (failures.size > 0 && !explainedElsewhere) {
+        const what = [...failures].map(([route, f]) => `${route} (${f.type})`).join(', ');
+        list.add({ id: 'unexpected-response', org, message: `Organization ${org}: ${what} refused a request that nothing else explains.` });
+    }
     return summary;
 }
+/** Causes that explain a refusal of any request of any org. */
+const ACCOUNT_WIDE = new Set(['login-attempts-exceeded', 'account-suspended', 'token-kind-unsupported', 'scope-missing']);
 /** The verdict for a run that stopped at the inputs: no request was sent. */
 function verdictForInputProblems(causes, tokenKind = 'unknown') {
     const sorted = sortCauses(causes);
@@ -40399,8 +40436,9 @@ function parseInputs(read, env) {
                 message: `Input "enterprise" must be an enterprise slug (letters, digits and single hyphens, as in https://github.com/enterprises/SLUG); got ${describe(enterpriseRaw)}.`
             });
     }
+    const orgProblems = problems.length;
     let orgs = parseOrgs(read('org'), problems);
-    if (orgs.length === 0 && enterpriseRaw === '') {
+    if (orgs.length === 0 && enterpriseRaw === '' && problems.length === orgProblems) {
         const owner = (env.GITHUB_REPOSITORY_OWNER ?? '').trim();
         if (owner !== '' && ORG_LOGIN.test(owner))
             orgs = [owner];
@@ -40522,10 +40560,21 @@ async function gatherFacts(client, inputs) {
     if (inputs.expectedLogin !== null && inputs.expectedLogin.toLowerCase() !== login.toLowerCase()) {
         track(client.get('/users/{username}', { username: inputs.expectedLogin }), f => (facts.expectedUser = f));
     }
+    // The GraphQL query goes first: it serves every org and nothing waits on it.
+    if (inputs.orgs.length > 0 && canReadOrg && !ghes) {
+        const variables = { login };
+        inputs.orgs.forEach((org, i) => (variables[`o${i}`] = org));
+        track(client.graphql(identityQuery(inputs.orgs.length), variables), f => (facts.identities = f));
+    }
     facts.orgs = inputs.orgs.map(org => {
-        const entry = { org };
-        track(client.get('/orgs/{org}', { org }), f => (entry.info = f));
-        track(client.get('/user/memberships/orgs/{org}', { org }), f => (entry.membership = f));
+        const entry = { org, info: null };
+        track(client.get('/user/memberships/orgs/{org}', { org }).then(async (f) => {
+            entry.membership = f;
+            // Not a member, or no such org? Only then is the org itself asked (one more round trip, on failure only).
+            if (f.kind === 'response' && f.status === 404 && f.headers['x-github-sso'] === undefined) {
+                entry.info = await client.get('/orgs/{org}', { org });
+            }
+        }), () => undefined);
         entry.credentials = null;
         if (canReadOrg && !ghes) {
             track(client.get('/orgs/{org}/credential-authorizations', { org, login, per_page: 100 }), f => (entry.credentials = f));
@@ -40544,11 +40593,6 @@ async function gatherFacts(client, inputs) {
         }
         else if (!inputs.scimProbe) {
             facts.skipped.push('Organization SCIM request: scim-probe is false.');
-        }
-        if (canReadOrg && !ghes) {
-            const variables = { login };
-            inputs.orgs.forEach((org, i) => (variables[`o${i}`] = org));
-            track(client.graphql(identityQuery(inputs.orgs.length), variables), f => (facts.identities = f));
         }
     }
     if (inputs.enterprise !== null) {
@@ -40739,13 +40783,16 @@ function maskToken(c, raw) {
     const trimmed = raw.trim();
     if (trimmed !== '' && trimmed !== raw)
         c.setSecret(trimmed);
-    for (const piece of trimmed.split(/\s+/))
-        if (piece.length >= 6 && piece !== trimmed)
+    // A token pasted with a line break or an authorization scheme: mask each part, but not the scheme word.
+    for (const piece of trimmed.split(/\s+/)) {
+        if (piece.length >= 6 && piece !== trimmed && !/^(bearer|token)$/i.test(piece))
             c.setSecret(piece);
+    }
 }
 async function run(deps = { core: core_namespaceObject, env: process.env, now: Date.now }) {
     const { core: c, env, now } = deps;
-    const started = now();
+    // The budget covers the whole step, so it counts from the process start, not from here.
+    const started = Math.min(deps.startedAt ?? performance.timeOrigin, now());
     const rawToken = c.getInput('token', { trimWhitespace: false });
     maskToken(c, rawToken);
     const scrub = (s) => {
@@ -40774,6 +40821,7 @@ async function run(deps = { core: core_namespaceObject, env: process.env, now: D
             apiUrl: inputs.apiUrl,
             deadline,
             now,
+            retryBaseMs: deps.retryBaseMs,
             debug: message => c.debug(scrub(message))
         });
         const facts = await gatherFacts(client, inputs);
@@ -40791,8 +40839,7 @@ async function run(deps = { core: core_namespaceObject, env: process.env, now: D
         const verdict = verdictForInputProblems([cause]);
         verdict.status = statusOf([cause]);
         verdict.notes = ['The check did not finish; please report this at the action\'s repository.'];
-        await publish(c, verdict, null).catch(() => undefined);
-        process.exitCode = 1;
+        await publish(c, verdict, null).catch(() => c.setFailed(`provisioning-token-check stopped: ${message}`));
     }
 }
 
@@ -41097,6 +41144,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -10,7 +10,8 @@ import { GitHub } from '@actions/github/lib/utils'
 import { HttpClient } from '@actions/http-client'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
-import { fetch as undiciFetch } from 'undici'
+import Bottleneck from 'bottleneck/light.js'
+import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 
 export type Headers = Record<string, string>
 
@@ -32,13 +33,17 @@ export interface ClientOptions {
   deadline: number
   /** Debug sink; never receives the token. */
   debug?: (message: string) => void
-  /** Concurrency cap (secondary-rate-limit guidance: stay well below 100). */
+  /** Requests in flight at once (GitHub's secondary-rate-limit guidance: at most 100; default 50). */
   maxConcurrent?: number
   now?: () => number
+  /** Base of plugin-retry's quadratic back-off (ms): 1x, 4x. */
+  retryBaseMs?: number
 }
 
 /** Bodies larger than this are not GitHub's answer to the calls we make. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024
+/** Half of GitHub's limit of 100 concurrent requests: 20 orgs' checks go out in two waves at most. */
+export const DEFAULT_MAX_CONCURRENT = 50
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 
 /** GraphQL endpoint that belongs to a REST base (PRODUCT.md, facts sheet section 5). */
@@ -46,6 +51,11 @@ export function graphqlUrl(apiUrl: string): string {
   const base = apiUrl.replace(/\/+$/, '')
   if (/\/api\/v3$/.test(base)) return base.replace(/\/api\/v3$/, '/api/graphql')
   return `${base}/graphql`
+}
+
+/** One attempt may use a third of the budget (at least 2 s): a hung connection leaves room for a retry. */
+export function attemptTimeoutMs(budgetMs: number): number {
+  return Math.max(2000, Math.floor(budgetMs / 3))
 }
 
 class DeadlineError extends Error {
@@ -61,7 +71,7 @@ class DeadlineError extends Error {
  * and reads the whole body before returning, so that a connection dropped or
  * stalled mid-body is a network fault (retried), not a half-read 200.
  */
-function budgetedFetch(apiUrl: string, signal: AbortSignal): typeof globalThis.fetch {
+function budgetedFetch(apiUrl: string, signal: AbortSignal, attemptTimeoutMs: number): typeof globalThis.fetch {
   const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(apiUrl)
   const f = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (signal.aborted) throw new DeadlineError()
@@ -71,7 +81,8 @@ function budgetedFetch(apiUrl: string, signal: AbortSignal): typeof globalThis.f
     if (method !== 'GET' && !(method === 'POST' && target.pathname.endsWith('/graphql'))) {
       throw new Error(`refusing a ${method} request: this action only reads`)
     }
-    const signals = init?.signal ? [signal, init.signal] : [signal]
+    // The run's deadline ends everything; a single attempt that hangs ends sooner, so a retry still fits.
+    const signals = [signal, AbortSignal.timeout(attemptTimeoutMs), ...(init?.signal ? [init.signal] : [])]
     const res = await undiciFetch(String(url), {
       ...(init as object),
       signal: AbortSignal.any(signals),
@@ -90,11 +101,12 @@ function budgetedFetch(apiUrl: string, signal: AbortSignal): typeof globalThis.f
       }
     }
     const body = NULL_BODY_STATUS.has(res.status) ? null : Buffer.concat(chunks)
-    return new Response(body, {
+    // undici's own Response: the global one would load Node's internal copy of undici on first use.
+    return new UndiciResponse(body, {
       status: res.status,
       statusText: res.statusText,
-      headers: res.headers as unknown as globalThis.Headers
-    })
+      headers: res.headers
+    }) as unknown as Response
   }
   return f as typeof globalThis.fetch
 }
@@ -140,33 +152,39 @@ export function createClient(options: ClientOptions): ProbeClient {
   const fitsBudget = (retryAfterSeconds: number, retryCount: number): boolean =>
     retryCount < 1 && retryAfterSeconds * 1000 + 1000 < remaining()
 
+  // Passed as a variable: `global` is read by plugin-throttling at runtime but missing from its option type.
+  const throttle = {
+    // This run's own queues: plugin-throttling's shared defaults allow 10 requests at once and space
+    // GraphQL requests a second apart (meant for mutations; this action sends only queries).
+    global: new Bottleneck.Group({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
+    write: new Bottleneck.Group({ maxConcurrent: 1 }),
+    onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
+      const wait = fitsBudget(retryAfter, retryCount)
+      debug(`primary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`)
+      return wait
+    },
+    onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
+      const wait = fitsBudget(retryAfter, retryCount)
+      debug(`secondary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`)
+      return wait
+    }
+  }
   const Octokit = GitHub.plugin(retry, throttling)
   const octokit = new Octokit({
     auth: `token ${options.token}`,
     baseUrl: options.apiUrl,
     userAgent: 'provisioning-token-check',
     request: {
-      fetch: budgetedFetch(options.apiUrl, controller.signal)
+      fetch: budgetedFetch(options.apiUrl, controller.signal, attemptTimeoutMs(remaining()))
     },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     retry: {
       // Never 401 (lockout), nor other answers that are verdicts; 429 belongs to the throttling plugin.
       doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
       retries: 2,
-      retryAfterBaseValue: 250
+      retryAfterBaseValue: options.retryBaseMs ?? 250
     },
-    throttle: {
-      onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-        const wait = fitsBudget(retryAfter, retryCount)
-        debug(`primary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`)
-        return wait
-      },
-      onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-        const wait = fitsBudget(retryAfter, retryCount)
-        debug(`secondary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`)
-        return wait
-      }
-    }
+    throttle
   })
   octokit.hook.before('request', () => {
     requestCount++

@@ -368,6 +368,17 @@ function readIdentity(identities: Fact | null, index: number): GraphqlOrgAnswer 
   return { provider: 'linked', nameId }
 }
 
+/** The org's numeric id (for `X-GitHub-SSO: partial-results`), from the membership or the org itself. */
+function orgIdOf(o: OrgFacts): string | null {
+  for (const fact of [o.membership, o.info]) {
+    if (!ok(fact) || !isObject(fact.body)) continue
+    const body = fact.body
+    const id = isObject(body.organization) ? body.organization.id : body.id
+    if (typeof id === 'number') return String(id)
+  }
+  return null
+}
+
 function diagnoseOrg(
   list: CauseList,
   o: OrgFacts,
@@ -404,7 +415,7 @@ function diagnoseOrg(
     addBlocker(list, { type: 'ip-allow-list' }, org, 'the GraphQL identity query', ssoUrls)
     blocked = true
   }
-  const orgId = ok(o.info) && isObject(o.info.body) && typeof o.info.body.id === 'number' ? String(o.info.body.id) : null
+  const orgId = orgIdOf(o)
   if (ok(facts.identities) && orgId !== null && parseSsoHeader(facts.identities.headers).partialOrgIds.includes(orgId)) {
     addBlocker(list, { type: 'sso', url: null }, org, 'the GraphQL identity query', ssoUrls)
     blocked = true
@@ -421,7 +432,9 @@ function diagnoseOrg(
   const infoMissing = failures.get(`GET /orgs/${org}`)?.type === 'not-found'
   const membershipFailure = failures.get(`GET /user/memberships/orgs/${org}`)
   let owner = false
-  if (ok(o.info) && !isObject(o.info.body)) badBody(list, o.info, `GET /orgs/${org}`, org)
+  if (ok(o.info) && !(isObject(o.info.body) && typeof o.info.body.login === 'string' && typeof o.info.body.id === 'number')) {
+    badBody(list, o.info, `GET /orgs/${org}`, org)
+  }
   if (membershipFailure?.type === 'not-found') {
     if (infoMissing) {
       list.add({ id: 'org-not-found', org, message: `Organization ${org} does not exist, or is not visible to ${acct.login} (GitHub answers 404 for both).` })
@@ -461,7 +474,7 @@ function diagnoseOrg(
 
   // 4. The token's SSO authorization record (informational; matched on the last eight characters, never shown).
   if (ok(o.credentials)) {
-    if (!Array.isArray(o.credentials.body)) {
+    if (!Array.isArray(o.credentials.body) || !o.credentials.body.every(isObject)) {
       badBody(list, o.credentials, `GET /orgs/${org}/credential-authorizations`, org)
     } else {
       const last8 = acct.token.slice(-8)
@@ -516,8 +529,18 @@ function diagnoseOrg(
       summary.scim = 'no answer'
     }
   }
+
+  // 7. Never healthy on an answer nothing explains: a refusal with no cause of its own is unexpected.
+  const explainedElsewhere = list.items.some(c => c.org === org || ACCOUNT_WIDE.has(c.id))
+  if (failures.size > 0 && !explainedElsewhere) {
+    const what = [...failures].map(([route, f]) => `${route} (${f.type})`).join(', ')
+    list.add({ id: 'unexpected-response', org, message: `Organization ${org}: ${what} refused a request that nothing else explains.` })
+  }
   return summary
 }
+
+/** Causes that explain a refusal of any request of any org. */
+const ACCOUNT_WIDE: ReadonlySet<CauseId> = new Set(['login-attempts-exceeded', 'account-suspended', 'token-kind-unsupported', 'scope-missing'])
 
 /** The verdict for a run that stopped at the inputs: no request was sent. */
 export function verdictForInputProblems(causes: Cause[], tokenKind: TokenKind = 'unknown'): Verdict {

@@ -182,8 +182,9 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
       })
   }
 
+  const orgProblems = problems.length
   let orgs = parseOrgs(read('org'), problems)
-  if (orgs.length === 0 && enterpriseRaw === '') {
+  if (orgs.length === 0 && enterpriseRaw === '' && problems.length === orgProblems) {
     const owner = (env.GITHUB_REPOSITORY_OWNER ?? '').trim()
     if (owner !== '' && ORG_LOGIN.test(owner)) orgs = [owner]
     else

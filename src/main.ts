@@ -10,28 +10,37 @@ import { gatherFacts } from './probes.js'
 import { docsBase, publish } from './report.js'
 
 type Core = typeof core
+export type RunCore = Pick<Core, 'getInput' | 'setSecret' | 'debug' | 'info' | 'error' | 'warning' | 'notice' | 'setOutput' | 'setFailed' | 'summary'>
 
 export interface RunDeps {
-  core: Core
+  core: RunCore
   env: NodeJS.ProcessEnv
   now: () => number
+  /** Epoch ms the time budget counts from: by default, when the process started. */
+  startedAt?: number
+  /** Retry back-off base in ms (tests shorten it). */
+  retryBaseMs?: number
 }
 
 /** Time kept back from the budget for diagnosing and writing the report. */
 const REPORT_RESERVE_MS = 300
 
 /** Masks the token, and each piece of it, before anything else can print it. */
-function maskToken(c: Core, raw: string): void {
+function maskToken(c: RunCore, raw: string): void {
   if (raw === '') return
   c.setSecret(raw)
   const trimmed = raw.trim()
   if (trimmed !== '' && trimmed !== raw) c.setSecret(trimmed)
-  for (const piece of trimmed.split(/\s+/)) if (piece.length >= 6 && piece !== trimmed) c.setSecret(piece)
+  // A token pasted with a line break or an authorization scheme: mask each part, but not the scheme word.
+  for (const piece of trimmed.split(/\s+/)) {
+    if (piece.length >= 6 && piece !== trimmed && !/^(bearer|token)$/i.test(piece)) c.setSecret(piece)
+  }
 }
 
 export async function run(deps: RunDeps = { core, env: process.env, now: Date.now }): Promise<void> {
   const { core: c, env, now } = deps
-  const started = now()
+  // The budget covers the whole step, so it counts from the process start, not from here.
+  const started = Math.min(deps.startedAt ?? performance.timeOrigin, now())
   const rawToken = c.getInput('token', { trimWhitespace: false })
   maskToken(c, rawToken)
   const scrub = (s: string): string => {
@@ -58,6 +67,7 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
       apiUrl: inputs.apiUrl,
       deadline,
       now,
+      retryBaseMs: deps.retryBaseMs,
       debug: message => c.debug(scrub(message))
     })
     const facts = await gatherFacts(client, inputs)
@@ -74,7 +84,6 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
     const verdict = verdictForInputProblems([cause])
     verdict.status = statusOf([cause])
     verdict.notes = ['The check did not finish; please report this at the action\'s repository.']
-    await publish(c, verdict, null).catch(() => undefined)
-    process.exitCode = 1
+    await publish(c, verdict, null).catch(() => c.setFailed(`provisioning-token-check stopped: ${message}`))
   }
 }

@@ -11,8 +11,8 @@ export type Platform = 'dotcom' | 'ghe.com' | 'ghes'
 
 export interface OrgFacts {
   org: string
-  /** GET /orgs/{org}: tells "no such org" from "not a member". */
-  info: Fact
+  /** GET /orgs/{org}, asked only when the membership answers 404: tells "no such org" from "not a member". */
+  info: Fact | null
   /** GET /user/memberships/orgs/{org}: state and role. */
   membership: Fact
   /** GET /orgs/{org}/credential-authorizations?login=: the token's SSO record (null: not requested). */
@@ -89,10 +89,25 @@ export async function gatherFacts(client: ProbeClient, inputs: Inputs): Promise<
     track(client.get('/users/{username}', { username: inputs.expectedLogin }), f => (facts.expectedUser = f))
   }
 
+  // The GraphQL query goes first: it serves every org and nothing waits on it.
+  if (inputs.orgs.length > 0 && canReadOrg && !ghes) {
+    const variables: Record<string, string> = { login }
+    inputs.orgs.forEach((org, i) => (variables[`o${i}`] = org))
+    track(client.graphql(identityQuery(inputs.orgs.length), variables), f => (facts.identities = f))
+  }
+
   facts.orgs = inputs.orgs.map(org => {
-    const entry = { org } as OrgFacts
-    track(client.get('/orgs/{org}', { org }), f => (entry.info = f))
-    track(client.get('/user/memberships/orgs/{org}', { org }), f => (entry.membership = f))
+    const entry = { org, info: null } as OrgFacts
+    track(
+      client.get('/user/memberships/orgs/{org}', { org }).then(async f => {
+        entry.membership = f
+        // Not a member, or no such org? Only then is the org itself asked (one more round trip, on failure only).
+        if (f.kind === 'response' && f.status === 404 && f.headers['x-github-sso'] === undefined) {
+          entry.info = await client.get('/orgs/{org}', { org })
+        }
+      }),
+      () => undefined
+    )
     entry.credentials = null
     if (canReadOrg && !ghes) {
       track(client.get('/orgs/{org}/credential-authorizations', { org, login, per_page: 100 }), f => (entry.credentials = f))
@@ -112,11 +127,6 @@ export async function gatherFacts(client: ProbeClient, inputs: Inputs): Promise<
       facts.skipped.push('Organization SCIM and SSO authorization records: they do not exist on GitHub Enterprise Server.')
     } else if (!inputs.scimProbe) {
       facts.skipped.push('Organization SCIM request: scim-probe is false.')
-    }
-    if (canReadOrg && !ghes) {
-      const variables: Record<string, string> = { login }
-      inputs.orgs.forEach((org, i) => (variables[`o${i}`] = org))
-      track(client.graphql(identityQuery(inputs.orgs.length), variables), f => (facts.identities = f))
     }
   }
 
