@@ -101,7 +101,9 @@ const CASES: Case[] = [
   { scenario: 'pat-policy-blocked', causes: ['pat-policy-blocked'], status: 'failing', code: 1 },
   { scenario: 'fine-grained-blocked', causes: ['token-kind-unsupported', 'pat-policy-blocked'], status: 'failing', code: 1 },
   { scenario: 'scim-not-available', causes: ['scim-not-available'], status: 'failing', code: 1 },
-  { scenario: 'healthy', inputs: { 'scim-probe': 'false' }, causes: [], status: 'healthy', code: 0 }
+  { scenario: 'healthy', inputs: { 'scim-probe': 'false' }, causes: [], status: 'healthy', code: 0 },
+  // A budget past Node's timer range (2^31-1 ms) must not fire at once.
+  { scenario: 'healthy', inputs: { 'timeout-seconds': '3000000' }, causes: [], status: 'healthy', code: 0 }
 ]
 
 describe('dist/index.js against the simulator', () => {
@@ -115,6 +117,17 @@ describe('dist/index.js against the simulator', () => {
     expect(fake.violations).toEqual([])
     expect(leaksOf(run, token)).toEqual([])
     expect(run.stdout).toContain(`::add-mask::${token}`)
+  })
+
+  it('links each annotation to its README section in the action\'s repository', async () => {
+    const { world, token } = scenarioWorld('not-org-owner')
+    const fake = await startFake(world)
+    servers.push(fake)
+    const run = await runAction(
+      { token, org: 'acme', 'api-url': fake.apiUrl },
+      { env: { GITHUB_ACTION_REPOSITORY: 'octo-org/provisioning-token-check', GITHUB_SERVER_URL: 'https://github.com' } }
+    )
+    expect(run.annotations[0]?.message).toContain('More: https://github.com/octo-org/provisioning-token-check#not-org-owner')
   })
 
   it('gives the healthy outputs of the contract', async () => {

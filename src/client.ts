@@ -58,9 +58,12 @@ export function graphqlUrl(apiUrl: string): string {
   return `${base}/graphql`
 }
 
+/** Node's timers overflow (and fire at once) past 2^31-1 ms, about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /** One attempt may use a third of the budget (at least 2 s): a hung connection leaves room for a retry. */
 export function attemptTimeoutMs(budgetMs: number): number {
-  return Math.max(2000, Math.floor(budgetMs / 3))
+  return Math.min(MAX_TIMER_MS, Math.max(2000, Math.floor(budgetMs / 3)))
 }
 
 class DeadlineError extends Error {
@@ -143,7 +146,7 @@ export function createClient(options: ClientOptions): ProbeClient {
   const now = options.now ?? Date.now
   const controller = new AbortController()
   const remaining = (): number => options.deadline - now()
-  const timer = setTimeout(() => controller.abort(), Math.max(0, remaining()))
+  const timer = setTimeout(() => controller.abort(), Math.min(MAX_TIMER_MS, Math.max(0, remaining())))
   timer.unref()
   const deadlineReached = new Promise<Fact>(resolve => {
     controller.signal.addEventListener('abort', () =>
@@ -243,7 +246,10 @@ export function createClient(options: ClientOptions): ProbeClient {
       return send('POST graphql', () =>
         octokit.request({
           method: 'POST',
-          url: graphqlUrl(options.apiUrl),
+          // Route plus base, never one absolute URL: @octokit/endpoint reads ':name' in a URL as a
+          // parameter, which mangles IPv6 hosts such as [::ffff:7f00:1].
+          url: '/graphql',
+          baseUrl: graphqlUrl(options.apiUrl).replace(/\/graphql$/, ''),
           query,
           variables,
           headers: { accept: 'application/vnd.github+json' }
@@ -256,7 +262,7 @@ export function createClient(options: ClientOptions): ProbeClient {
       await Promise.all([
         octokit.request('GET /user/memberships/orgs/{org}', { org: 'warm-up', headers, request }),
         octokit.request('GET /scim/v2/organizations/{org}/Users', { org: 'warm-up', startIndex: 1, count: 1, headers: { ...headers, accept: 'application/scim+json' }, request }),
-        octokit.request({ method: 'POST', url: graphqlUrl(options.apiUrl), query: 'query { viewer { login } }', variables: {}, headers, request })
+        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlUrl(options.apiUrl).replace(/\/graphql$/, ''), query: 'query { viewer { login } }', variables: {}, headers, request })
       ]).catch(() => undefined)
     },
     get requestCount() {

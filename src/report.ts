@@ -4,7 +4,7 @@
  */
 import type * as coreModule from '@actions/core'
 import { SEVERITY_ORDER, type Cause } from './causes.js'
-import type { Verdict } from './diagnose.js'
+import type { OrgSummary, Verdict } from './diagnose.js'
 import type { FailOn, InconclusivePolicy } from './inputs.js'
 import { KIND_LABEL } from './token.js'
 
@@ -32,6 +32,11 @@ export function shouldFail(verdict: Pick<Verdict, 'causes'>, policy: Policy): bo
   if (has('error')) return true
   if (policy.failOn === 'warning' && has('warning')) return true
   return has('inconclusive') && policy.inconclusive === 'fail'
+}
+
+/** Whether the run fails: by the policy, or always when there is none (inputs whose fail-on did not parse, internal errors). */
+export function runFails(verdict: Pick<Verdict, 'causes'>, policy: Policy | null): boolean {
+  return policy === null ? true : shouldFail(verdict, policy)
 }
 
 export function reportJson(verdict: Verdict): string {
@@ -73,30 +78,64 @@ const ICON: Record<Cause['severity'], string> = {
   notice: 'ℹ️'
 }
 
-const STATUS_LINE: Record<Verdict['status'], string> = {
-  healthy: '✅ healthy: provisioning with this token should work',
-  warning: '⚠️ warning: provisioning works, but needs attention',
-  failing: '❌ failing: provisioning with this token fails',
-  inconclusive: '❔ inconclusive: GitHub or the network did not let the check finish; this says nothing against the token'
+/** What each status means, in words (the job summary and the CLI). */
+export const STATUS_TEXT: Record<Verdict['status'], string> = {
+  healthy: 'provisioning with this token should work',
+  warning: 'provisioning works, but needs attention',
+  failing: 'provisioning with this token fails',
+  inconclusive: 'GitHub or the network did not let the check finish; this says nothing against the token'
 }
+
+const STATUS_ICON: Record<Verdict['status'], string> = {
+  healthy: '✅',
+  warning: '⚠️',
+  failing: '❌',
+  inconclusive: '❔'
+}
+
+const STATUS_LINE = (status: Verdict['status']): string => `${STATUS_ICON[status]} ${status}: ${STATUS_TEXT[status]}`
 
 function escapeCell(s: string): string {
   return s.replace(/[<>&]/g, ch => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[ch] ?? ch).replace(/\|/g, '\\|').replace(/\n/g, ' ')
 }
 
+/** The token's expiry, in words: a date with the days left, never, or unknown (—). */
+export function expiryText(verdict: Pick<Verdict, 'expiresAt' | 'daysUntilExpiry' | 'login'>): string {
+  return verdict.expiresAt === null ? (verdict.login ? 'never (no expiry reported)' : '—') : `${verdict.expiresAt} (${verdict.daysUntilExpiry} days)`
+}
+
+/** The token's scopes: — when GitHub sent none (fine-grained and App tokens), `none` for a scope-less token. */
+export function scopesText(verdict: Pick<Verdict, 'scopes'>): string {
+  return verdict.scopes === null ? '—' : verdict.scopes.length === 0 ? 'none' : verdict.scopes.join(', ')
+}
+
+export function platformText(platform: Verdict['platform']): string {
+  return platform === 'ghes' ? 'GitHub Enterprise Server' : platform === 'ghe.com' ? 'GHE.com' : 'GitHub.com'
+}
+
+/** An org's SSO authorization record, in words. */
+export function ssoAuthorizationText(o: Pick<OrgSummary, 'ssoAuthorization'>): string {
+  return o.ssoAuthorization
+    ? `authorized ${o.ssoAuthorization.authorizedAt ?? '?'}${o.ssoAuthorization.expiresAt ? `, expires ${o.ssoAuthorization.expiresAt}` : ''}${o.ssoAuthorization.accessedAt ? `, last used ${o.ssoAuthorization.accessedAt}` : ''}`
+    : 'no record seen'
+}
+
+/** The account's role in an org, with a pending invitation marked. */
+export function roleText(o: Pick<OrgSummary, 'role' | 'state'>): string {
+  return o.state === 'pending' ? `${o.role} (pending)` : o.role
+}
+
 export function summaryMarkdown(verdict: Verdict): string {
   const lines: string[] = []
   lines.push('## Provisioning token check', '')
-  lines.push(`**Status:** ${STATUS_LINE[verdict.status]}`, '')
+  lines.push(`**Status:** ${STATUS_LINE(verdict.status)}`, '')
   lines.push('| | |', '|---|---|')
   lines.push(`| Token owner | ${verdict.login ? escapeCell(verdict.login) : '—'} |`)
   lines.push(`| Token kind | ${escapeCell(KIND_LABEL[verdict.tokenKind])} |`)
-  lines.push(`| Scopes | ${verdict.scopes === null ? '—' : verdict.scopes.length === 0 ? 'none' : escapeCell(verdict.scopes.join(', '))} |`)
+  lines.push(`| Scopes | ${escapeCell(scopesText(verdict))} |`)
   if (verdict.missingScopes.length > 0) lines.push(`| Missing scopes | ${escapeCell(verdict.missingScopes.join(', '))} |`)
-  lines.push(
-    `| Expires | ${verdict.expiresAt === null ? (verdict.login ? 'never (no expiry reported)' : '—') : `${verdict.expiresAt} (${verdict.daysUntilExpiry} days)`} |`
-  )
-  if (verdict.platform !== 'dotcom') lines.push(`| Platform | ${verdict.platform === 'ghes' ? 'GitHub Enterprise Server' : 'GHE.com'} |`)
+  lines.push(`| Expires | ${expiryText(verdict)} |`)
+  if (verdict.platform !== 'dotcom') lines.push(`| Platform | ${platformText(verdict.platform)} |`)
   lines.push('')
   if (verdict.causes.length > 0) {
     lines.push('### Causes', '', '| | Cause | Where | What happened | Fix |', '|---|---|---|---|---|')
@@ -110,11 +149,7 @@ export function summaryMarkdown(verdict: Verdict): string {
   if (verdict.orgs.length > 0) {
     lines.push('### Organizations', '', '| Organization | Role | Linked SAML identity | SSO authorization | SCIM |', '|---|---|---|---|---|')
     for (const o of verdict.orgs) {
-      const sso = o.ssoAuthorization
-        ? `authorized ${o.ssoAuthorization.authorizedAt ?? '?'}${o.ssoAuthorization.expiresAt ? `, expires ${o.ssoAuthorization.expiresAt}` : ''}${o.ssoAuthorization.accessedAt ? `, last used ${o.ssoAuthorization.accessedAt}` : ''}`
-        : 'no record seen'
-      const role = o.state === 'pending' ? `${o.role} (pending)` : o.role
-      lines.push(`| ${escapeCell(o.org)} | ${escapeCell(role)} | ${escapeCell(o.samlIdentity)} | ${escapeCell(sso)} | ${escapeCell(o.scim)} |`)
+      lines.push(`| ${escapeCell(o.org)} | ${escapeCell(roleText(o))} | ${escapeCell(o.samlIdentity)} | ${escapeCell(ssoAuthorizationText(o))} | ${escapeCell(o.scim)} |`)
     }
     lines.push('')
   }
@@ -130,7 +165,7 @@ export function summaryMarkdown(verdict: Verdict): string {
 }
 
 export async function publish(core: Core, verdict: Verdict, policy: Policy | null, docs: string | null = null): Promise<void> {
-  const failing = policy === null ? true : shouldFail(verdict, policy)
+  const failing = runFails(verdict, policy)
   const failsBecauseInconclusive =
     failing && !verdict.causes.some(c => c.severity === 'error' || (policy?.failOn === 'warning' && c.severity === 'warning'))
 

@@ -1,0 +1,224 @@
+/**
+ * EMU enterprises, GHE.com and GHES hosts, and proxies: dist/index.js end to
+ * end against the simulator.
+ */
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { startFake } from '../simulator/github-fake.mjs'
+import { leaksOf, runAction } from '../simulator/run-action.mjs'
+import { daysFromNow, EMU_TOKEN, makeToken, scenarioWorld, type ScenarioName } from '../simulator/worlds.mjs'
+import { startForwardProxy, type ForwardProxy } from './support/forward-proxy.js'
+
+const closers: Array<{ close(): Promise<void> }> = []
+afterAll(async () => {
+  await Promise.all(closers.map(s => s.close()))
+})
+
+async function fakeFor(scenario: ScenarioName, mutate: (w: ReturnType<typeof scenarioWorld>['world']) => void = () => undefined) {
+  const { world, token } = scenarioWorld(scenario)
+  mutate(world)
+  const fake = await startFake(world)
+  closers.push(fake)
+  return { fake, token }
+}
+
+async function emu(scenario: ScenarioName, inputs: Record<string, string> = {}, mutate?: Parameters<typeof fakeFor>[1]) {
+  const { fake, token } = await fakeFor(scenario, mutate)
+  const run = await runAction({ token, enterprise: 'fabrikam', 'api-url': fake.apiUrl, 'timeout-seconds': '20', ...inputs })
+  expect(leaksOf(run, token)).toEqual([])
+  expect(fake.violations).toEqual([])
+  return { run, fake }
+}
+
+describe('Enterprise Managed Users', () => {
+  it('a healthy setup-user token is healthy, with enterprise SCIM asked exactly as the IdP does', async () => {
+    const { run, fake } = await emu('emu-healthy')
+    expect(run.outputs.status).toBe('healthy')
+    expect(run.outputs.causes).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.outputs.login).toBe('fab_admin')
+    const scim = fake.requests.find(r => r.path === '/scim/v2/enterprises/fabrikam/Users')
+    expect(scim?.query).toMatchObject({ startIndex: '1', count: '1' })
+    expect(scim?.accept).toBe('application/scim+json')
+    // enterprise alone: no org is checked.
+    expect(fake.requests.map(r => r.path).sort()).toEqual(['/scim/v2/enterprises/fabrikam/Users', '/user'])
+  })
+
+  it('an EMU token with any expiry: token-expires (warning) with the date and days left', async () => {
+    const { run } = await emu('emu-healthy', {}, w => void (w.tokens[EMU_TOKEN]!.expiresAt = daysFromNow(200)))
+    expect(run.outputs.status).toBe('warning')
+    expect(run.outputs.causes).toBe('token-expires')
+    expect(run.code).toBe(0)
+    expect(Number(run.outputs['days-until-expiry'])).toBeGreaterThanOrEqual(199)
+    expect(run.report?.causes[0]).toMatchObject({ id: 'token-expires', enterprise: 'fabrikam', org: null })
+    expect(run.report?.causes[0]?.message).toContain(run.outputs['expires-at'])
+  })
+
+  it('an EMU token expiring soon: token-expiring thresholds still apply', async () => {
+    const { run } = await emu('emu-healthy', {}, w => void (w.tokens[EMU_TOKEN]!.expiresAt = daysFromNow(3)))
+    expect(run.outputs.causes).toBe('token-expiring,token-expires')
+    expect(run.outputs.status).toBe('failing')
+  })
+
+  it('admin:enterprise only: still works, with a scope-excessive notice recommending scim:enterprise', async () => {
+    const { run } = await emu('emu-admin-enterprise')
+    expect(run.outputs.status).toBe('healthy')
+    expect(run.outputs.causes).toBe('scope-excessive')
+    expect(run.annotations.find(a => a.title?.endsWith('[scope-excessive]'))?.level).toBe('notice')
+    expect(run.report?.causes[0]?.message).toContain('scim:enterprise')
+    expect(run.code).toBe(0)
+  })
+
+  it('not-setup-user for another owner\'s token', async () => {
+    const other = makeToken('ghp_', 'emu-other-owner')
+    const { world } = scenarioWorld('emu-healthy')
+    world.users['jdoe_fab'] = { id: 7007 }
+    world.enterprises.fabrikam!.owners.push('jdoe_fab')
+    world.tokens[other] = { login: 'jdoe_fab', scopes: ['scim:enterprise'] }
+    const fake = await startFake(world)
+    closers.push(fake)
+    const run = await runAction({ token: other, enterprise: 'fabrikam', 'api-url': fake.apiUrl })
+    expect(run.outputs.status).toBe('warning')
+    expect(run.outputs.causes).toBe('not-setup-user')
+    expect(run.report?.causes[0]).toMatchObject({ enterprise: 'fabrikam' })
+  })
+
+  it('SCIM 401 (token refused by SCIM though GET /user took it): scim-forbidden', async () => {
+    const { run } = await emu('emu-healthy', {}, w => {
+      w.faults = { 'GET /scim/v2/enterprises/{enterprise}/Users': { kind: 'status', status: 401, body: { message: 'Authorization failure', documentation_url: 'https://docs.github.com/rest' } } }
+    })
+    expect(run.outputs.causes).toBe('scim-forbidden')
+    expect(run.code).toBe(1)
+  })
+
+  it('SCIM 403 for an account that is no enterprise owner: scim-forbidden', async () => {
+    const { run } = await emu('emu-not-owner')
+    expect(run.outputs.causes).toBe('scim-forbidden')
+    expect(run.report?.causes[0]).toMatchObject({ enterprise: 'fabrikam', org: null })
+  })
+
+  it('SCIM 404 (enterprise SCIM off): scim-not-available', async () => {
+    const { run } = await emu('emu-scim-off')
+    expect(run.outputs.causes).toBe('scim-not-available')
+  })
+
+  it('a wrong slug: scim-not-available naming the slug and the host hint', async () => {
+    const { run } = await emu('emu-healthy', { enterprise: 'fabrikom' })
+    expect(run.outputs.causes).toBe('scim-not-available')
+    expect(run.report?.causes[0]?.message).toContain('ghe.com')
+  })
+
+  it('without scim:enterprise: scope-missing, not a SCIM refusal', async () => {
+    const { run } = await emu('emu-scope-missing')
+    expect(run.outputs.causes).toBe('scope-missing')
+    expect(run.outputs['missing-scopes']).toBe('scim:enterprise')
+  })
+
+  it('org and enterprise together: both checked in one run, each cause tagged with where it applies', async () => {
+    const { fake, token } = await fakeFor('healthy')
+    const run = await runAction({ token, org: 'acme', enterprise: 'fabrikam', 'api-url': fake.apiUrl })
+    expect(fake.requests.map(r => r.path)).toEqual(expect.arrayContaining(['/scim/v2/organizations/acme/Users', '/scim/v2/enterprises/fabrikam/Users']))
+    expect(run.report?.causes.map(c => [c.id, c.org, c.enterprise])).toEqual([
+      ['scope-missing', null, null],
+      ['not-setup-user', null, 'fabrikam']
+    ])
+    expect(run.summary).toMatch(/\| acme \| owner \|/)
+  })
+})
+
+describe('hosts', () => {
+  it('GHES (X-GitHub-Enterprise-Version 3.17.0): REST under /api/v3, org SCIM skipped with a note, not failed', async () => {
+    const { fake, token } = await fakeFor('ghes')
+    expect(fake.apiUrl).toMatch(/\/api\/v3$/)
+    const run = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl })
+    expect(run.outputs.status).toBe('healthy')
+    expect(run.code).toBe(0)
+    expect(fake.requests.some(r => r.path.startsWith('/scim/'))).toBe(false)
+    expect(fake.requests.every(r => r.rawPath.startsWith('/api/v3/'))).toBe(true)
+    expect(run.summary).toContain('GitHub Enterprise Server')
+    expect(run.summary).toContain('Organization SCIM and SSO authorization records: they do not exist on GitHub Enterprise Server.')
+  })
+
+  it('GHES with an enterprise: enterprise SCIM skipped with a note', async () => {
+    const { fake, token } = await fakeFor('ghes')
+    const run = await runAction({ token, enterprise: 'fabrikam', 'api-url': fake.apiUrl })
+    expect(fake.requests.some(r => r.path.startsWith('/scim/'))).toBe(false)
+    expect(run.summary).toContain('Enterprise SCIM: GitHub Enterprise Server has instance SCIM')
+  })
+
+  it('GHES: the GraphQL endpoint belongs to api-url (/api/graphql)', async () => {
+    // Force the GraphQL query on a GHES-shaped URL: a dotcom world served under /api/v3 is not possible, so
+    // check the mapping the client uses.
+    const { graphqlUrl } = await import('../src/client.js')
+    expect(graphqlUrl('https://ghes.example.com/api/v3')).toBe('https://ghes.example.com/api/graphql')
+    expect(graphqlUrl('https://api.github.com')).toBe('https://api.github.com/graphql')
+    expect(graphqlUrl('https://api.acme.ghe.com')).toBe('https://api.acme.ghe.com/graphql')
+    expect(graphqlUrl('http://127.0.0.1:8080/prefix')).toBe('http://127.0.0.1:8080/prefix/graphql')
+  })
+})
+
+describe('proxies', () => {
+  async function withProxy(): Promise<ForwardProxy> {
+    const proxy = await startForwardProxy()
+    closers.push(proxy)
+    return proxy
+  }
+
+  it('HTTP_PROXY carries every request (GHE.com host, named api.SUB.ghe.com), and links point at SUB.ghe.com', async () => {
+    const { fake, token } = await fakeFor('sso-not-authorized', w => {
+      w.platform = 'ghe.com'
+      w.webHost = 'acme.ghe.com'
+    })
+    const proxy = await withProxy()
+    const port = new URL(fake.url).port
+    const run = await runAction(
+      { token, org: 'acme', 'api-url': `http://api.acme.ghe.com:${port}` },
+      { env: { HTTP_PROXY: proxy.url, http_proxy: proxy.url } }
+    )
+    expect(run.outputs.causes).toBe('sso-not-authorized')
+    expect(run.outputs['sso-authorization-url']).toMatch(/^https:\/\/acme\.ghe\.com\/orgs\/acme\/sso\?/)
+    const sso = run.annotations.find(a => a.title?.endsWith('[sso-not-authorized]'))
+    expect(sso?.message).toContain('https://acme.ghe.com/settings/tokens')
+    expect(sso?.message).not.toContain('https://github.com/')
+    expect(run.summary).toContain('GHE.com')
+    // Every request the simulator saw came through the proxy.
+    expect(proxy.requests.length).toBe(fake.requests.length)
+    expect(proxy.requests.every(r => r.includes(`api.acme.ghe.com:${port}`))).toBe(true)
+  })
+
+  it('a healthy run through the proxy', async () => {
+    const { fake, token } = await fakeFor('healthy')
+    const proxy = await withProxy()
+    const port = new URL(fake.url).port
+    // An IPv4-mapped IPv6 literal: not "loopback" to the proxy rules, yet reachable directly.
+    const run = await runAction({ token, org: 'acme', 'api-url': `http://[::ffff:127.0.0.1]:${port}` }, { env: { HTTP_PROXY: proxy.url } })
+    expect(run.outputs.status).toBe('healthy')
+    expect(proxy.requests.length).toBe(fake.requests.length)
+    expect(proxy.requests.length).toBeGreaterThanOrEqual(5)
+  })
+
+  it('NO_PROXY naming the API host bypasses the proxy', async () => {
+    const { fake, token } = await fakeFor('healthy')
+    const proxy = await withProxy()
+    const port = new URL(fake.url).port
+    const run = await runAction(
+      { token, org: 'acme', 'api-url': `http://[::ffff:127.0.0.1]:${port}` },
+      { env: { HTTP_PROXY: proxy.url, NO_PROXY: 'example.com,[::ffff:7f00:1]' } }
+    )
+    expect(run.outputs.status).toBe('healthy')
+    expect(fake.requests.length).toBeGreaterThanOrEqual(5)
+    expect(proxy.requests).toEqual([])
+    expect(proxy.tunnels).toBe(0)
+  })
+
+  it('a proxy that is down is github-unavailable, not the token', async () => {
+    const { fake, token } = await fakeFor('healthy')
+    const proxy = await startForwardProxy()
+    const deadUrl = proxy.url
+    await proxy.close()
+    const port = new URL(fake.url).port
+    const run = await runAction({ token, org: 'acme', 'api-url': `http://[::ffff:127.0.0.1]:${port}`, 'timeout-seconds': '5' }, { env: { HTTP_PROXY: deadUrl } })
+    expect(run.outputs.status).toBe('inconclusive')
+    expect(run.outputs.causes).toBe('github-unavailable')
+    expect(fake.requests).toEqual([])
+  })
+})

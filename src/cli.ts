@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+/**
+ * The CLI for admins: `provisioning-token-check --org acme [--enterprise slug] [--json]`.
+ * The same inputs (parseInputs), check (checkToken), report JSON and exit
+ * status as the action; only the I/O is its own. The token comes from
+ * GITHUB_TOKEN / GH_TOKEN, a hidden prompt, or stdin's first line: never argv.
+ */
+import { checkToken, policyForParsedProblems, scrubberFor, verdictForInternalError, verdictForParsedProblems } from './check.js'
+import { colorEnabled, editHiddenLine, inputReader, parseCliArgs, USAGE } from './cli-args.js'
+import { renderText } from './cli-render.js'
+import type { Verdict } from './diagnose.js'
+import { parseInputs } from './inputs.js'
+import { reportJson, runFails, type Policy } from './report.js'
+
+const NAME = 'provisioning-token-check'
+/** Longest first line read from stdin: far above any token. */
+const MAX_LINE = 64 * 1024
+
+/** Writes and waits until the text is handed to the OS (pipes are asynchronous on macOS; process.exit follows). */
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise(resolve => {
+    if (text === '') resolve()
+    else stream.write(text, () => resolve())
+  })
+}
+
+type TokenSource = 'GITHUB_TOKEN' | 'GH_TOKEN' | 'the prompt' | 'stdin'
+
+function tokenFromEnv(env: NodeJS.ProcessEnv): { token: string; from: TokenSource } | null {
+  if (env.GITHUB_TOKEN) return { token: env.GITHUB_TOKEN, from: 'GITHUB_TOKEN' }
+  if (env.GH_TOKEN) return { token: env.GH_TOKEN, from: 'GH_TOKEN' }
+  return null
+}
+
+/** Prompts on the terminal with nothing echoed (raw mode); null on Ctrl-C. */
+function promptHidden(stdin: NodeJS.ReadStream, stderr: NodeJS.WriteStream): Promise<string | null> {
+  return new Promise(resolve => {
+    let buffer = ''
+    const restore = (): void => {
+      if (stdin.isTTY) stdin.setRawMode(false)
+    }
+    process.once('exit', restore)
+    const onData = (chunk: string): void => {
+      const line = editHiddenLine(buffer, chunk)
+      buffer = line.buffer
+      if (!line.done && !line.cancelled) return
+      stdin.off('data', onData)
+      restore()
+      process.off('exit', restore)
+      stdin.pause()
+      stderr.write('\n')
+      resolve(line.cancelled ? null : line.buffer)
+    }
+    stderr.write('Token of the service account (input hidden): ')
+    stdin.setEncoding('utf8')
+    stdin.setRawMode(true)
+    stdin.on('data', onData)
+    stdin.resume()
+  })
+}
+
+/** The first line of a piped stdin, without its line break. */
+function readFirstLine(stdin: NodeJS.ReadStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = ''
+    const finish = (): void => {
+      stdin.off('data', onData)
+      stdin.off('end', finish)
+      stdin.off('error', reject)
+      stdin.pause()
+      const end = data.indexOf('\n')
+      resolve((end < 0 ? data : data.slice(0, end)).replace(/\r$/, ''))
+    }
+    const onData = (chunk: string): void => {
+      data += chunk
+      if (data.includes('\n') || data.length > MAX_LINE) finish()
+    }
+    stdin.setEncoding('utf8')
+    stdin.on('data', onData)
+    stdin.once('end', finish)
+    stdin.once('error', reject)
+  })
+}
+
+async function main(): Promise<number> {
+  const { stdin, stdout, stderr, env } = process
+  // A reader that went away (`| head`) is not a crash: write() still resolves, and the exit status stands.
+  stdout.on('error', () => undefined)
+  stderr.on('error', () => undefined)
+  const parsedArgs = parseCliArgs(process.argv.slice(2))
+  if (!parsedArgs.ok) {
+    await write(stderr, `${NAME}: ${parsedArgs.error}\nRun ${NAME} --help for usage.\n`)
+    return 2
+  }
+  const args = parsedArgs.args
+  if (args.help) {
+    await write(stdout, USAGE)
+    return 0
+  }
+
+  let source = tokenFromEnv(env)
+  if (source === null) {
+    if (stdin.isTTY) {
+      const typed = await promptHidden(stdin, stderr)
+      if (typed === null) return 130
+      source = { token: typed, from: 'the prompt' }
+    } else {
+      source = { token: await readFirstLine(stdin), from: 'stdin' }
+    }
+  }
+  const rawToken = source.token
+  if (rawToken.trim() === '') {
+    await write(stderr, `${NAME}: no token: ${source.from} was empty. Set GITHUB_TOKEN or GH_TOKEN, pipe the token on stdin, or run in a terminal to be prompted.\n`)
+    return 2
+  }
+  const scrub = scrubberFor(rawToken)
+  // The budget counts from here: time spent typing the token is not GitHub's.
+  const startedAt = Date.now()
+
+  let verdict: Verdict
+  let policy: Policy | null
+  let badInputs: string[] = []
+  try {
+    const parsed = parseInputs(inputReader(args, rawToken), env)
+    const inputs = parsed.inputs
+    if (!inputs) {
+      verdict = verdictForParsedProblems(parsed)
+      policy = policyForParsedProblems(parsed)
+      badInputs = parsed.problems.map(p => p.input).filter((n, i, a) => a.indexOf(n) === i)
+    } else {
+      if (!args.json && stderr.isTTY) await write(stderr, `Checking the token from ${source.from} against ${inputs.apiUrl} …\n`)
+      verdict = await checkToken(inputs, { now: Date.now, startedAt, tokenWhitespace: parsed.tokenWhitespace })
+      policy = { failOn: inputs.failOn, inconclusive: inputs.inconclusive }
+    }
+  } catch (e) {
+    // A bug of ours: never a verdict on the token, never healthy.
+    verdict = verdictForInternalError(scrub(e instanceof Error ? e.message : String(e)))
+    policy = null
+  }
+
+  if (args.json) {
+    await write(stdout, scrub(`${reportJson(verdict)}\n`))
+  } else {
+    await write(stdout, scrub(renderText(verdict, { color: colorEnabled(env, stdout.isTTY === true) })))
+    if (badInputs.length > 0) {
+      // The messages name the action's inputs; say what each is here.
+      const names = badInputs.map(n => (n === 'token' ? `input "token" is the token from ${source.from}` : `input "${n}" is --${n}`))
+      await write(stderr, `(Here ${names.join(', ')}.)\n`)
+    }
+  }
+  return runFails(verdict, policy) ? 1 : 0
+}
+
+// Exit at once when done: no keep-alive socket or timer may hold the command.
+process.exit(
+  await main().catch(async (e: unknown) => {
+    await write(process.stderr, `${NAME}: ${e instanceof Error ? e.name : 'error'}: the check could not run.\n`)
+    return 1
+  })
+)
