@@ -458,6 +458,33 @@ describe('diagnose', () => {
   })
 })
 
+// Classes of broken answers the fuzz test (fuzz.test.ts) turned up, kept as plain regressions.
+describe('answers nothing explains are never healthy', () => {
+  it('a 401 on an org route after GET /user took the token', () => {
+    const v = diagnose(facts({ orgs: [healthyOrg('acme', { credentials: err(401, 'Authorization failure') })] }), inputs(), NOW)
+    expect(ids(v)).toEqual(['unexpected-response'])
+  })
+  it('credential-authorizations answering an array of non-objects', () => {
+    const v = diagnose(facts({ orgs: [healthyOrg('acme', { credentials: resp(200, [1, 'a']) })] }), inputs(), NOW)
+    expect(ids(v)).toEqual(['unexpected-response'])
+  })
+  it('an org lookup answering an object without login and id', () => {
+    const v = diagnose(facts({ orgs: [healthyOrg('acme', { membership: NOT_FOUND, info: resp(200, { foo: 1 }) })] }), inputs(), NOW)
+    expect(ids(v)).toContain('unexpected-response')
+  })
+  it('an SSO header whose url is not http(s) keeps the cause but not the URL', () => {
+    const sso = err(403, 'Resource protected by organization SAML enforcement.', { 'x-github-sso': 'required; url=javascript:alert(1)' })
+    const v = diagnose(facts({ orgs: [healthyOrg('acme', { membership: sso })] }), inputs(), NOW)
+    expect(ids(v)).toEqual(['sso-not-authorized'])
+    expect(v.ssoAuthorizationUrl).toBeNull()
+    expect(v.causes[0]?.url).toBeUndefined()
+  })
+  it('a 400 on the membership request', () => {
+    const v = diagnose(facts({ orgs: [healthyOrg('acme', { membership: err(400, 'Problems parsing JSON') })] }), inputs(), NOW)
+    expect(v.status).toBe('inconclusive')
+  })
+})
+
 describe('parseExpiryHeader', () => {
   it.each([
     ['2021-10-07 19:07:53 UTC', '2021-10-07T19:07:53.000Z'],
