@@ -194,6 +194,9 @@ export function createClient(options: ClientOptions): ProbeClient {
     },
     throttle
   })
+  // GraphQL is sent as route + base, never one absolute URL: @octokit/endpoint reads ':name' in a URL as a
+  // parameter, which mangles IPv6 hosts such as [::ffff:7f00:1].
+  const graphqlBase = graphqlUrl(options.apiUrl).replace(/\/graphql$/, '')
   // Nothing leaves the process through this fetch: it answers every warm-up request itself.
   const stubFetch = async (): Promise<Response> => {
     await (await undiciFetch('data:application/json,%7B%7D')).arrayBuffer()
@@ -246,10 +249,8 @@ export function createClient(options: ClientOptions): ProbeClient {
       return send('POST graphql', () =>
         octokit.request({
           method: 'POST',
-          // Route plus base, never one absolute URL: @octokit/endpoint reads ':name' in a URL as a
-          // parameter, which mangles IPv6 hosts such as [::ffff:7f00:1].
           url: '/graphql',
-          baseUrl: graphqlUrl(options.apiUrl).replace(/\/graphql$/, ''),
+          baseUrl: graphqlBase,
           query,
           variables,
           headers: { accept: 'application/vnd.github+json' }
@@ -262,7 +263,7 @@ export function createClient(options: ClientOptions): ProbeClient {
       await Promise.all([
         octokit.request('GET /user/memberships/orgs/{org}', { org: 'warm-up', headers, request }),
         octokit.request('GET /scim/v2/organizations/{org}/Users', { org: 'warm-up', startIndex: 1, count: 1, headers: { ...headers, accept: 'application/scim+json' }, request }),
-        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlUrl(options.apiUrl).replace(/\/graphql$/, ''), query: 'query { viewer { login } }', variables: {}, headers, request })
+        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlBase, query: 'query { viewer { login } }', variables: {}, headers, request })
       ]).catch(() => undefined)
     },
     get requestCount() {
