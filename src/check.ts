@@ -70,12 +70,3 @@ export function verdictForInternalError(message: string): Verdict {
   verdict.notes = ['The check did not finish; please report this at the action\'s repository.']
   return verdict
 }
-
-/** Replaces the raw token (and its trimmed form) in a text with `***`. */
-export function scrubberFor(rawToken: string): (s: string) => string {
-  return (s: string): string => {
-    let out = s
-    for (const t of [rawToken, rawToken.trim()]) if (t.length >= 6) out = out.split(t).join('***')
-    return out
-  }
-}

@@ -5,11 +5,12 @@
  * status as the action; only the I/O is its own. The token comes from
  * GITHUB_TOKEN / GH_TOKEN, a hidden prompt, or stdin's first line: never argv.
  */
-import { checkToken, policyForParsedProblems, scrubberFor, verdictForInternalError, verdictForParsedProblems } from './check.js'
+import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from './check.js'
 import { colorEnabled, editHiddenLine, inputReader, parseCliArgs, USAGE } from './cli-args.js'
 import { renderText } from './cli-render.js'
 import type { Verdict } from './diagnose.js'
 import { parseInputs } from './inputs.js'
+import { scrubberFor } from './sanitize.js'
 import { reportJson, runFails, type Policy } from './report.js'
 
 const NAME = 'provisioning-token-check'

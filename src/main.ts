@@ -2,8 +2,9 @@
  * The run: inputs → probes → diagnose → report, inside the time budget.
  */
 import * as core from '@actions/core'
-import { checkToken, policyForParsedProblems, scrubberFor, verdictForInternalError, verdictForParsedProblems } from './check.js'
+import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from './check.js'
 import { parseInputs } from './inputs.js'
+import { scrubberFor } from './sanitize.js'
 import { docsBase, publish } from './report.js'
 
 type Core = typeof core
