@@ -51,7 +51,9 @@ function verdictWith(causes: Array<{ id: CauseId; severity?: Severity; org?: str
         state: 'active',
         samlIdentity: 'linked (scim@acme.example)',
         ssoAuthorization: { authorizedAt: '2024-01-15T10:00:00Z', expiresAt: null, accessedAt: null },
-        scim: 'answers'
+        ssoAuthorizationNote: null,
+        scim: 'answers',
+        notChecked: []
       }
     ],
     enterprise: null,

@@ -76,7 +76,7 @@ const CASES: Case[] = [
   { scenario: 'fine-grained-token', causes: ['token-kind-unsupported'], status: 'failing', code: 1 },
   { scenario: 'installation-token', causes: ['token-kind-unsupported'], status: 'failing', code: 1 },
   { scenario: 'oauth-token', causes: [], status: 'healthy', code: 0 },
-  { scenario: 'member-token', inputs: { 'expected-login': 'acme-scim' }, causes: ['scope-missing', 'login-mismatch', 'not-org-owner'], status: 'failing', code: 1 },
+  { scenario: 'member-token', inputs: { 'expected-login': 'acme-scim' }, causes: ['login-mismatch'], status: 'failing', code: 1 },
   { scenario: 'account-renamed', inputs: { 'expected-login': 'acme-scim' }, causes: ['account-renamed'], status: 'failing', code: 1 },
   { scenario: 'healthy', inputs: { 'expected-login': 'acme-scim' }, causes: [], status: 'healthy', code: 0 },
   { scenario: 'healthy', inputs: { 'fail-on': 'never', 'required-scopes': 'repo' }, causes: ['scope-missing'], status: 'failing', code: 0 },

@@ -17,6 +17,8 @@ export interface CauseDefinition {
   severity: Severity
   title: string
   remediation: (ctx: RemediationContext) => string
+  /** Title and fix when the cause is about an EMU enterprise rather than an organization. */
+  enterprise?: { title: string; remediation: (ctx: RemediationContext) => string }
 }
 
 const tokensPage = (ctx: RemediationContext): string =>
@@ -164,13 +166,23 @@ export const CATALOGUE = {
     severity: 'error',
     title: 'Organization SCIM is not available',
     remediation: () =>
-      'Organization SCIM exists only while SAML SSO is configured on the organization itself. Moving SAML to the enterprise removes it; enable organization-level SAML again, or provision through the enterprise.'
+      'Organization SCIM exists only while SAML SSO is configured on the organization itself. Moving SAML to the enterprise removes it; enable organization-level SAML again, or provision through the enterprise.',
+    enterprise: {
+      title: 'Enterprise SCIM is not available',
+      remediation: () =>
+        'Check the enterprise input: it is the slug in https://github.com/enterprises/SLUG. Enterprise SCIM exists only for Enterprise Managed Users enterprises; an EMU enterprise with data residency answers at https://api.SUBDOMAIN.ghe.com, so set api-url to it.'
+    }
   },
   'scim-forbidden': {
     severity: 'error',
     title: 'SCIM request refused',
     remediation: () =>
-      'The SCIM API refused this token for a reason no other check explains. Confirm the account is an owner, the token has admin:org and is SSO-authorized, then re-authenticate the IdP.'
+      'The SCIM API refused this token for a reason no other check explains. Confirm the account is an owner, the token has admin:org and is SSO-authorized, then re-authenticate the IdP.',
+    enterprise: {
+      title: 'Enterprise SCIM request refused',
+      remediation: ctx =>
+        `Enterprise SCIM takes a classic PAT of the setup user (SHORTCODE_admin) with scope scim:enterprise and no expiration. Sign in as the setup user, create it at ${tokensPage(ctx)}, and paste it into the IdP's EMU app (Okta: Provisioning > API Token; Entra: Provisioning > Secret Token), then test the connection there.`
+    }
   },
 
   // ── Enterprise ─────────────────────────────────────────────────────────
@@ -199,6 +211,12 @@ export const CATALOGUE = {
     title: 'Unexpected response from GitHub',
     remediation: () =>
       'GitHub (or a proxy in between) answered with something that is not the API\'s normal reply. Check api-url and any proxy, then run the check again.'
+  },
+  'internal-error': {
+    severity: 'inconclusive',
+    title: 'Internal error in the check',
+    remediation: () =>
+      'This is a bug of provisioning-token-check, not a verdict on the token. Please report it at the action\'s repository with the run\'s log (the token is never printed in it), then run the check again.'
   }
 } as const satisfies Record<string, CauseDefinition>
 
@@ -237,14 +255,16 @@ export interface CauseInput {
 
 export function makeCause(input: CauseInput, ctx: RemediationContext): Cause {
   const def: CauseDefinition = CATALOGUE[input.id]
+  // An enterprise cause (and no org) speaks of the enterprise: its own title and fix where the catalogue has them.
+  const variant = input.enterprise && !input.org && def.enterprise ? def.enterprise : def
   const cause: Cause = {
     id: input.id,
     severity: input.severity ?? def.severity,
     org: input.org ?? null,
     enterprise: input.enterprise ?? null,
-    title: def.title,
+    title: variant.title,
     message: input.message,
-    remediation: def.remediation(ctx).replaceAll('ORG', input.org ?? 'ORG')
+    remediation: variant.remediation(ctx).replaceAll('ORG', input.org ?? 'ORG')
   }
   if (input.url !== undefined) cause.url = input.url
   return cause

@@ -8,6 +8,7 @@ import { createClient } from './client.js'
 import { diagnose, statusOf, verdictForInputProblems, webUrlFor, type Verdict } from './diagnose.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
 import { gatherFacts } from './probes.js'
+import { serverText } from './sanitize.js'
 import type { Policy } from './report.js'
 
 /** Time kept back from the budget for diagnosing and writing the report. */
@@ -64,7 +65,7 @@ export function policyForParsedProblems(parsed: ParsedInputs): Policy | null {
 
 /** A bug of ours: never a verdict on the token, never healthy. `message` must already be scrubbed. */
 export function verdictForInternalError(message: string): Verdict {
-  const cause = makeCause({ id: 'unexpected-response', message: `The check stopped on an internal error: ${message}` }, { webUrl: 'https://github.com' })
+  const cause = makeCause({ id: 'internal-error', message: `The check stopped on an internal error: ${serverText(message, 300)}` }, { webUrl: 'https://github.com' })
   const verdict = verdictForInputProblems([cause])
   verdict.status = statusOf([cause])
   verdict.notes = ['The check did not finish; please report this at the action\'s repository.']

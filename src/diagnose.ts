@@ -12,8 +12,9 @@ import {
   type Severity
 } from './causes.js'
 import type { Fact } from './client.js'
-import type { Inputs } from './inputs.js'
+import { isGitHubLogin, type Inputs } from './inputs.js'
 import type { Facts, OrgFacts, Platform } from './probes.js'
+import { serverText } from './sanitize.js'
 import { excessiveScopes, expandScopes, missingScopes, parseScopeList } from './scopes.js'
 import { kindSupportsScim, KIND_LABEL, type TokenKind } from './token.js'
 
@@ -32,7 +33,11 @@ export interface OrgSummary {
   state: string
   samlIdentity: string
   ssoAuthorization: CredentialRecord | null
+  /** Why `ssoAuthorization` is null: `no record` (listed, none for this token), or why it was not checked. */
+  ssoAuthorizationNote: string | null
   scim: string
+  /** What was not checked in this organization, each with its true reason (the summary's "Not checked"). */
+  notChecked: string[]
 }
 
 export interface Verdict {
@@ -73,14 +78,25 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** GitHub's error text: `message`, or a SCIM error's `detail`. */
+/** GitHub's error text (`message`, or a SCIM error's `detail`), as data: one line, bounded. */
 export function messageOf(body: unknown): string {
   if (isObject(body)) {
-    if (typeof body.message === 'string') return body.message
-    if (typeof body.detail === 'string') return body.detail
+    if (typeof body.message === 'string') return serverText(body.message)
+    if (typeof body.detail === 'string') return serverText(body.detail)
   }
-  if (typeof body === 'string') return body.slice(0, 200)
+  if (typeof body === 'string') return serverText(body)
   return ''
+}
+
+/** The host a redirect pointed at, as data (`an unreadable location` when there is none). */
+function locationHost(location: string | undefined): string {
+  if (location === undefined || location.trim() === '') return 'no location'
+  try {
+    const u = new URL(location, 'relative:///')
+    return u.protocol === 'relative:' ? 'the same host' : serverText(u.host, 100) || serverText(u.protocol, 20)
+  } catch {
+    return 'an unreadable location'
+  }
 }
 
 function parseSsoHeader(headers: Record<string, string>): { required: boolean; url: string | null; partialOrgIds: string[] } {
@@ -89,9 +105,29 @@ function parseSsoHeader(headers: Record<string, string>): { required: boolean; u
   const partial = /partial-results;\s*organizations=([\d,\s]+)/.exec(raw)?.[1] ?? ''
   return {
     required: /^\s*required\b/.test(raw),
-    url: url !== null && /^https?:\/\//.test(url) ? url : null,
+    url,
     partialOrgIds: partial.split(',').map(s => s.trim()).filter(s => s !== '')
   }
+}
+
+/**
+ * The SSO authorization URL, only when it is an https URL on the web host
+ * that belongs to api-url (github.com, SUB.ghe.com, the GHES host): a URL
+ * anywhere else is never shown to an admin about to sign in.
+ */
+export function trustedSsoUrl(url: string | null, webUrl: string): { url: string | null; foreignHost: string | null } {
+  if (url === null) return { url: null, foreignHost: null }
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return { url: null, foreignHost: 'an unreadable address' }
+  }
+  const web = new URL(webUrl)
+  if (u.protocol !== 'https:' || u.host !== web.host || u.username !== '' || u.password !== '' || url.length > 1000) {
+    return { url: null, foreignHost: serverText(u.host, 100) || 'an unusable address' }
+  }
+  return { url: u.href, foreignHost: null }
 }
 
 function rateLimitReset(headers: Record<string, string>, now: Date): Date | null {
@@ -106,38 +142,49 @@ function rateLimitReset(headers: Record<string, string>, now: Date): Date | null
   return null
 }
 
-/** Classifies an answer that is not a 2xx (or a fault). */
+/**
+ * Classifies an answer that is not a 2xx (or a fault). Status and headers
+ * decide first; words only tell apart the 403s that share a status, and are
+ * matched loosely, since GitHub's wording differs across years and GHES
+ * versions (docs/github-behaviour.md, "Wording").
+ */
 export function classify(fact: Fact, now: Date): Failure {
   if (fact.kind === 'fault') {
-    return { type: 'unavailable', detail: fact.fault === 'timeout' ? 'no answer within the time budget' : fact.detail }
+    return { type: 'unavailable', detail: fact.fault === 'timeout' ? 'no answer within the time budget' : serverText(fact.detail) }
   }
   const { status, headers, body } = fact
   const text = messageOf(body)
-  if (status >= 500) return { type: 'unavailable', detail: `HTTP ${status}${text ? `: ${text.slice(0, 120)}` : ''}` }
+  const quoted = text ? `: ${serverText(text, 120)}` : ''
+  if (status >= 300 && status < 400) {
+    return { type: 'unexpected', detail: `HTTP ${status}, a redirect to ${locationHost(headers.location)}, which was not followed` }
+  }
+  if (status >= 500) return { type: 'unavailable', detail: `HTTP ${status}${quoted}` }
   const sso = parseSsoHeader(headers)
   if ((status === 403 || status === 404) && sso.required) return { type: 'sso', url: sso.url }
   if (status === 401) {
-    return /bad credentials/i.test(text) ? { type: 'bad-credentials' } : { type: 'unauthorized', text }
+    return /bad credentials/i.test(text) || text === '' ? { type: 'bad-credentials' } : { type: 'unauthorized', text }
   }
   if (status === 429 || status === 403) {
-    const secondary = /secondary rate limit/i.test(text)
-    if (status === 429 || secondary || headers['x-ratelimit-remaining'] === '0' || /rate limit exceeded/i.test(text)) {
+    const hasLimitHeaders = Object.keys(headers).some(k => k.startsWith('x-ratelimit-'))
+    // Secondary: the words (today's "secondary rate limit", once "abuse detection"), or a Retry-After without X-RateLimit-*.
+    const secondary = /secondary rate|abuse/i.test(text) || (status === 403 && headers['retry-after'] !== undefined && !hasLimitHeaders)
+    const primary = headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(text)
+    if (status === 429 || secondary || primary) {
       return { type: 'rate-limited', reset: rateLimitReset(headers, now), secondary }
     }
   }
   if (status === 403) {
-    if (/login attempts exceeded/i.test(text)) return { type: 'lockout' }
-    if (/account was suspended/i.test(text)) return { type: 'suspended' }
+    // "Maximum number of login attempts exceeded", once "Max number of login attempt exceeded".
+    if (/login attempts? exceeded/i.test(text)) return { type: 'lockout' }
+    if (/account (?:was|has been) suspended/i.test(text)) return { type: 'suspended' }
     if (/SAML enforcement/i.test(text)) return { type: 'sso', url: sso.url }
     if (/IP allow list/i.test(text)) return { type: 'ip-allow-list' }
     if (/OAuth App access restrictions/i.test(text)) return { type: 'oauth-restricted' }
-    if (/forbids access via|forbids access via a fine-grained|lifetime is greater than/i.test(text)) {
-      return { type: 'pat-policy', text }
-    }
+    if (/forbids access via|lifetime is greater than/i.test(text)) return { type: 'pat-policy', text }
     return { type: 'forbidden', text }
   }
   if (status === 404) return { type: 'not-found' }
-  return { type: 'unexpected', detail: `HTTP ${status}${text ? `: ${text.slice(0, 120)}` : ''}` }
+  return { type: 'unexpected', detail: `HTTP ${status}${quoted}` }
 }
 
 function httpStatus(fact: Fact): string {
@@ -159,7 +206,7 @@ function isScimList(body: unknown): boolean {
 }
 
 function isUser(body: unknown): body is { login: string; id: number } {
-  return isObject(body) && typeof body.login === 'string' && body.login !== '' && typeof body.id === 'number'
+  return isObject(body) && isGitHubLogin(body.login) && typeof body.id === 'number'
 }
 
 /** `github-authentication-token-expiration`, e.g. `2021-10-07 19:07:53 UTC` or `... +0900` [S47]. */
@@ -169,6 +216,11 @@ export function parseExpiryHeader(value: string): Date | null {
   const zone = m[3] === undefined || m[3] === 'UTC' || m[3] === 'GMT' || m[3] === 'Z' ? 'Z' : m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')
   const d = new Date(`${m[1]}T${m[2]}${zone}`)
   return Number.isNaN(d.getTime()) ? null : d
+}
+
+/** An OAuth scope name such as `admin:org` or `repo:status`. */
+function isScopeName(s: string): boolean {
+  return /^[a-z][a-z0-9_]{0,40}(?::[a-z][a-z0-9_]{0,40})?$/.test(s)
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
@@ -207,6 +259,9 @@ export function rootCausesOnly(causes: Cause[]): Cause[] {
   const has = (id: CauseId, org?: string | null): boolean =>
     causes.some(c => c.id === id && (org === undefined || c.org === org))
   if (has('token-invalid')) return causes.filter(c => c.id === 'token-invalid' || c.id === 'token-whitespace')
+  // Another account's token: every cause about that account, its orgs and enterprise describes someone
+  // else's token, and its advice ("make the account an owner", "edit the PAT") would harm.
+  if (has('login-mismatch') && !has('account-renamed')) return causes.filter(keptBesideLoginMismatch)
   return causes.filter(c => {
     const blocked = [...ORG_BLOCKERS].some(b => c.org !== null && has(b, c.org))
     if (blocked && ORG_EXPLAINED.has(c.id)) return false
@@ -233,9 +288,15 @@ export function rootCausesOnly(causes: Cause[]): Cause[] {
   })
 }
 
+/** What still stands beside `login-mismatch`: the mismatch, the input's whitespace, and the run's own faults. */
+function keptBesideLoginMismatch(c: Cause): boolean {
+  if (c.id === 'login-mismatch' || c.id === 'token-whitespace') return true
+  return c.severity === 'inconclusive' && c.org === null && c.enterprise === null
+}
+
 class CauseList {
   readonly items: Cause[] = []
-  constructor(private readonly ctx: RemediationContext) {}
+  constructor(readonly ctx: RemediationContext) {}
   add(input: CauseInput): void {
     const org = input.org ?? null
     const enterprise = input.enterprise ?? null
@@ -310,13 +371,18 @@ function addAccountWide(list: CauseList, f: Failure): boolean {
 function addBlocker(list: CauseList, f: Failure, org: string, what: string, ssoUrls: string[]): boolean {
   switch (f.type) {
     case 'sso': {
-      const url = f.url ?? undefined
-      if (f.url) ssoUrls.push(f.url)
+      const { url, foreignHost } = trustedSsoUrl(f.url, list.ctx.webUrl)
+      if (url) ssoUrls.push(url)
+      const how = url
+        ? ` Authorize it within the hour at ${url}`
+        : foreignHost
+          ? ` GitHub's answer carried an authorization URL on ${foreignHost}, which is not ${new URL(list.ctx.webUrl).host}: it was not used. Authorize the token with Configure SSO instead.`
+          : ''
       list.add({
         id: 'sso-not-authorized',
         org,
-        url,
-        message: `Organization ${org}: ${what} was refused with "Resource protected by organization SAML enforcement": the token is not authorized for SAML SSO in this organization.${f.url ? ` Authorize it within the hour at ${f.url}` : ''}`
+        url: url ?? undefined,
+        message: `Organization ${org}: ${what} was refused with "Resource protected by organization SAML enforcement": the token is not authorized for SAML SSO in this organization.${how}`
       })
       return true
     }
@@ -327,7 +393,7 @@ function addBlocker(list: CauseList, f: Failure, org: string, what: string, ssoU
       list.add({ id: 'oauth-app-restricted', org, message: `Organization ${org}: ${what} was refused: the organization has OAuth App access restrictions and this OAuth app is not approved.` })
       return true
     case 'pat-policy':
-      list.add({ id: 'pat-policy-blocked', org, message: `Organization ${org}: ${what} was refused by a token policy: "${f.text.slice(0, 240)}"` })
+      list.add({ id: 'pat-policy-blocked', org, message: `Organization ${org}: ${what} was refused by a token policy: "${serverText(f.text)}"` })
       return true
     default:
       return false
@@ -339,6 +405,8 @@ interface GraphqlOrgAnswer {
   nameId?: string
   errorType?: string
   errorMessage?: string
+  /** GraphQL's flag for a SAML block reported inside a 200 (`extensions.saml_failure`). */
+  samlFailure?: boolean
 }
 
 function readIdentity(identities: Fact | null, index: number): GraphqlOrgAnswer | null {
@@ -348,7 +416,7 @@ function readIdentity(identities: Fact | null, index: number): GraphqlOrgAnswer 
   const errors = Array.isArray(body.errors) ? (body.errors as unknown[]) : []
   const err = errors.find(e => isObject(e) && Array.isArray(e.path) && e.path[0] === key)
   if (isObject(err)) {
-    return { provider: 'error', errorType: String(err.type ?? ''), errorMessage: String(err.message ?? '') }
+    return { provider: 'error', errorType: serverText(err.type, 40), errorMessage: serverText(err.message), samlFailure: isObject(err.extensions) && err.extensions.saml_failure === true }
   }
   const data = isObject(body.data) ? body.data : null
   if (data === null || !(key in data)) return { provider: 'error', errorType: 'MISSING', errorMessage: 'no data for the organization' }
@@ -364,7 +432,7 @@ function readIdentity(identities: Fact | null, index: number): GraphqlOrgAnswer 
   if (node === undefined) return { provider: 'missing' }
   const saml = isObject(node) && isObject(node.samlIdentity) ? node.samlIdentity : null
   const scim = isObject(node) && isObject(node.scimIdentity) ? node.scimIdentity : null
-  const nameId = (saml && typeof saml.nameId === 'string' && saml.nameId) || (scim && typeof scim.username === 'string' && scim.username) || 'linked'
+  const nameId = serverText((saml && typeof saml.nameId === 'string' && saml.nameId) || (scim && typeof scim.username === 'string' && scim.username) || 'linked', 100)
   return { provider: 'linked', nameId }
 }
 
@@ -389,7 +457,16 @@ function diagnoseOrg(
   ssoUrls: string[]
 ): OrgSummary {
   const org = o.org
-  const summary: OrgSummary = { org, role: 'unknown', state: 'unknown', samlIdentity: 'not checked', ssoAuthorization: null, scim: 'not checked' }
+  const summary: OrgSummary = {
+    org,
+    role: 'unknown',
+    state: 'unknown',
+    samlIdentity: 'not checked',
+    ssoAuthorization: null,
+    ssoAuthorizationNote: o.credentials === null ? 'not checked' : null,
+    scim: 'not checked',
+    notChecked: []
+  }
   const probes: Array<[string, Fact | null]> = [
     [`GET /orgs/${org}`, o.info],
     [`GET /user/memberships/orgs/${org}`, o.membership],
@@ -408,7 +485,7 @@ function diagnoseOrg(
     if (addBlocker(list, f, org, what, ssoUrls)) blocked = true
   }
   const identity = readIdentity(facts.identities, index)
-  if (identity?.provider === 'error' && /SAML enforcement/i.test(identity.errorMessage ?? '')) {
+  if (identity?.provider === 'error' && (identity.samlFailure === true || /SAML enforcement/i.test(identity.errorMessage ?? ''))) {
     addBlocker(list, { type: 'sso', url: null }, org, 'the GraphQL identity query', ssoUrls)
     blocked = true
   } else if (identity?.provider === 'error' && /IP allow list/i.test(identity.errorMessage ?? '')) {
@@ -425,6 +502,9 @@ function diagnoseOrg(
   for (const [what, f] of failures) addInconclusive(list, f, what, org)
   if (blocked) {
     summary.scim = 'blocked'
+    const by = list.items.find(c => c.org === org && ORG_BLOCKERS.has(c.id))?.id ?? 'a blocker'
+    summary.notChecked.push(`membership, owner role, linked SAML identity and SCIM: the organization refused the token (${by})`)
+    if (summary.ssoAuthorizationNote === null && !ok(o.credentials)) summary.ssoAuthorizationNote = 'not checked'
     return summary
   }
 
@@ -449,12 +529,12 @@ function diagnoseOrg(
     }
   } else if (membershipFailure?.type === 'forbidden' || membershipFailure?.type === 'unauthorized') {
     if (acct.kindSupported && !acct.scopeMissing) {
-      list.add({ id: 'unexpected-response', org, message: `Organization ${org}: GET /user/memberships/orgs/${org} was refused ("${membershipFailure.text.slice(0, 160)}") although the token has the scopes it needs.` })
+      list.add({ id: 'unexpected-response', org, message: `Organization ${org}: GET /user/memberships/orgs/${org} was refused ("${serverText(membershipFailure.text, 160)}") although the token has the scopes it needs.` })
     }
   } else if (ok(o.membership)) {
     const m = o.membership.body
     const state = isObject(m) ? m.state : undefined
-    const role = isObject(m) ? m.role : undefined
+    const role = isObject(m) && typeof m.role === 'string' ? serverText(m.role, 40) : undefined
     if ((state !== 'active' && state !== 'pending') || typeof role !== 'string') {
       badBody(list, o.membership, `GET /user/memberships/orgs/${org}`, org)
     } else {
@@ -479,8 +559,14 @@ function diagnoseOrg(
     } else {
       const last8 = acct.token.slice(-8)
       const rec = (o.credentials.body as unknown[]).find(e => isObject(e) && e.token_last_eight === last8)
+      summary.ssoAuthorizationNote = isObject(rec)
+        ? null
+        : acct.kind === 'oauth-app'
+          ? 'not listed (GitHub lists no SSO authorization for OAuth tokens)'
+          : 'no record for this token'
       if (isObject(rec)) {
-        const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
+        // Timestamps, shown as GitHub wrote them only when they are dates.
+        const str = (v: unknown): string | null => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? serverText(v, 40) : null)
         summary.ssoAuthorization = {
           authorizedAt: str(rec.credential_authorized_at),
           expiresAt: str(rec.authorized_credential_expires_at),
@@ -490,7 +576,11 @@ function diagnoseOrg(
     }
   }
 
+  if (summary.ssoAuthorizationNote === null && summary.ssoAuthorization === null) summary.ssoAuthorizationNote = 'not checked (no answer)'
+
   // 5. The linked SAML identity: only where it can be checked (an owner's token with read:org).
+  const samlUnchecked = samlNotCheckedReason({ owner, summary, acct, identity, identities: facts.identities })
+  if (samlUnchecked !== null) summary.notChecked.push(`linked SAML identity: ${samlUnchecked}`)
   if (owner && acct.grantedExpanded.has('read:org') && identity !== null) {
     if (identity.provider === 'linked') summary.samlIdentity = `linked (${identity.nameId})`
     else if (identity.provider === 'none') summary.samlIdentity = 'no SAML SSO configured on the organization'
@@ -502,7 +592,7 @@ function diagnoseOrg(
         message: `${acct.login} has no linked SAML identity in ${org}. Provisioning works today, but while SAML SSO is enforced GitHub removes members without a linked identity, and the IdP's credential dies with the membership.`
       })
     } else if (identity.errorType !== 'NOT_FOUND') {
-      list.add({ id: 'unexpected-response', org, message: `Organization ${org}: the GraphQL identity query answered an error (${identity.errorType}: ${(identity.errorMessage ?? '').slice(0, 160)}).` })
+      list.add({ id: 'unexpected-response', org, message: `Organization ${org}: the GraphQL identity query answered an error (${identity.errorType}: ${serverText(identity.errorMessage ?? '', 160)}).` })
     }
   }
 
@@ -524,7 +614,7 @@ function diagnoseOrg(
       }
     } else if (f?.type === 'forbidden' || f?.type === 'unauthorized') {
       summary.scim = 'refused'
-      list.add({ id: 'scim-forbidden', org, message: `Organization ${org}: GET /scim/v2/organizations/${org}/Users was refused${f.text ? ` ("${f.text.slice(0, 160)}")` : ''}.` })
+      list.add({ id: 'scim-forbidden', org, message: `Organization ${org}: GET /scim/v2/organizations/${org}/Users was refused${f.text ? ` ("${serverText(f.text, 160)}")` : ''}.` })
     } else if (f !== undefined) {
       summary.scim = 'no answer'
     }
@@ -537,6 +627,28 @@ function diagnoseOrg(
     list.add({ id: 'unexpected-response', org, message: `Organization ${org}: ${what} refused a request that nothing else explains.` })
   }
   return summary
+}
+
+/** Why the linked SAML identity of an org could not be checked, in true words; null when it was checked. */
+function samlNotCheckedReason(a: {
+  owner: boolean
+  summary: OrgSummary
+  acct: AccountContext
+  identity: GraphqlOrgAnswer | null
+  identities: Fact | null
+}): string | null {
+  const { owner, summary, acct, identity, identities } = a
+  if (owner && acct.grantedExpanded.has('read:org') && identity !== null && !(identity.provider === 'error' && identity.errorType === 'NOT_FOUND')) return null
+  if (!owner) {
+    const what = summary.role === 'unknown' ? 'its role could not be read' : `it is ${summary.state === 'pending' ? 'a pending' : 'an active'} ${summary.role}, not an active owner`
+    return `only an owner's token can see linked identities, and for ${acct.login} ${what}`
+  }
+  if (!acct.scopesKnown) return 'the token reports no OAuth scopes, and linked identities need read:org or admin:org'
+  if (!acct.grantedExpanded.has('read:org')) return 'the token has neither read:org nor admin:org'
+  if (identities === null) return 'the identity query was not sent'
+  if (!ok(identities)) return 'the GraphQL identity query got no usable answer (see the causes above)'
+  if (identity?.provider === 'error' && identity.errorType === 'NOT_FOUND') return 'GraphQL did not find the organization'
+  return 'the GraphQL identity query answered without this organization'
 }
 
 /** Causes that explain a refusal of any request of any org. */
@@ -601,6 +713,15 @@ export function diagnose(facts: Facts, inputs: Inputs, now: Date, options: Diagn
   const finish = (): Verdict => {
     verdict.causes = sortCauses(rootCausesOnly(list.items))
     verdict.status = statusOf(verdict.causes)
+    if (verdict.causes.some(c => c.id === 'login-mismatch')) {
+      // Nothing about another account is shown as if it were the service account's.
+      const withheld = [...new Set(list.items.filter(c => !keptBesideLoginMismatch(c)).map(c => c.id))]
+      verdict.orgs = []
+      verdict.enterprise = null
+      verdict.notes = [
+        `The token belongs to ${verdict.login ?? 'another account'}, not to ${inputs.expectedLogin ?? 'the expected account'}: nothing about that account, its organizations or its enterprise was judged${withheld.length > 0 ? ` (${withheld.join(', ')} withheld)` : ''}, since advice about another account's token could harm. Check the service account's own token.`
+      ]
+    }
     return verdict
   }
   if (options.tokenWhitespace) {
@@ -613,18 +734,23 @@ export function diagnose(facts: Facts, inputs: Inputs, now: Date, options: Diagn
     const f = classify(user, now)
     const kindFirst = !kindSupportsScim(inputs.tokenKind) && (f.type === 'forbidden' || f.type === 'unauthorized')
     if (kindFirst) {
-      list.add({ id: 'token-kind-unsupported', message: `The token is a ${KIND_LABEL[inputs.tokenKind]}; GET /user refused it ("${f.text.slice(0, 120)}"). SCIM provisioning needs a personal access token (classic) of the service account (or the IdP's own OAuth token).` })
+      list.add({ id: 'token-kind-unsupported', message: `The token is a ${KIND_LABEL[inputs.tokenKind]}; GET /user refused it ("${serverText(f.text, 120)}"). SCIM provisioning needs a personal access token (classic) of the service account (or the IdP's own OAuth token).` })
     } else if (f.type === 'bad-credentials') {
       list.add({ id: 'token-invalid', message: 'GET /user answered 401 "Bad credentials": GitHub no longer accepts this token. It was revoked, it expired, it was regenerated, or its account was deleted. It was sent once and not retried.' })
     } else if (!addAccountWide(list, f) && !addInconclusive(list, f, 'GET /user', null)) {
       const text = f.type === 'forbidden' || f.type === 'unauthorized' ? f.text : f.type
-      list.add({ id: 'unexpected-response', message: `GET /user answered ${httpStatus(user)} (${text.slice(0, 160)}), which GitHub does not answer for a valid token.` })
+      list.add({ id: 'unexpected-response', message: `GET /user answered ${httpStatus(user)} (${serverText(text, 160)}), which GitHub does not answer for a valid token.` })
     }
     notes.push('Nothing else was requested: the first request did not succeed.')
     return finish()
   }
   if (!isUser(user.body)) {
-    badBody(list, user, 'GET /user', null)
+    if (isObject(user.body) && typeof user.body.login === 'string' && typeof user.body.id === 'number') {
+      list.add({ id: 'unexpected-response', message: 'GET /user answered with a login that is not a GitHub login (GitHub logins are letters, digits and hyphens); nothing was judged on it.' })
+    } else {
+      badBody(list, user, 'GET /user', null)
+    }
+    notes.push('Nothing else was judged: the first answer was not GitHub\'s.')
     return finish()
   }
   const login = user.body.login
@@ -636,7 +762,12 @@ export function diagnose(facts: Facts, inputs: Inputs, now: Date, options: Diagn
     list.add({ id: 'token-kind-unsupported', message: `The token is a ${KIND_LABEL[inputs.tokenKind]}. SCIM provisioning needs a personal access token (classic) of the service account (or the IdP's own OAuth token).` })
   }
   const scopeHeader = user.headers['x-oauth-scopes']
-  const granted = scopeHeader === undefined ? null : parseScopeList(scopeHeader)
+  const listed = scopeHeader === undefined ? null : parseScopeList(scopeHeader)
+  // Scope names are data too: only what looks like a scope is kept, and at most 100 of them.
+  const granted = listed === null ? null : listed.filter(isScopeName).slice(0, 100)
+  if (listed !== null && granted !== null && granted.length !== listed.length) {
+    list.add({ id: 'unexpected-response', message: 'GET /user sent an X-OAuth-Scopes header with values that are not OAuth scope names; only the scope names in it were used.' })
+  }
   verdict.scopes = granted
   const required = [
     ...(inputs.orgs.length > 0 ? ['admin:org'] : []),
@@ -760,7 +891,7 @@ export function diagnose(facts: Facts, inputs: Inputs, now: Date, options: Diagn
           } else if (f.type === 'forbidden' || f.type === 'unauthorized' || f.type === 'ip-allow-list' || f.type === 'pat-policy' || f.type === 'sso') {
             verdict.enterprise.scim = 'refused'
             const text = 'text' in f ? f.text : f.type
-            list.add({ id: 'scim-forbidden', enterprise: ent, message: `Enterprise ${ent}: GET /scim/v2/enterprises/${ent}/Users was refused (${httpStatus(scim)}${text ? `: ${text.slice(0, 160)}` : ''}). The token must be the setup user's (or an enterprise owner's) with scim:enterprise.` })
+            list.add({ id: 'scim-forbidden', enterprise: ent, message: `Enterprise ${ent}: GET /scim/v2/enterprises/${ent}/Users was refused (${httpStatus(scim)}${text ? `: ${serverText(text, 160)}` : ''}). The token must be the setup user's (or an enterprise owner's) with scim:enterprise.` })
           } else {
             list.add({ id: 'unexpected-response', enterprise: ent, message: `Enterprise ${ent}: GET /scim/v2/enterprises/${ent}/Users answered ${f.type}.` })
           }
@@ -770,7 +901,7 @@ export function diagnose(facts: Facts, inputs: Inputs, now: Date, options: Diagn
   }
 
   for (const o of verdict.orgs) {
-    if (o.samlIdentity === 'not checked') notes.push(`Organization ${o.org}: the linked SAML identity was not checked (it needs an active owner's token with read:org or admin:org).`)
+    for (const what of o.notChecked) notes.push(`Organization ${o.org}: ${what}.`)
   }
   return finish()
 }

@@ -47,6 +47,15 @@ export type ReadInput = (name: string) => string
 const ORG_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/
 /** User logins; EMU users carry an `_shortcode` suffix. */
 const USER_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}(?:_[A-Za-z0-9]{1,24})?$/
+/**
+ * A login GitHub could have sent for GET /user: letters, digits, hyphens and
+ * underscores (EMU `_shortcode`, legacy logins), an optional `[bot]`, bounded.
+ * Anything else (line breaks, markup, megabytes) is not GitHub's answer.
+ */
+const ANSWERED_LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\[bot\])?$/
+export function isGitHubLogin(value: unknown): value is string {
+  return typeof value === 'string' && ANSWERED_LOGIN.test(value)
+}
 const ENTERPRISE_SLUG = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,59}$/
 const MAX_ORGS = 100
 

@@ -22,7 +22,8 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /\bgithub_pat_[A-Za-z0-9_]{16,}/g,
   /\bSSWS[\s:=]+[A-Za-z0-9_-]{8,}/gi,
   /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
-  /\b(?:bearer|token|dpop|basic)[\s:=]+[A-Za-z0-9._~+/=-]{8,}/gi
+  // A value after a scheme word, when it looks like a credential (long, with a digit): not "Token rejected".
+  /\b(?:bearer|token|dpop|basic)(?:\s+|\s*[:=]\s*)(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{16,}/gi
 ]
 
 /** Replaces anything token-shaped in a text with `***`. */
