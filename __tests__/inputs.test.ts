@@ -77,7 +77,19 @@ describe('parseInputs', () => {
     ['enterprise with a slash', { enterprise: 'fab/rikam' }, 'enterprise', 'input-invalid'],
     ['expected-login with a space', { 'expected-login': 'acme scim' }, 'expected-login', 'input-invalid'],
     ['unknown required scope', { 'required-scopes': 'admin:orgs' }, 'required-scopes', 'input-invalid'],
-    ['no org, no enterprise, no repository owner', { org: '' }, 'org', 'input-invalid', {}]
+    ['no org, no enterprise, no repository owner', { org: '' }, 'org', 'input-invalid', {}],
+    ['plain http to a host that is not loopback', { 'api-url': 'http://api.github.com' }, 'api-url', 'input-invalid'],
+    ['plain http to a private address', { 'api-url': 'http://10.0.0.5/api/v3' }, 'api-url', 'input-invalid'],
+    ['http to a name that only starts like loopback', { 'api-url': 'http://127.0.0.1.evil.example' }, 'api-url', 'input-invalid'],
+    ['a bare trailing ?', { 'api-url': 'https://api.github.com/?' }, 'api-url', 'input-invalid'],
+    ['a bare trailing #', { 'api-url': 'https://api.github.com#' }, 'api-url', 'input-invalid'],
+    ['empty userinfo', { 'api-url': 'https://@api.github.com' }, 'api-url', 'input-invalid'],
+    ['a token as userinfo', { 'api-url': `https://x:${GOOD}@api.github.com` }, 'api-url', 'input-invalid'],
+    ['http to an IPv4-mapped address outside loopback', { 'api-url': 'http://[::ffff:10.0.0.1]' }, 'api-url', 'input-invalid'],
+    ['not https', { 'api-url': 'ftp://api.github.com' }, 'api-url', 'input-invalid'],
+    ['a PAT pasted into org', { org: GOOD }, 'org', 'input-invalid'],
+    ['a 10 MB org input', { org: 'a,'.repeat(5 * 1024 * 1024) }, 'org', 'input-invalid'],
+    ['101 orgs', { org: Array.from({ length: 101 }, (_, i) => `org${i}`).join(',') }, 'org', 'input-invalid']
   ]
   it.each(bad.map(([name, values, input, id, env]) => ({ name, values, input, id, env })))('$name', ({ values, input, id, env }) => {
     const r = parse(values, env ?? { GITHUB_REPOSITORY_OWNER: 'acme' })
@@ -85,6 +97,30 @@ describe('parseInputs', () => {
     expect(r.problems).toHaveLength(1)
     expect(r.problems[0]).toMatchObject({ id, input })
     expect(r.problems[0]?.message).toContain(`"${input}"`)
+  })
+
+  it.each(['http://127.0.0.1:8080', 'http://localhost:3000/api/v3', 'http://[::1]:8080', 'http://127.4.5.6', 'http://[::ffff:127.0.0.1]:80'])('accepts plain http for the loopback host of %s', url => {
+    expect(parse({ 'api-url': url }).problems).toEqual([])
+  })
+
+  it('never echoes a token pasted into another input', () => {
+    const pasted: Array<Record<string, string>> = [{ org: GOOD }, { 'api-url': `https://${GOOD}@api.github.com` }, { 'expected-login': GOOD }, { enterprise: `gho_${'a'.repeat(36)}` }, { 'required-scopes': `github_pat_${'b'.repeat(60)}` }]
+    for (const values of pasted) {
+      const r = parse(values)
+      expect(r.problems.length).toBeGreaterThan(0)
+      for (const p of r.problems) expect(p.message).not.toMatch(/gh[po]_[A-Za-z0-9]{8}|github_pat_[A-Za-z0-9]{8}/)
+    }
+  })
+
+  it('rejects a huge org input at once, without reading its entries', () => {
+    const r = parse({ org: `${GOOD},`.repeat(200_000) })
+    expect(r.problems).toHaveLength(1)
+    expect(r.problems[0]?.message).toMatch(/characters long/)
+  })
+
+  it('parses 1,000 distinct orgs in one pass and reports the count', () => {
+    const r = parse({ org: Array.from({ length: 1000 }, (_, i) => `org-${i}`).join('\n') })
+    expect(r.problems[0]?.message).toMatch(/lists 1000 organizations/)
   })
 
   it('never quotes the token in a problem message', () => {

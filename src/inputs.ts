@@ -3,6 +3,7 @@
  * A problem names the input and the accepted form; no request is sent when
  * there is one.
  */
+import { redactTokenShapes, serverText } from './sanitize.js'
 import { KNOWN_SCOPES, parseScopeList } from './scopes.js'
 import { classifyToken, type TokenKind } from './token.js'
 
@@ -59,8 +60,9 @@ export function isGitHubLogin(value: unknown): value is string {
 const ENTERPRISE_SLUG = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,59}$/
 const MAX_ORGS = 100
 
+/** An input's value, quoted for a message: bounded, one line, and never anything token-shaped. */
 function describe(value: string): string {
-  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value
+  const shown = serverText(redactTokenShapes(value), 40)
   return JSON.stringify(shown)
 }
 
@@ -110,7 +112,20 @@ function parseBoolean(name: string, raw: string, problems: InputProblem[]): bool
   return null
 }
 
-function parseApiUrl(raw: string, problems: InputProblem[]): string | null {
+/** Loopback hosts, where plain http is allowed (simulators, tests): 127.0.0.0/8, localhost, ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  // 127.0.0.0/8 also written as an IPv4-mapped IPv6 address ([::ffff:127.0.0.1] is normalised to [::ffff:7f00:1]).
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h)
+}
+
+/**
+ * A URL input (api-url, the IdP URLs): https, or http for a loopback host
+ * only (a token never crosses a network in clear); no credentials, query or
+ * fragment, not even a bare `?` or `#`. Keeps its path, without a trailing slash.
+ * Its problem never echoes the value's userinfo (a token pasted there).
+ */
+export function parseServiceUrl(name: string, raw: string, example: string, problems: InputProblem[]): string | null {
   const value = raw.trim()
   let url: URL | null = null
   try {
@@ -118,33 +133,50 @@ function parseApiUrl(raw: string, problems: InputProblem[]): string | null {
   } catch {
     url = null
   }
-  if (
-    url === null ||
-    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
-    url.hostname === '' ||
-    url.username !== '' ||
-    url.password !== '' ||
-    url.search !== '' ||
-    url.hash !== ''
-  ) {
-    problems.push({
-      id: 'input-invalid',
-      input: 'api-url',
-      message: `Input "api-url" must be an http(s) URL of the REST API, such as https://api.github.com, https://api.SUBDOMAIN.ghe.com or https://HOST/api/v3 (no credentials, query or fragment); got ${describe(value)}.`
-    })
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)
+  let why = ''
+  if (url === null || url.hostname === '') why = 'it is not a URL'
+  else if (userinfo || url.username !== '' || url.password !== '') why = 'it holds credentials (user:password@); pass secrets only through their own inputs'
+  else if (value.includes('?') || value.includes('#')) why = 'it has a query or fragment'
+  else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) why = 'plain http is accepted for loopback hosts only (127.0.0.1, localhost, ::1): a token never crosses a network in clear'
+  else if (url.protocol !== 'https:' && url.protocol !== 'http:') why = 'it must be https://'
+  if (why !== '' || url === null) {
+    const shown = userinfo ? '(not shown: it holds credentials)' : describe(value)
+    problems.push({ id: 'input-invalid', input: name, message: `Input "${name}" must be an https URL such as ${example}; ${why}; got ${shown}.` })
     return null
   }
   return url.toString().replace(/\/+$/, '')
 }
 
+function parseApiUrl(raw: string, problems: InputProblem[]): string | null {
+  return parseServiceUrl('api-url', raw, 'https://api.github.com, https://api.SUBDOMAIN.ghe.com or https://HOST/api/v3', problems)
+}
+
+/** Longest `org` input read: 100 logins of 39 characters with separators fit many times over. */
+const MAX_ORG_INPUT = 64 * 1024
+
 function parseOrgs(raw: string, problems: InputProblem[]): string[] {
+  if (raw.length > MAX_ORG_INPUT) {
+    problems.push({
+      id: 'input-invalid',
+      input: 'org',
+      message: `Input "org" is ${raw.length} characters long; it lists at most ${MAX_ORGS} organization logins. Split them across jobs (a matrix).`
+    })
+    return []
+  }
+  // Linear: a Set of lower-cased logins, not a scan per entry.
+  const seen = new Set<string>()
   const orgs: string[] = []
   const bad: string[] = []
   for (const part of raw.split(/[,\n\r]+/)) {
     const org = part.trim()
     if (org === '') continue
-    if (!ORG_LOGIN.test(org)) bad.push(org)
-    else if (!orgs.some(o => o.toLowerCase() === org.toLowerCase())) orgs.push(org)
+    if (!ORG_LOGIN.test(org)) {
+      bad.push(org)
+    } else if (!seen.has(org.toLowerCase())) {
+      seen.add(org.toLowerCase())
+      orgs.push(org)
+    }
   }
   if (bad.length > 0) {
     const shown = bad.slice(0, 5).map(describe).join(', ')

@@ -37,11 +37,9 @@ const IMPLIES: Readonly<Record<string, readonly string[]>> = {
 
 /** Splits an `X-OAuth-Scopes` header or a scopes input into distinct scope names. */
 export function parseScopeList(value: string): string[] {
-  const out: string[] = []
-  for (const part of value.split(/[\s,]+/)) {
-    if (part !== '' && !out.includes(part)) out.push(part)
-  }
-  return out
+  const out = new Set<string>()
+  for (const part of value.split(/[\s,]+/)) if (part !== '') out.add(part)
+  return [...out]
 }
 
 /** Every scope the granted ones confer, following GitHub's implication rules. */
