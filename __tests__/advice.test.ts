@@ -254,3 +254,14 @@ describe('server strings are data', () => {
     expect(v.orgs[0]?.role).not.toMatch(/\n/)
   })
 })
+
+describe('links point at the web host that belongs to api-url', () => {
+  it.each([
+    ['https://api.github.com', 'https://github.com/settings/tokens'],
+    ['https://api.acme.ghe.com', 'https://acme.ghe.com/settings/tokens'],
+    ['https://ghes.example.com/api/v3', 'https://ghes.example.com/settings/tokens']
+  ])('%s', (apiUrl, page) => {
+    const v = diagnose(facts({ user: err(401, 'Bad credentials') }), inputs({ apiUrl }), NOW)
+    expect(v.causes[0]?.remediation).toContain(page)
+  })
+})

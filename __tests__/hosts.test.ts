@@ -163,26 +163,18 @@ describe('proxies', () => {
     return proxy
   }
 
-  it('HTTP_PROXY carries every request (GHE.com host, named api.SUB.ghe.com), and links point at SUB.ghe.com', async () => {
-    const { fake, token } = await fakeFor('sso-not-authorized', w => {
-      w.platform = 'ghe.com'
-      w.webHost = 'acme.ghe.com'
-    })
+  it('plain http to a named host is refused before any request, even through a proxy (a token never crosses a network in clear)', async () => {
+    const { fake, token } = await fakeFor('healthy')
     const proxy = await withProxy()
     const port = new URL(fake.url).port
     const run = await runAction(
       { token, org: 'acme', 'api-url': `http://api.acme.ghe.com:${port}` },
       { env: { HTTP_PROXY: proxy.url, http_proxy: proxy.url } }
     )
-    expect(run.outputs.causes).toBe('sso-not-authorized')
-    expect(run.outputs['sso-authorization-url']).toMatch(/^https:\/\/acme\.ghe\.com\/orgs\/acme\/sso\?/)
-    const sso = run.annotations.find(a => a.title?.endsWith('[sso-not-authorized]'))
-    expect(sso?.message).toContain('https://acme.ghe.com/settings/tokens')
-    expect(sso?.message).not.toContain('https://github.com/')
-    expect(run.summary).toContain('GHE.com')
-    // Every request the simulator saw came through the proxy.
-    expect(proxy.requests.length).toBe(fake.requests.length)
-    expect(proxy.requests.every(r => r.includes(`api.acme.ghe.com:${port}`))).toBe(true)
+    expect(run.outputs.causes).toBe('input-invalid')
+    expect(run.annotations.find(a => a.title?.endsWith('[input-invalid]'))?.message).toMatch(/"api-url".*loopback hosts only/)
+    expect(proxy.requests).toEqual([])
+    expect(fake.requests).toEqual([])
   })
 
   it('a healthy run through the proxy', async () => {
