@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeCause, type Cause, type CauseId, type Severity } from '../src/causes.js'
 import { verdictForParsedProblems } from '../src/check.js'
-import { colorEnabled, editHiddenLine, inputReader, parseCliArgs, type CliArgs } from '../src/cli-args.js'
+import { colorEnabled, editHiddenLine, flagProblems, inputReader, parseCliArgs, type CliArgs } from '../src/cli-args.js'
 import { renderText } from '../src/cli-render.js'
 import type { Verdict } from '../src/diagnose.js'
 import { parseInputs } from '../src/inputs.js'
@@ -164,7 +164,9 @@ describe('CLI arguments', () => {
     [['--org'], /--org needs a value/],
     [['--org', '--json'], /--org needs a value/],
     [['--org', 'acme', '--warn-days', '1', '--warn-days', '2'], /--warn-days is given more than once/],
-    [['--json'], /--org ORG .*--enterprise SLUG/]
+    [['--json'], /--org ORG .*--enterprise SLUG/],
+    [['--org', 'acme', '--', 'stray'], /unexpected argument 4 after --/],
+    [['--', '--org', 'acme'], /unexpected argument 2 after --/]
   ])('refuses %j', (argv, error) => {
     const parsed = parseCliArgs(argv)
     expect(parsed.ok).toBe(false)
@@ -175,8 +177,27 @@ describe('CLI arguments', () => {
     }
   })
 
+  it('-- ends the options; --version is its own answer', () => {
+    expect(parseCliArgs(['--org', 'acme', '--'])).toEqual({ ok: true, args: { values: { org: ['acme'] }, json: false, help: false, version: false } })
+    expect(parseCliArgs(['--version']).ok && parseCliArgs(['--version'])).toMatchObject({ args: { version: true } })
+    // After --, even --help is not an option.
+    expect(parseCliArgs(['--org', 'acme', '--', '--help']).ok).toBe(false)
+  })
+
+  it.each([
+    [['--org', 'acme', '--fail-on', 'sometimes'], /^--fail-on: must be one of "error", "warning", "never"; got "sometimes"\.$/],
+    [['--org', 'acme', '--fail-days', '40'], /^--fail-days: \(40\) must not exceed --warn-days \(30\)/],
+    [['--org', 'acme', '--timeout-seconds', '0'], /^--timeout-seconds: must be a whole number of at least 1/],
+    [['--org', 'acme', '--api-url', 'http://api.github.com'], /^--api-url: .*loopback hosts only/],
+    [['--org', 'acme', '--scim-probe', 'yes'], /^--scim-probe: /]
+  ])('a bad value is a usage problem in the CLI\'s words: %j', (argv, problem) => {
+    const problems = flagProblems(cliArgs(argv), {})
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatch(problem)
+  })
+
   it('--help wins over anything but a token', () => {
-    expect(parseCliArgs(['--help', '--bogus'])).toEqual({ ok: true, args: { values: {}, json: false, help: true } })
+    expect(parseCliArgs(['--help', '--bogus'])).toEqual({ ok: true, args: { values: {}, json: false, help: true, version: false } })
     expect(parseCliArgs(['-h', '--token', 'x']).ok).toBe(false)
   })
 
@@ -316,9 +337,7 @@ describe('dist/cli/index.js against the simulator', () => {
     ['sso-not-authorized', {}],
     ['token-invalid', {}],
     ['token-expiring', { 'warn-days': '10', 'fail-days': '2' }],
-    ['saml-identity-missing', { 'fail-on': 'warning' }],
-    ['healthy', { 'fail-days': '99' }],
-    ['healthy', { 'timeout-seconds': '0', 'fail-on': 'sometimes' }]
+    ['saml-identity-missing', { 'fail-on': 'warning' }]
   ])('--json on %s %j: the action\'s report and exit code', async (scenario, inputs) => {
     const { fake, token } = await fakeFor(scenario)
     const all: Record<string, string> = { org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '20', ...inputs }
@@ -344,6 +363,32 @@ describe('dist/cli/index.js against the simulator', () => {
       expectNoLeak(run, token)
     }
     expect(fake.requests).toEqual([])
+  })
+
+  it('a bad option value exits 2 before any token is read or request sent', async () => {
+    const { fake, token } = await fakeFor('healthy')
+    for (const bad of [['--fail-on', 'sometimes'], ['--fail-days', '40']]) {
+      const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, ...bad], { env: { GITHUB_TOKEN: token } })
+      expect(run.code).toBe(2)
+      expect(run.stderr).toContain(`${bad[0]}:`)
+      expect(run.stdout).toBe('')
+    }
+    expect(fake.requests).toEqual([])
+  })
+
+  it('--version prints the package version', async () => {
+    const run = await runCli(['--version'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^provisioning-token-check \d+\.\d+\.\d+\n$/)
+  })
+
+  it('--json prints one JSON document even with stale GITHUB_* variables', async () => {
+    const { token, fake } = await fakeFor('healthy')
+    const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, '--json'], {
+      env: { GITHUB_TOKEN: token, GITHUB_EVENT_PATH: '/nonexistent/event.json', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'a/b', GITHUB_EVENT_NAME: 'push' }
+    })
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'healthy' })
   })
 
   it('usage errors exit 2 before any request; --help exits 0', async () => {

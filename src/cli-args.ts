@@ -2,7 +2,7 @@
  * The CLI's pure parts: argv → flags, flags → the action's input reader,
  * the color decision, and the hidden prompt's line editing. No I/O here.
  */
-import type { ReadInput } from './inputs.js'
+import { parseInputs, type ReadInput } from './inputs.js'
 import { classifyToken } from './token.js'
 
 export const USAGE = `Usage: provisioning-token-check --org ORG [--org ORG2 | --org ORG1,ORG2] [--enterprise SLUG] [options]
@@ -31,6 +31,8 @@ Options (the action's inputs of the same name):
   --timeout-seconds N      time budget of the whole check (default 60)
   --json                   print only the report as JSON (the action's "report" output)
   -h, --help               print this help
+  --version                print the version
+  --                       ends the options (nothing may follow: the CLI takes no arguments)
 
 Exit status: 0 when the check passes, 1 when it fails (exactly when the action's
 step would fail, per --fail-on and --inconclusive), 2 on a usage error (nothing
@@ -64,6 +66,7 @@ export interface CliArgs {
   values: Partial<Record<ValueFlag, string[]>>
   json: boolean
   help: boolean
+  version: boolean
 }
 
 export type ParsedArgs = { ok: true; args: CliArgs } | { ok: false; error: string }
@@ -85,7 +88,7 @@ function looksLikeToken(value: string): boolean {
  * argument's value: a value may be a token pasted in the wrong place.
  */
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
-  const args: CliArgs = { values: {}, json: false, help: false }
+  const args: CliArgs = { values: {}, json: false, help: false, version: false }
   const refused = `${TOKEN_ARGUMENT_ERROR.replace(/^the token/, 'The token')}`
   // Tokens first, before anything else is looked at (help included).
   for (const [i, arg] of argv.entries()) {
@@ -94,9 +97,15 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       return { ok: false, error: `argument ${i + 1} looks like a GitHub token; it was not used and nothing was sent. ${refused}` }
     }
   }
-  if (argv.includes('-h') || argv.includes('--help')) return { ok: true, args: { ...args, help: true } }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? ''
+  const end = argv.indexOf('--')
+  const options = end < 0 ? argv : argv.slice(0, end)
+  if (options.includes('-h') || options.includes('--help')) return { ok: true, args: { ...args, help: true } }
+  if (options.includes('--version')) return { ok: true, args: { ...args, version: true } }
+  if (end >= 0 && end < argv.length - 1) {
+    return { ok: false, error: `unexpected argument ${end + 2} after -- (the CLI takes no arguments; the argument is not shown)` }
+  }
+  for (let i = 0; i < options.length; i++) {
+    const arg = options[i] ?? ''
     if (arg === '--json') {
       args.json = true
       continue
@@ -115,7 +124,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     if (!isValueFlag(name)) return { ok: false, error: `unknown option --${name}` }
     let value = m[2]
     if (value === undefined) {
-      const next = argv[i + 1]
+      const next = options[i + 1]
       if (next === undefined || next.startsWith('--')) return { ok: false, error: `--${name} needs a value` }
       value = next
       i++
@@ -130,6 +139,18 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     return { ok: false, error: 'name what to check: --org ORG (organization SCIM) and/or --enterprise SLUG (EMU enterprise SCIM)' }
   }
   return { ok: true, args }
+}
+
+/**
+ * The flags' values, checked as the action checks its inputs, before any
+ * token is read: each problem in the CLI's words (`--fail-on: must be …`).
+ * A bad value is a usage error (exit 2), not a verdict.
+ */
+export function flagProblems(args: CliArgs, env: NodeJS.ProcessEnv): string[] {
+  const parsed = parseInputs(inputReader(args, ''), env)
+  return parsed.problems
+    .filter(p => p.input !== 'token')
+    .map(p => `--${p.input}: ${p.message.replace(new RegExp(`^Input "${p.input}" `), '').replace(/"([a-z-]+)"/g, (m, n: string) => (isValueFlag(n) ? `--${n}` : m))}`)
 }
 
 /** The action's inputs, read from the CLI's flags: what `parseInputs` validates for both. */

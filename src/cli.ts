@@ -6,7 +6,8 @@
  * GITHUB_TOKEN / GH_TOKEN, a hidden prompt, or stdin's first line: never argv.
  */
 import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from './check.js'
-import { colorEnabled, editHiddenLine, inputReader, parseCliArgs, USAGE } from './cli-args.js'
+import { colorEnabled, editHiddenLine, flagProblems, inputReader, parseCliArgs, USAGE } from './cli-args.js'
+import packageJson from '../package.json' with { type: 'json' }
 import { renderText } from './cli-render.js'
 import type { Verdict } from './diagnose.js'
 import { parseInputs } from './inputs.js'
@@ -14,6 +15,7 @@ import { scrubberFor } from './sanitize.js'
 import { reportJson, runFails, type Policy } from './report.js'
 
 const NAME = 'provisioning-token-check'
+const VERSION: string = packageJson.version
 /** Longest first line read from stdin: far above any token. */
 const MAX_LINE = 64 * 1024
 
@@ -97,6 +99,16 @@ async function main(): Promise<number> {
   if (args.help) {
     await write(stdout, USAGE)
     return 0
+  }
+  if (args.version) {
+    await write(stdout, `${NAME} ${VERSION}\n`)
+    return 0
+  }
+  // A bad flag value is a usage error: said before any token is asked for, and nothing is sent.
+  const problems = flagProblems(args, env)
+  if (problems.length > 0) {
+    await write(stderr, `${problems.map(p => `${NAME}: ${p}`).join('\n')}\nRun ${NAME} --help for usage.\n`)
+    return 2
   }
 
   let source = tokenFromEnv(env)

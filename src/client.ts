@@ -1,15 +1,17 @@
 /**
- * The HTTP client: Octokit as @actions/github builds it (proxy-aware fetch for
- * the api-url actually used), with @octokit/plugin-retry and
- * @octokit/plugin-throttling bounded by the run's time budget.
+ * The HTTP client: Octokit from @octokit/rest with @octokit/plugin-retry and
+ * @octokit/plugin-throttling, bounded by the run's time budget, over a fetch
+ * that goes through the proxy chosen for the api-url actually used. Not
+ * @actions/github: its context module prints to stdout when imported with a
+ * stale GITHUB_EVENT_PATH, which would corrupt the CLI's --json.
  *
  * Every call resolves to a Fact (status, headers, parsed body) or a fault; it
  * never throws and never makes a write request.
  */
-import { GitHub } from '@actions/github/lib/utils'
 import { HttpClient } from '@actions/http-client'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import { Octokit as RestOctokit } from '@octokit/rest'
 import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 
@@ -177,7 +179,7 @@ export function createClient(options: ClientOptions): ProbeClient {
       return wait
     }
   }
-  const Octokit = GitHub.plugin(retry, throttling)
+  const Octokit = RestOctokit.plugin(retry, throttling)
   const octokit = new Octokit({
     auth: `token ${options.token}`,
     baseUrl: options.apiUrl,
