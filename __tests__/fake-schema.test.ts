@@ -36,14 +36,9 @@ import {
 // ---------------------------------------------------------------------------------------------
 
 const here = dirname(fileURLToPath(import.meta.url))
-const SUBSET_CANDIDATES = [
-  process.env.GITHUB_OPENAPI_SUBSET,
-  resolve(here, '../reference/github-openapi-subset.json'),
-  resolve(here, '../../shared/reference/github-openapi-subset.json'),
-  '/work/shared/reference/github-openapi-subset.json'
-].filter((p): p is string => Boolean(p))
-const subsetPath = SUBSET_CANDIDATES.find(p => existsSync(p))
-if (!subsetPath) throw new Error(`github-openapi-subset.json not found; tried: ${SUBSET_CANDIDATES.join(', ')}`)
+// Vendored (see __tests__/fixtures/README.md): the suite reads nothing outside the repository.
+const subsetPath = resolve(here, 'fixtures/github-openapi-subset.json')
+if (!existsSync(subsetPath)) throw new Error(`${subsetPath} is missing: it is part of the repository (see __tests__/fixtures/README.md)`)
 
 interface MediaType {
   schema?: object

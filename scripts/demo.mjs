@@ -15,7 +15,7 @@ const DEMOS = [
   { scenario: 'token-invalid', title: 'A revoked token (401 Bad credentials: one request, never retried)', inputs: {} },
   { scenario: 'token-expiring', title: 'A token that expires soon', inputs: {} },
   { scenario: 'scope-missing', title: 'A token without admin:org', inputs: {} },
-  { scenario: 'member-token', title: 'Another account\'s token (expected-login: acme-scim)', inputs: { 'expected-login': 'acme-scim' } },
+  { scenario: 'member-token', title: 'Another account\'s token (expected-login: acme-scim)', inputs: { 'expected-login': 'acme-scim' }, summary: true },
   { scenario: 'sso-not-authorized', title: 'A token not authorized for SAML SSO', inputs: {} },
   { scenario: 'multi-org', title: 'Three organizations, one of them failing', inputs: { org: 'acme,beta,gamma' } }
 ]
@@ -46,6 +46,10 @@ for (const demo of DEMOS) {
     console.log(`   status=${run.outputs.status}  causes=${run.outputs.causes || '(none)'}  login=${run.outputs.login}  token-kind=${run.outputs['token-kind']}  expires-at=${run.outputs['expires-at'] || 'never'}`)
     if (run.outputs['sso-authorization-url']) console.log(`   sso-authorization-url=${run.outputs['sso-authorization-url']}`)
     console.log(`   exit code ${run.code}`)
+    if (demo.summary) {
+      console.log(paint('1', '\n   The job summary of this run, as Markdown (the run page renders it: docs/images/failing-run.png):\n'))
+      for (const line of run.summary.trimEnd().split('\n')) console.log(`   │ ${line}`)
+    }
     if (leaksOf(run, token).length > 0) {
       console.log(LEVEL.error('   THE TOKEN LEAKED INTO THE OUTPUT'))
       failures++
@@ -55,5 +59,5 @@ for (const demo of DEMOS) {
     await fake.close()
   }
 }
-console.log('\nEach annotation above is what the workflow run page shows; the job summary holds the same as a table.')
+console.log('\nEach annotation above is what the workflow run page shows; the job summary (one shown above) holds the same as tables.')
 process.exit(failures ? 1 : 0)

@@ -1,18 +1,25 @@
 #!/usr/bin/env node
-// npm run docs: writes the README's inputs and outputs tables from action.yml,
-// between <!-- inputs:start --> / <!-- inputs:end --> and
-// <!-- outputs:start --> / <!-- outputs:end -->. action.yml is the only source:
-// edit a description there, then run this.
+// npm run docs: writes the generated parts of the documentation from their single sources.
 //
-//   node scripts/docs.mjs           rewrite README.md
-//   node scripts/docs.mjs --check   exit 1 when README.md is stale (CI)
-//   --readme PATH / --action PATH   other files (tests)
-import { readFileSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+// - docs/reference.md, between <!-- inputs:start/end --> and <!-- outputs:start/end -->: the inputs and
+//   outputs tables, from action.yml. Edit a description there, then run this.
+// - docs/causes.md, between <!-- causes:start/end -->: one section per cause (title, severity, fix,
+//   anchor = the cause id), from the catalogue src/causes.ts.
+// - The repository's name, from package.json's "repository" (the one place it is written): README.md,
+//   docs/, examples/, CONTRIBUTING.md, SECURITY.md, CHANGELOG.md and .github/ name it as it was last
+//   filled in (README.md's <!-- repository: OWNER/NAME --> marker); change "repository" in package.json,
+//   run this, and every `uses: OWNER/NAME@v1`, link and `npx github:OWNER/NAME` follows.
+//
+//   node scripts/docs.mjs           rewrite the files
+//   node scripts/docs.mjs --check   exit 1 when a file is stale (CI, .ci/run)
+//   --root DIR                      another checkout (tests)
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import ts from 'typescript'
 import { parse } from 'yaml'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const here = dirname(fileURLToPath(import.meta.url))
 
 /** One table cell: no line breaks, no unescaped pipes. */
 const cell = text => String(text).trim().replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')
@@ -23,6 +30,7 @@ const code = text => {
 }
 
 const NOTE = '<!-- generated from action.yml by `npm run docs`: edit action.yml, not this table -->'
+const CAUSES_NOTE = '<!-- generated from src/causes.ts by `npm run docs`: edit the catalogue, not this list -->'
 
 export function renderInputs(action) {
   const rows = Object.entries(action.inputs ?? {}).map(([name, input]) => {
@@ -39,69 +47,176 @@ export function renderOutputs(action) {
   return [NOTE, '| output | meaning |', '|---|---|', ...rows].join('\n')
 }
 
-/** README text with each marked block replaced; throws when a marker pair is missing or broken. */
-export function render(readme, action) {
-  let out = readme
-  for (const [name, body] of [
-    ['inputs', renderInputs(action)],
-    ['outputs', renderOutputs(action)]
-  ]) {
+const SEVERITY_TEXT = {
+  error: 'error: fails the step',
+  inconclusive: 'inconclusive: never blamed on the token; fails the step unless `inconclusive: pass`',
+  warning: 'warning: fails the step only with `fail-on: warning`',
+  notice: 'notice: the run stays healthy'
+}
+
+/**
+ * One section per cause, grouped as the catalogue groups them (its `// ── Group ──` comments), each
+ * headed by its id alone, so that its anchor is `#<cause-id>`.
+ * @param {{ id: string, severity: string, title: string, fix: string, group: string | null }[]} causes
+ */
+export function renderCauses(causes) {
+  const out = [CAUSES_NOTE]
+  let group
+  for (const c of causes) {
+    if (c.group && c.group !== group) {
+      group = c.group
+      out.push('', `## ${group}`)
+    }
+    out.push('', `### ${c.id}`, '', `**${c.title}** (${SEVERITY_TEXT[c.severity] ?? c.severity})`, '', `**Fix:** ${c.fix}`)
+  }
+  return out.join('\n')
+}
+
+/**
+ * The catalogue of src/causes.ts as plain data: transpiled (with the modules it imports from src/)
+ * into node_modules/.cache, imported, and rendered for github.com. The groups come from its comments.
+ */
+export async function loadCauses(root) {
+  const srcDir = join(root, 'src')
+  const entry = join(srcDir, 'causes.ts')
+  const outDir = join(root, 'node_modules', '.cache', 'ptc-docs', `${process.pid}-${Date.now()}`)
+  const visit = (file, seen) => {
+    if (seen.has(file)) return
+    seen.add(file)
+    const text = readFileSync(file, 'utf8')
+    const js = ts.transpileModule(text, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      fileName: file
+    }).outputText
+    const target = join(outDir, relative(srcDir, file)).replace(/\.ts$/, '.js')
+    mkdirSync(dirname(target), { recursive: true })
+    writeFileSync(target, js)
+    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.\.?\/[^'"]+)\.js['"]/g)) visit(resolve(dirname(file), `${m[1]}.ts`), seen)
+  }
+  let mod
+  try {
+    visit(entry, new Set())
+    mod = await import(pathToFileURL(join(outDir, 'causes.js')).href)
+  } finally {
+    rmSync(outDir, { recursive: true, force: true })
+  }
+  const source = readFileSync(entry, 'utf8')
+  const groupOf = new Map()
+  let group = null
+  for (const line of source.split('\n')) {
+    const g = /^\s*\/\/\s*──\s*(.+?)\s*─+\s*$/.exec(line)
+    if (g) group = g[1]
+    const id = /^\s*'([a-z][a-z0-9-]*)':\s*\{/.exec(line)
+    if (id && !groupOf.has(id[1])) groupOf.set(id[1], group)
+  }
+  const ctx = { webUrl: 'https://github.com' }
+  return Object.entries(mod.CATALOGUE).map(([id, def]) => ({
+    id,
+    severity: def.severity,
+    title: def.title,
+    fix: def.remediation(ctx),
+    group: groupOf.get(id) ?? null
+  }))
+}
+
+/** text with each marked block replaced; throws when a marker pair is missing or broken. */
+export function replaceBlocks(text, blocks, file = 'the file') {
+  let out = text
+  for (const [name, body] of Object.entries(blocks)) {
     const start = `<!-- ${name}:start -->`
     const end = `<!-- ${name}:end -->`
     const i = out.indexOf(start)
     const j = out.indexOf(end)
     if (i < 0 || j < 0 || j < i || out.indexOf(start, i + 1) >= 0 || out.indexOf(end, j + 1) >= 0) {
-      throw new Error(`README needs exactly one "${start}" followed by one "${end}"`)
+      throw new Error(`${file} needs exactly one "${start}" followed by one "${end}"`)
     }
     out = `${out.slice(0, i + start.length)}\n${body}\n${out.slice(j)}`
   }
   return out
 }
 
-/** The names of the marked blocks that differ between two README texts. */
-function staleBlocks(current, wanted) {
-  return ['inputs', 'outputs'].filter(name => {
-    const block = text => text.slice(text.indexOf(`<!-- ${name}:start -->`), text.indexOf(`<!-- ${name}:end -->`))
-    return block(current) !== block(wanted)
-  })
+/** Kept for callers of the first version: the inputs and outputs blocks of one text. */
+export const render = (text, action) => replaceBlocks(text, { inputs: renderInputs(action), outputs: renderOutputs(action) })
+
+/** OWNER/NAME from package.json's repository (a string or { url }). */
+export function repositorySlug(pkg) {
+  const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url
+  const m = /(?:github\.com[/:]|^github:|^)([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(String(url ?? ''))
+  if (!m) throw new Error(`package.json: "repository" must name the GitHub repository (git+https://github.com/OWNER/NAME.git), not ${JSON.stringify(url)}`)
+  return m[1]
 }
 
-const describe = blocks =>
-  blocks.length === 0 ? 'text around its tables differs' : `its ${blocks.join(' and ')} table${blocks.length > 1 ? 's differ' : ' differs'}`
+const SLUG_MARKER = /<!-- repository: ([\w.-]+\/[\w.-]+) .*?-->/
 
-function main(argv) {
+/** The files that name the repository. */
+function slugFiles(root) {
+  const list = (dir, re) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter(f => re.test(f)).map(f => join(dir, f)) : [])
+  return [
+    'README.md',
+    'CONTRIBUTING.md',
+    'SECURITY.md',
+    'CHANGELOG.md',
+    ...list('docs', /\.md$/),
+    ...list('examples', /\.ya?ml$/),
+    ...list('.github/workflows', /\.ya?ml$/)
+  ].filter(f => existsSync(join(root, f)))
+}
+
+/** Every file this script writes, as { path: wanted text }, from the files as they are. */
+export async function generate(root) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+  const action = parse(readFileSync(join(root, 'action.yml'), 'utf8'))
+  const slug = repositorySlug(pkg)
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const marker = SLUG_MARKER.exec(readme)
+  if (!marker) throw new Error('README.md needs its "<!-- repository: OWNER/NAME ... -->" marker (the name the docs were last filled in with)')
+  const previous = marker[1]
+
+  const wanted = {}
+  for (const file of slugFiles(root)) {
+    const text = readFileSync(join(root, file), 'utf8')
+    wanted[file] = previous === slug ? text : text.split(previous).join(slug)
+  }
+  const fill = (file, blocks) => {
+    const text = wanted[file] ?? readFileSync(join(root, file), 'utf8')
+    wanted[file] = replaceBlocks(text, blocks, file)
+  }
+  fill('docs/reference.md', { inputs: renderInputs(action), outputs: renderOutputs(action) })
+  fill('docs/causes.md', { causes: renderCauses(await loadCauses(root)) })
+  return { wanted, slug, previous }
+}
+
+async function main(argv) {
   const option = name => {
     const k = argv.indexOf(name)
     return k >= 0 ? argv[k + 1] : undefined
   }
   const check = argv.includes('--check')
-  const readmePath = option('--readme') ?? join(root, 'README.md')
-  const actionPath = option('--action') ?? join(root, 'action.yml')
-  const shown = p => relative(process.cwd(), p) || p
-
-  const action = parse(readFileSync(actionPath, 'utf8'))
-  const current = readFileSync(readmePath, 'utf8')
-  let wanted
+  const root = resolve(option('--root') ?? join(here, '..'))
+  let result
   try {
-    wanted = render(current, action)
+    result = await generate(root)
   } catch (e) {
-    console.error(`${shown(readmePath)}: ${e.message}`)
+    console.error(e.message)
     return 1
   }
-  if (wanted === current) {
-    if (!check) console.log(`${shown(readmePath)} is up to date with ${shown(actionPath)}`)
+  const stale = Object.entries(result.wanted).filter(([file, text]) => readFileSync(join(root, file), 'utf8') !== text)
+  if (stale.length === 0) {
+    if (!check) console.log(`docs are up to date with action.yml, src/causes.ts and package.json (${result.slug})`)
     return 0
   }
   if (check) {
     console.error(
-      `${shown(readmePath)} is stale: ${describe(staleBlocks(current, wanted))} from ${shown(actionPath)}.\n` +
-        'Run `npm run docs` and commit README.md.'
+      `stale: ${stale.map(([f]) => f).join(', ')} (generated from action.yml, src/causes.ts and package.json's repository ${result.slug}).\n` +
+        'Run `npm run docs` and commit the result.'
     )
     return 1
   }
-  writeFileSync(readmePath, wanted)
-  console.log(`${shown(readmePath)}: inputs and outputs tables written from ${shown(actionPath)}`)
+  for (const [file, text] of stale) {
+    writeFileSync(join(root, file), text)
+    console.log(`${file}: written`)
+  }
   return 0
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = main(process.argv.slice(2))
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) process.exitCode = await main(process.argv.slice(2))

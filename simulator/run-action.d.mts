@@ -32,6 +32,6 @@ export function parseOutputFile(text: string): Record<string, string>
 export function parseAnnotations(stdout: string): Annotation[]
 export function runAction(
   inputs: Record<string, string | undefined>,
-  options?: { env?: Record<string, string>; timeoutMs?: number; entry?: string }
+  options?: { env?: Record<string, string>; timeoutMs?: number; entry?: string; node?: string }
 ): Promise<ActionRun>
 export function leaksOf(run: ActionRun, secret: string): string[]

@@ -61,7 +61,7 @@ export function leaksOf(run, secret) {
 
 /**
  * @param {Record<string,string>} inputs  e.g. { token, org, 'api-url' }
- * @param {{ env?: Record<string,string>, timeoutMs?: number, entry?: string }} [options]
+ * @param {{ env?: Record<string,string>, timeoutMs?: number, entry?: string, node?: string }} [options]  node: the Node binary (default: this one)
  */
 export async function runAction(inputs, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ptc-run-'))
@@ -82,7 +82,7 @@ export async function runAction(inputs, options = {}) {
     if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   const started = performance.now()
-  const child = spawn(process.execPath, [options.entry ?? ACTION_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(options.node ?? process.execPath, [options.entry ?? ACTION_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', d => (stdout += d))
