@@ -177,6 +177,8 @@ const GRAPHQL_RESPONSE = {
         properties: {
           type: { enum: ['NOT_FOUND', 'FORBIDDEN', 'INSUFFICIENT_SCOPES', 'RATE_LIMITED'] },
           path: { type: 'array', items: { type: ['string', 'integer'] } },
+          // GraphQL spec, "Response format": `extensions` is free-form; GitHub flags a SAML block with saml_failure.
+          extensions: { type: 'object', properties: { saml_failure: { type: 'boolean' } } },
           locations: {
             type: 'array',
             items: {

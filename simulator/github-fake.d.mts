@@ -92,7 +92,8 @@ export type Fault = FaultBase &
     | { kind: 'truncated' }
     /** Default body: `[]`, or `{"foo":1}` where GitHub sends an array. */
     | { kind: 'wrong-shape'; body?: unknown }
-    | { kind: 'primary-rate-limit'; status?: 403 | 429; resetInSeconds?: number }
+    /** `noReset`: no `x-ratelimit-reset` header (recorded once, section 8). */
+    | { kind: 'primary-rate-limit'; status?: 403 | 429; resetInSeconds?: number; noReset?: boolean }
     | { kind: 'secondary-rate-limit'; status?: 403 | 429; retryAfter?: number }
   )
 
@@ -111,6 +112,17 @@ export interface World {
   /** Logins locked out after too many bad logins (403 for every token of theirs). */
   lockedOut?: string[]
   faults?: Partial<Record<RouteKey | '*', Fault>>
+  /** How the answers are written on the wire (facts sheet section 8); default: today's github.com over HTTP/2. */
+  wire?: WireForm
+}
+
+export interface WireForm {
+  /** `legacy`: error bodies without `status`, developer.github.com/v3 links; the singular lockout text, the docs' "personal token" SSO text, the "abuse detection" secondary limit. */
+  era?: 'current' | 'legacy'
+  /** `mixed`: header names as GitHub wrote them over HTTP/1.1 (X-OAuth-Scopes, X-RateLimit-Remaining, X-GitHub-SSO). */
+  headerCase?: 'lower' | 'mixed'
+  /** `offset`: the expiry header with a numeric offset (`2023-06-14 08:09:46 -0700`) instead of `UTC`. */
+  expiry?: 'utc' | 'offset'
 }
 
 export interface RequestLogEntry {
@@ -184,6 +196,9 @@ export const MESSAGES: Readonly<{
   primaryRateLimitAnonymous: (ip: string) => string
   secondaryRateLimit: (requestId: string) => string
   graphqlOrgNotFound: (org: string) => string
+  legacyLoginAttemptsExceeded: string
+  legacySamlEnforced: string
+  abuseDetection: string
   serverError: string
   serviceUnavailable: string
   gatewayTimeout: string

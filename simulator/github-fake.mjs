@@ -62,6 +62,11 @@ export const MESSAGES = Object.freeze({
     `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`, // [S3][S46-j]
   /** @param {string} org */
   graphqlOrgNotFound: org => `Could not resolve to an Organization with the login of '${org}'.`,
+  // Older wordings recorded on the wire (facts sheet section 8): the singular lockout, the docs' SSO example,
+  // and the secondary limit's earlier name.
+  legacyLoginAttemptsExceeded: 'Max number of login attempt exceeded',
+  legacySamlEnforced: 'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.',
+  abuseDetection: 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.',
   serverError: 'Server Error',
   serviceUnavailable: 'Service Unavailable',
   gatewayTimeout:
@@ -102,6 +107,8 @@ const RATE_LIMIT = { authenticated: 5000, anonymous: 60 } // [S3]
 
 /** @param {any} world */
 const platformOf = world => world.platform ?? 'dotcom'
+/** The wire forms of older GitHub answers (`world.wire.era === 'legacy'`). */
+const legacy = world => world.wire?.era === 'legacy'
 /** REST prefix: GHES serves REST under /api/v3; github.com and GHE.com at the root. */
 const restPrefix = world => (platformOf(world) === 'ghes' ? '/api/v3' : '')
 /** GraphQL endpoint: GHES /api/graphql; github.com and GHE.com /graphql. */
@@ -230,6 +237,8 @@ const reply = (status, body, { headers = {}, contentType = JSON_TYPE } = {}) => 
  * the body fits both shapes.
  */
 function errorReply(ctx, status, message, docs = 'rest', headers = {}) {
+  // Older answers carry no `status`, and their documentation_url points at developer.github.com/v3 (section 8).
+  if (legacy(ctx.world)) return reply(status, { message, documentation_url: 'https://developer.github.com/v3' }, { headers })
   const body = { message, documentation_url: docsUrl(ctx.world, docs) }
   if (!ctx.route?.scim) body.status = String(status)
   return reply(status, body, { headers })
@@ -284,17 +293,34 @@ function authenticate(ctx) {
   const owner = lookup(world.users, token.login)
   if (!owner) return badCredentials
   const forbidden = message => ({ ok: false, reply: reply(403, { message, documentation_url: docsUrl(world, 'rest') }) })
-  if ((world.lockedOut ?? []).some(l => sameLogin(l, owner.key))) return forbidden(MESSAGES.loginAttemptsExceeded)
+  if ((world.lockedOut ?? []).some(l => sameLogin(l, owner.key))) {
+    return forbidden(legacy(world) ? MESSAGES.legacyLoginAttemptsExceeded : MESSAGES.loginAttemptsExceeded)
+  }
   if (owner.value.suspended) return forbidden(MESSAGES.suspended)
   return { ok: true, token, login: owner.key, user: owner.value }
 }
 
+/**
+ * `github-authentication-token-expiration` in the two recorded formats (section 8): `2025-06-14 15:09:46 UTC`
+ * (classic tokens) or with a numeric offset, `2023-06-14 08:09:46 -0700` (`world.wire.expiry === 'offset'`).
+ */
+function expiryStamp(world, date) {
+  if (world.wire?.expiry !== 'offset') return utcStamp(date)
+  const local = new Date(date.getTime() - 7 * 3600 * 1000)
+  return `${local.toISOString().slice(0, 19).replace('T', ' ')} -0700`
+}
+
 /** Headers every authenticated answer carries: scopes [S5], expiry [S47]. */
-function authHeaders(token) {
+function authHeaders(ctx, token) {
   const headers = {}
   // Classic and OAuth tokens report their scopes; fine-grained and App tokens do not [S14][S18].
   if (Array.isArray(token.scopes)) headers['x-oauth-scopes'] = token.scopes.join(', ')
-  if (token.expiresAt) headers['github-authentication-token-expiration'] = utcStamp(new Date(token.expiresAt))
+  // GitHub App user tokens: the header present and empty, with the App's client id (section 8).
+  else if (ctx.kind === 'app-user') {
+    headers['x-oauth-scopes'] = ''
+    headers['x-oauth-client-id'] = 'Iv1.5a2b3c4d5e6f7a8b'
+  }
+  if (token.expiresAt) headers['github-authentication-token-expiration'] = expiryStamp(ctx.world, new Date(token.expiresAt))
   return headers
 }
 
@@ -321,7 +347,8 @@ function ssoBlocked(ctx, org) {
 /** 403 + `x-github-sso: required; url=…` (the URL authorizes the token, valid one hour) [S1][S17][S46-a]. */
 function ssoReply(ctx, org) {
   const url = `https://${webHost(ctx.world)}/orgs/${org.key}/sso?authorization_request=${randomAlnum(20)}`
-  return errorReply(ctx, 403, MESSAGES.samlEnforced, 'saml', { 'x-github-sso': `required; url=${url}` })
+  const message = legacy(ctx.world) ? MESSAGES.legacySamlEnforced : MESSAGES.samlEnforced
+  return errorReply(ctx, 403, message, 'saml', { 'x-github-sso': `required; url=${url}` })
 }
 
 /**
@@ -760,13 +787,14 @@ function identityLoginOf(query, variables) {
  */
 function resolveOrganization(ctx, selection, variables, identityLogin) {
   const name = variables[selection.variable]
-  const error = (type, message) => ({ type, path: [selection.alias], locations: selection.locations, message })
+  const error = (type, message, extensions) => ({ type, path: [selection.alias], ...(extensions ? { extensions } : {}), locations: selection.locations, message })
   const org = lookup(ctx.world.orgs, name)
   if (!org) return { value: null, error: error('NOT_FOUND', MESSAGES.graphqlOrgNotFound(name)) }
   const blocked = orgBlock(ctx, org)
   if (blocked) return { value: null, error: error('FORBIDDEN', blocked) }
   // Multi-org answers: data withheld per org, `partial-results; organizations=<ids>` [S1].
-  if (ssoBlocked(ctx, org)) return { value: null, error: error('FORBIDDEN', MESSAGES.samlEnforced), ssoOrgId: org.value.id }
+  // A SAML block inside a 200: FORBIDDEN with the `saml_failure` flag (section 8).
+  if (ssoBlocked(ctx, org)) return { value: null, error: error('FORBIDDEN', MESSAGES.samlEnforced, { saml_failure: true }), ssoOrgId: org.value.id }
   const saml = org.value.saml
   const visible = isActiveOwner(org.value, ctx.auth.login) && hasAnyScope(ctx.auth.token, ['read:org', 'admin:org'])
   if (!saml || !visible) return { value: { samlIdentityProvider: null } }
@@ -888,6 +916,8 @@ function primaryRateLimitReply(ctx, fault) {
     'x-ratelimit-reset': String(reset),
     'x-ratelimit-resource': resource
   }
+  // Recorded once: a primary-limit 403 with `X-RateLimit-Remaining: 0` and no reset header (section 8).
+  if (fault.noReset) delete headers['x-ratelimit-reset']
   const message = owner
     ? MESSAGES.primaryRateLimit(owner.value.id, ctx.requestId, utcStamp(new Date()))
     : MESSAGES.primaryRateLimitAnonymous(ctx.remoteAddress)
@@ -897,7 +927,8 @@ function primaryRateLimitReply(ctx, fault) {
 /** Secondary limit: 403/429 with `retry-after` and no `x-ratelimit-*` [S3][S46-j]. */
 function secondaryRateLimitReply(ctx, fault) {
   const headers = { 'retry-after': String(fault.retryAfter ?? 60) }
-  return errorReply(ctx, fault.status ?? 403, MESSAGES.secondaryRateLimit(ctx.requestId), 'secondaryRateLimit', headers)
+  const message = legacy(ctx.world) ? MESSAGES.abuseDetection : MESSAGES.secondaryRateLimit(ctx.requestId)
+  return errorReply(ctx, fault.status ?? 403, message, 'secondaryRateLimit', headers)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -961,7 +992,7 @@ function answer(state, ctx) {
   if (!auth.ok) return withHeaders(auth.reply, rateLimitHeaders(state, ctx))
   state.lastUsed.set(ctx.fingerprint, new Date())
   ctx.kind = tokenKind(ctx.rawToken)
-  const headers = { ...authHeaders(auth.token), ...rateLimitHeaders(state, ctx) }
+  const headers = { ...authHeaders(ctx, auth.token), ...rateLimitHeaders(state, ctx) }
   if (ctx.route?.accepted !== undefined) headers['x-accepted-oauth-scopes'] = ctx.route.accepted
   if (!ctx.route) return withHeaders(notFound(ctx, 'rest'), headers)
   return withHeaders(ctx.route.handle(ctx, ctx.params), headers)
@@ -1162,6 +1193,33 @@ function safeQuery(body) {
   }
 }
 
+const EXPOSED_HEADERS =
+  'ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset'
+
+/**
+ * Header names as GitHub wrote them over HTTP/1.1 (section 8): `X-OAuth-Scopes`, `X-RateLimit-*`,
+ * `X-GitHub-*` in mixed case; `github-authentication-token-expiration` and `x-oauth-client-id` in lower case.
+ */
+const MIXED_CASE = {
+  'content-type': 'Content-Type',
+  'content-length': 'Content-Length',
+  'retry-after': 'Retry-After',
+  'x-oauth-scopes': 'X-OAuth-Scopes',
+  'x-accepted-oauth-scopes': 'X-Accepted-OAuth-Scopes',
+  'x-github-request-id': 'X-GitHub-Request-Id',
+  'x-github-sso': 'X-GitHub-SSO',
+  'x-github-enterprise-version': 'X-GitHub-Enterprise-Version',
+  'access-control-expose-headers': 'Access-Control-Expose-Headers'
+}
+function mixedCase(headers) {
+  const out = {}
+  for (const [k, v] of Object.entries(headers)) {
+    const name = MIXED_CASE[k] ?? (k.startsWith('x-ratelimit-') ? `X-RateLimit-${k.slice(12).replace(/^./, c => c.toUpperCase())}` : k)
+    out[name] = v
+  }
+  return out
+}
+
 const serialize = body => (typeof body === 'string' ? body : JSON.stringify(body))
 
 /**
@@ -1179,8 +1237,10 @@ function send(res, entry, ctx, r, { cut } = {}) {
   }
   const version = enterpriseVersionHeader(ctx.world)
   if (version) headers['x-github-enterprise-version'] = version
+  // Every answer names X-GitHub-SSO among the headers a browser may read: that is not an SSO signal (section 8).
+  headers['access-control-expose-headers'] = EXPOSED_HEADERS
   entry.status = r.status
-  res.writeHead(r.status, headers)
+  res.writeHead(r.status, ctx.world.wire?.headerCase === 'mixed' ? mixedCase(headers) : headers)
   if (!cut) {
     res.end(text)
     return
