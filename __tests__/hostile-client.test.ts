@@ -303,6 +303,36 @@ describe('every call ends within the budget whatever the server does', () => {
   })
 })
 
+describe('the built action (dist/index.js) against a hostile server', () => {
+  it.concurrent('a 401 to GET /user cut short mid-body: one request in the whole run, and not healthy', async () => {
+    const server = await serve((_req, res) => cutShort(res, 401))
+    const run = await runAction({ token: TOKEN, org: 'acme', 'api-url': server.url, 'timeout-seconds': '10' })
+    expect(server.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /user'])
+    expect(['failing', 'inconclusive']).toContain(run.outputs.status)
+    expect(run.code).toBe(1)
+  })
+
+  it.concurrent('a redirect on every route: nothing followed, nothing sent twice, not healthy', async () => {
+    const server = await serve((req, res) =>
+      req.url === '/user'
+        ? answer(res, 200, { 'X-OAuth-Scopes': 'admin:org' }, USER)
+        : answer(res, 307, { Location: `${server.url}/stolen${req.url ?? ''}` }, '')
+    )
+    const run = await runAction({ token: TOKEN, org: 'acme', 'api-url': server.url, 'timeout-seconds': '10' })
+    expect(server.requests.filter(r => r.path.startsWith('/stolen'))).toEqual([])
+    const seen = server.requests.map(r => `${r.method} ${r.path}`)
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(run.outputs.status).not.toBe('healthy')
+  })
+
+  it.concurrent('slowloris on every body: the run ends inside timeout-seconds, inconclusive', async () => {
+    const server = await serve((_req, res) => drip(res, 'body', 200, 50))
+    const run = await runAction({ token: TOKEN, org: 'acme', 'api-url': server.url, 'timeout-seconds': '3' })
+    expect(run.durationMs).toBeLessThan(3000 + SLACK_MS)
+    expect(run.outputs.status).toBe('inconclusive')
+  })
+})
+
 describe('peak memory: 100 orgs answering huge bodies', () => {
   const PEAK_RSS = fileURLToPath(new URL('./support/peak-rss.mjs', import.meta.url))
   const MIB = 1024 * 1024
