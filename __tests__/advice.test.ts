@@ -265,3 +265,29 @@ describe('links point at the web host that belongs to api-url', () => {
     expect(v.causes[0]?.remediation).toContain(page)
   })
 })
+
+describe('answers whose body could not be read', () => {
+  const broken = (status: number, bodyProblem: 'too-large' | 'cut-short' | 'stalled' | 'budget-spent'): ReturnType<typeof resp> => ({
+    kind: 'response',
+    status,
+    headers: {},
+    body: undefined,
+    bodyProblem
+  })
+  it.each([
+    ['a 401 cut short is still a 401: token-invalid', broken(401, 'cut-short'), ['token-invalid']],
+    ['a 401 that stalled is still a 401', broken(401, 'stalled'), ['token-invalid']],
+    ['a 403 too large is unexpected-response (which 403 cannot be told)', broken(403, 'too-large'), ['unexpected-response']],
+    ['a 200 too large is unexpected-response', broken(200, 'too-large'), ['unexpected-response']],
+    ['a 200 after the run\'s byte budget is unexpected-response', broken(200, 'budget-spent'), ['unexpected-response']],
+    ['a 502 too large is github-unavailable', broken(502, 'too-large'), ['github-unavailable']]
+  ])('%s', (_name, fact, causes) => {
+    const v = diagnose(facts({ user: fact }), inputs(), NOW)
+    expect(ids(v)).toEqual(causes)
+  })
+  it('names the problem in the message', () => {
+    const v = diagnose(facts({ orgs: [healthyOrg('acme', { scim: broken(200, 'budget-spent') })] }), inputs(), NOW)
+    expect(v.causes.map(c => [c.id, c.org])).toEqual([['unexpected-response', 'acme']])
+    expect(v.causes[0]?.message).toMatch(/16 MiB/)
+  })
+})

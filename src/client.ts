@@ -13,12 +13,27 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { Octokit as RestOctokit } from '@octokit/rest'
 import Bottleneck from 'bottleneck/light.js'
+import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 
 export type Headers = Record<string, string>
 
+/**
+ * Why an answer's body was not read. The status and headers are still the server's own; the body is then
+ * `undefined`, and the answer is no verdict of GitHub's beyond its status (diagnose: `unexpected-response`).
+ * - `too-large`: larger than MAX_BODY_BYTES (declared or counted); the rest was not read.
+ * - `budget-spent`: the run's MAX_TOTAL_BODY_BYTES were spent before (or while) reading it.
+ * - `cut-short`: a 3xx/4xx whose connection dropped mid-body (for 2xx/5xx this is a network fault, retried).
+ * - `stalled`: a 3xx/4xx whose body did not arrive within ERROR_BODY_MS (likewise a fault for 2xx/5xx).
+ */
+export type BodyProblem = 'too-large' | 'cut-short' | 'stalled' | 'budget-spent'
+
+/**
+ * What one request came to. Header names are lower-case whatever the server sent. A 3xx is never followed: it
+ * arrives as a response (its `location` header included). `bodyProblem` is set only when the body was not read.
+ */
 export type Fact =
-  | { kind: 'response'; status: number; headers: Headers; body: unknown }
+  | { kind: 'response'; status: number; headers: Headers; body: unknown; bodyProblem?: BodyProblem }
   | { kind: 'fault'; fault: 'timeout' | 'network'; detail: string }
 
 export interface ProbeClient {
@@ -45,10 +60,18 @@ export interface ClientOptions {
   now?: () => number
   /** Base of plugin-retry's quadratic back-off (ms): 1x, 4x. */
   retryBaseMs?: number
+  /** How long the body of a 3xx/4xx may take once its status is known (default ERROR_BODY_MS). */
+  errorBodyMs?: number
 }
 
-/** Bodies larger than this are not GitHub's answer to the calls we make. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024
+/** Bodies larger than this are not GitHub's answer to the calls we make (PRODUCT.md: at most 1 MiB). */
+export const MAX_BODY_BYTES = 1024 * 1024
+/** All the bodies one client (one run) reads, together; once spent, no body is read any more. */
+export const MAX_TOTAL_BODY_BYTES = 16 * 1024 * 1024
+/** A 3xx/4xx is a verdict by its status: its body is waited for this long at most. */
+export const ERROR_BODY_MS = 2000
+/** A 3xx/4xx body read ends this long before the attempt's or the run's end, so that the status still comes back. */
+const BODY_MARGIN_MS = 150
 /** Half of GitHub's limit of 100 concurrent requests: 20 orgs' checks go out in two waves at most. */
 export const DEFAULT_MAX_CONCURRENT = 50
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
@@ -75,42 +98,137 @@ class DeadlineError extends Error {
   }
 }
 
+/** What the fetch learnt about one attempt of a call, for the layers above it that see only Octokit's view. */
+interface AttemptRecord {
+  bodyProblem?: BodyProblem
+  /** The answer had `x-ratelimit-reset` (epoch seconds): plugin-throttling's primary-limit wait comes from it. */
+  hasReset: boolean
+  /** The answer had `retry-after` in whole seconds: plugin-throttling's secondary-limit wait comes from it. */
+  hasRetryAfter: boolean
+}
+
+interface FetchContext {
+  apiUrl: string
+  /** The run's deadline: aborts everything. */
+  signal: AbortSignal
+  attemptTimeoutMs: number
+  errorBodyMs: number
+  deadline: number
+  now: () => number
+  /** Body bytes read so far by this client. */
+  budget: { spent: number }
+  /** Requests actually sent (every attempt). */
+  sent: { count: number }
+  /** Per call, keyed by the call's own signal (the one thing Octokit hands both to the fetch and to its hooks). */
+  records: WeakMap<AbortSignal, AttemptRecord>
+}
+
+const WHOLE_SECONDS = /^\s*\d+\s*$/
+
+/** A 3xx or 4xx is an answer by its status alone; its body only adds detail. */
+function isVerdictStatus(status: number): boolean {
+  return status >= 300 && status < 500
+}
+
+function isAbort(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name
+  return name === 'AbortError' || name === 'TimeoutError'
+}
+
+type BodyRead = { bytes: Buffer } | { problem: BodyProblem }
+
+/**
+ * Reads one body within MAX_BODY_BYTES and the client's MAX_TOTAL_BODY_BYTES, stopping (and dropping the
+ * connection) as soon as either is exceeded. With `limitMs`, a body that has not fully arrived by then is
+ * `stalled`, one whose connection drops is `cut-short`; without it (2xx, 5xx) such errors are thrown as they
+ * are: a network fault, retried.
+ */
+async function readBody(body: ReadableStream<Uint8Array>, ctx: FetchContext, limitMs: number | null): Promise<BodyRead> {
+  const reader = body.getReader()
+  const stop = (problem: BodyProblem): BodyRead => {
+    reader.cancel().catch(() => undefined)
+    return { problem }
+  }
+  if (ctx.budget.spent >= MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
+  let timer: NodeJS.Timeout | undefined
+  const stalled =
+    limitMs === null ? null : new Promise<'stalled'>(resolve => (timer = setTimeout(() => resolve('stalled'), Math.max(0, limitMs))))
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array> | 'stalled'
+      try {
+        next = await (stalled ? Promise.race([reader.read(), stalled]) : reader.read())
+      } catch (e) {
+        if (limitMs === null) throw e
+        return stop(isAbort(e) ? 'stalled' : 'cut-short')
+      }
+      if (next === 'stalled') return stop('stalled')
+      if (next.done) break
+      size += next.value.byteLength
+      ctx.budget.spent += next.value.byteLength
+      if (size > MAX_BODY_BYTES) return stop('too-large')
+      if (ctx.budget.spent > MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
+      chunks.push(next.value)
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+  return { bytes: Buffer.concat(chunks) }
+}
+
 /**
  * A fetch that goes through the proxy @actions/http-client picks for the
- * api-url (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), is aborted at the deadline,
- * and reads the whole body before returning, so that a connection dropped or
- * stalled mid-body is a network fault (retried), not a half-read 200.
+ * api-url (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), never follows a redirect, is
+ * aborted at the deadline, and reads the whole body (bounded) before
+ * returning. A 2xx or 5xx whose connection drops or stalls mid-body is a
+ * network fault (retried), not a half-read answer; a 3xx or 4xx keeps its
+ * status whatever its body does (a 401 is never retried). A body that is not
+ * read comes back empty, with the reason in the call's AttemptRecord.
  */
-function budgetedFetch(apiUrl: string, signal: AbortSignal, attemptTimeoutMs: number): typeof globalThis.fetch {
-  const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(apiUrl)
+function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
+  const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(ctx.apiUrl)
   const f = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    if (signal.aborted) throw new DeadlineError()
+    if (ctx.signal.aborted) throw new DeadlineError()
     const method = (init?.method ?? 'GET').toUpperCase()
     const target = new URL(String(url))
     // Read-only, always: a SCIM PATCH deprovisions users.
     if (method !== 'GET' && !(method === 'POST' && target.pathname.endsWith('/graphql'))) {
       throw new Error(`refusing a ${method} request: this action only reads`)
     }
+    const record: AttemptRecord = { hasReset: false, hasRetryAfter: false }
+    if (init?.signal) ctx.records.set(init.signal, record)
+    const attemptEnd = ctx.now() + ctx.attemptTimeoutMs
+    ctx.sent.count++
     // The run's deadline ends everything; a single attempt that hangs ends sooner, so a retry still fits.
-    const signals = [signal, AbortSignal.timeout(attemptTimeoutMs), ...(init?.signal ? [init.signal] : [])]
+    const signals = [ctx.signal, AbortSignal.timeout(ctx.attemptTimeoutMs), ...(init?.signal ? [init.signal] : [])]
     const res = await undiciFetch(String(url), {
       ...(init as object),
+      // Never followed: a 3xx is an answer (its Location named in the report), and nothing is sent elsewhere.
+      redirect: 'manual',
       signal: AbortSignal.any(signals),
       ...(dispatcher ? { dispatcher } : {})
     } as Parameters<typeof undiciFetch>[1])
-    const chunks: Uint8Array[] = []
-    let size = 0
-    if (res.body) {
-      for await (const chunk of res.body) {
-        size += chunk.byteLength
-        if (size > MAX_BODY_BYTES) {
-          await res.body.cancel().catch(() => undefined)
-          throw new Error(`response body larger than ${MAX_BODY_BYTES} bytes`)
-        }
-        chunks.push(chunk)
+    record.hasReset = WHOLE_SECONDS.test(res.headers.get('x-ratelimit-reset') ?? '')
+    record.hasRetryAfter = WHOLE_SECONDS.test(res.headers.get('retry-after') ?? '')
+
+    let body: Buffer | null = null
+    if (res.body && !NULL_BODY_STATUS.has(res.status)) {
+      const declared = Number(res.headers.get('content-length') ?? '')
+      let read: BodyRead
+      if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+        res.body.cancel().catch(() => undefined)
+        read = { problem: 'too-large' }
+      } else {
+        const left = Math.min(attemptEnd, ctx.deadline) - ctx.now() - BODY_MARGIN_MS
+        read = await readBody(res.body, ctx, isVerdictStatus(res.status) ? Math.min(ctx.errorBodyMs, left) : null)
       }
+      if ('problem' in read) record.bodyProblem = read.problem
+      else body = read.bytes
+    } else if (res.body) {
+      res.body.cancel().catch(() => undefined)
     }
-    const body = NULL_BODY_STATUS.has(res.status) ? null : Buffer.concat(chunks)
     // undici's own Response: the global one would load Node's internal copy of undici on first use.
     return new UndiciResponse(body, {
       status: res.status,
@@ -156,11 +274,22 @@ export function createClient(options: ClientOptions): ProbeClient {
     )
   })
   const debug = options.debug ?? (() => undefined)
-  let requestCount = 0
+  const sent = { count: 0 }
+  const records = new WeakMap<AbortSignal, AttemptRecord>()
 
-  // A rate limit is waited for only once, and only when the wait fits the budget.
-  const fitsBudget = (retryAfterSeconds: number, retryCount: number): boolean =>
-    retryCount < 1 && retryAfterSeconds * 1000 + 1000 < remaining()
+  // A rate limit is waited for only once, only when the answer said until when (PRODUCT.md: one without a reset
+  // time or retry-after is reported at once), and only when the wait fits the budget. plugin-throttling computes a
+  // primary limit's wait from x-ratelimit-reset alone (none: 0 s, sent again at once) and a secondary limit's from
+  // retry-after alone (none: 60 s), so each counts as timed only with its own header.
+  const rateLimitWait = (kind: 'primary' | 'secondary', retryAfterSeconds: number, opts: unknown, retryCount: number): boolean => {
+    const signal = (opts as { request?: { signal?: AbortSignal } } | null)?.request?.signal
+    const record = signal ? records.get(signal) : undefined
+    const timed = (kind === 'primary' ? record?.hasReset : record?.hasRetryAfter) === true
+    const wait = timed && retryCount < 1 && retryAfterSeconds * 1000 + 1000 < remaining()
+    const why = !timed ? `no ${kind === 'primary' ? 'x-ratelimit-reset' : 'retry-after'}` : retryCount >= 1 ? 'waited once already' : 'beyond the time budget'
+    debug(`${kind} rate limit: retry after ${retryAfterSeconds}s: ${wait ? 'waiting' : `not waiting (${why})`}`)
+    return wait
+  }
 
   // Passed as a variable: `global` is read by plugin-throttling at runtime but missing from its option type.
   const throttle = {
@@ -168,16 +297,10 @@ export function createClient(options: ClientOptions): ProbeClient {
     // GraphQL requests a second apart (meant for mutations; this action sends only queries).
     global: new Bottleneck.Group({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
     write: new Bottleneck.Group({ maxConcurrent: 1 }),
-    onRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-      const wait = fitsBudget(retryAfter, retryCount)
-      debug(`primary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`)
-      return wait
-    },
-    onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _o: unknown, retryCount: number) => {
-      const wait = fitsBudget(retryAfter, retryCount)
-      debug(`secondary rate limit: retry after ${retryAfter}s: ${wait ? 'waiting' : 'not waiting (beyond the time budget)'}`)
-      return wait
-    }
+    onRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
+      rateLimitWait('primary', retryAfter, opts, retryCount),
+    onSecondaryRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
+      rateLimitWait('secondary', retryAfter, opts, retryCount)
   }
   const Octokit = RestOctokit.plugin(retry, throttling)
   const octokit = new Octokit({
@@ -185,11 +308,22 @@ export function createClient(options: ClientOptions): ProbeClient {
     baseUrl: options.apiUrl,
     userAgent: 'provisioning-token-check',
     request: {
-      fetch: budgetedFetch(options.apiUrl, controller.signal, attemptTimeoutMs(remaining()))
+      fetch: budgetedFetch({
+        apiUrl: options.apiUrl,
+        signal: controller.signal,
+        attemptTimeoutMs: attemptTimeoutMs(remaining()),
+        errorBodyMs: options.errorBodyMs ?? ERROR_BODY_MS,
+        deadline: options.deadline,
+        now,
+        budget: { spent: 0 },
+        sent,
+        records
+      })
     },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     retry: {
-      // Never 401 (lockout), nor other answers that are verdicts; 429 belongs to the throttling plugin.
+      // Never 401 (lockout), nor other answers that are verdicts; 429 belongs to the throttling plugin. A 3xx
+      // (never followed) is no error to plugin-retry but for 304, which it does not retry either (< 400).
       doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
       retries: 2,
       retryAfterBaseValue: options.retryBaseMs ?? 250
@@ -204,25 +338,26 @@ export function createClient(options: ClientOptions): ProbeClient {
     await (await undiciFetch('data:application/json,%7B%7D')).arrayBuffer()
     return new UndiciResponse('{}', { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }) as unknown as Response
   }
-  octokit.hook.before('request', opts => {
-    if (opts.request?.fetch !== stubFetch) requestCount++
-  })
+  type Run = (request: { signal: AbortSignal }) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>
 
-  async function send(label: string, run: () => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>): Promise<Fact> {
+  async function send(label: string, run: Run): Promise<Fact> {
     const started = now()
+    // The call's own signal (never aborted) identifies it in the fetch and in the throttling hooks.
+    const call = new AbortController().signal
+    const response = (status: number, headers: Record<string, unknown>, data: unknown): Fact => {
+      const bodyProblem = records.get(call)?.bodyProblem
+      return bodyProblem
+        ? { kind: 'response', status, headers: toHeaders(headers), body: undefined, bodyProblem }
+        : { kind: 'response', status, headers: toHeaders(headers), body: data }
+    }
     const attempt = (async (): Promise<Fact> => {
       try {
-        const res = await run()
-        return { kind: 'response', status: res.status, headers: toHeaders(res.headers), body: res.data }
+        const res = await run({ signal: call })
+        return response(res.status, res.headers, res.data)
       } catch (e) {
         const err = e as OctokitErrorLike
         if (err.response && typeof err.response.status === 'number') {
-          return {
-            kind: 'response',
-            status: err.response.status,
-            headers: toHeaders(err.response.headers ?? {}),
-            body: err.response.data
-          }
+          return response(err.response.status, err.response.headers ?? {}, err.response.data)
         }
         if (controller.signal.aborted || err.name === 'AbortError') {
           return { kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before GitHub answered' }
@@ -231,15 +366,17 @@ export function createClient(options: ClientOptions): ProbeClient {
       }
     })()
     const fact = await Promise.race([attempt, deadlineReached])
-    debug(`${label} -> ${fact.kind === 'response' ? fact.status : fact.fault} (${now() - started} ms)`)
+    const outcome = fact.kind === 'response' ? `${fact.status}${fact.bodyProblem ? ` (body ${fact.bodyProblem})` : ''}` : fact.fault
+    debug(`${label} -> ${outcome} (${now() - started} ms)`)
     return fact
   }
 
   return {
     get(route, params = {}, accept) {
-      return send(`GET ${route}`, () =>
+      return send(`GET ${route}`, request =>
         octokit.request(`GET ${route}`, {
           ...params,
+          request,
           headers: {
             accept: accept ?? 'application/vnd.github+json',
             'x-github-api-version': '2022-11-28'
@@ -248,13 +385,14 @@ export function createClient(options: ClientOptions): ProbeClient {
       )
     },
     graphql(query, variables) {
-      return send('POST graphql', () =>
+      return send('POST graphql', request =>
         octokit.request({
           method: 'POST',
           url: '/graphql',
           baseUrl: graphqlBase,
           query,
           variables,
+          request,
           headers: { accept: 'application/vnd.github+json' }
         }) as Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>
       )
@@ -269,7 +407,7 @@ export function createClient(options: ClientOptions): ProbeClient {
       ]).catch(() => undefined)
     },
     get requestCount() {
-      return requestCount
+      return sent.count
     }
   }
 }

@@ -11,7 +11,7 @@ import {
   type RemediationContext,
   type Severity
 } from './causes.js'
-import type { Fact } from './client.js'
+import type { BodyProblem, Fact } from './client.js'
 import { isGitHubLogin, type Inputs } from './inputs.js'
 import type { Facts, OrgFacts, Platform } from './probes.js'
 import { serverText } from './sanitize.js'
@@ -159,6 +159,10 @@ export function classify(fact: Fact, now: Date): Failure {
     return { type: 'unexpected', detail: `HTTP ${status}, a redirect to ${locationHost(headers.location)}, which was not followed` }
   }
   if (status >= 500) return { type: 'unavailable', detail: `HTTP ${status}${quoted}` }
+  // A body the client could not read whole: the status still stands where it alone decides (401, 404).
+  if (fact.bodyProblem !== undefined && status !== 401 && status !== 404) {
+    return { type: 'unexpected', detail: `HTTP ${status} with a body that was ${BODY_PROBLEM_TEXT[fact.bodyProblem]}` }
+  }
   const sso = parseSsoHeader(headers)
   if ((status === 403 || status === 404) && sso.required) return { type: 'sso', url: sso.url }
   if (status === 401) {
@@ -185,6 +189,13 @@ export function classify(fact: Fact, now: Date): Failure {
   }
   if (status === 404) return { type: 'not-found' }
   return { type: 'unexpected', detail: `HTTP ${status}${quoted}` }
+}
+
+const BODY_PROBLEM_TEXT: Record<BodyProblem, string> = {
+  'too-large': 'larger than the 1 MiB an answer may have, and was not read',
+  'budget-spent': 'not read: the 16 MiB all answers of a run may have were spent',
+  'cut-short': 'cut short',
+  stalled: 'stalled and was not read'
 }
 
 function httpStatus(fact: Fact): string {
@@ -336,7 +347,9 @@ function addInconclusive(list: CauseList, f: Failure, what: string, org: string 
 }
 
 function badBody(list: CauseList, fact: Extract<Fact, { kind: 'response' }>, what: string, org: string | null, enterprise: string | null = null): void {
-  const kind = typeof fact.body === 'string' ? (/^\s*</.test(fact.body) ? 'an HTML page' : 'a body that is not valid JSON') : 'JSON of the wrong shape'
+  const kind = fact.bodyProblem !== undefined
+    ? `a body that was ${BODY_PROBLEM_TEXT[fact.bodyProblem]}`
+    : typeof fact.body === 'string' ? (/^\s*</.test(fact.body) ? 'an HTML page' : 'a body that is not valid JSON') : 'JSON of the wrong shape'
   list.add({
     id: 'unexpected-response',
     org,

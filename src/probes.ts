@@ -4,7 +4,7 @@
  * once after it, and nothing is requested twice.
  */
 import type { Fact, ProbeClient } from './client.js'
-import type { Inputs } from './inputs.js'
+import { isGitHubLogin, type Inputs } from './inputs.js'
 import { expandScopes, parseScopeList } from './scopes.js'
 
 export type Platform = 'dotcom' | 'ghe.com' | 'ghes'
@@ -58,7 +58,8 @@ export function identityQuery(orgCount: number): string {
 function userLogin(user: Fact): string | null {
   if (user.kind !== 'response' || user.status !== 200) return null
   const body = user.body as { login?: unknown } | null
-  return body && typeof body === 'object' && typeof body.login === 'string' && body.login !== '' ? body.login : null
+  // A login GitHub could not have sent is never sent on to other requests (diagnose reports it).
+  return body && typeof body === 'object' && isGitHubLogin(body.login) ? body.login : null
 }
 
 export async function gatherFacts(client: ProbeClient, inputs: Inputs): Promise<Facts> {
