@@ -13,20 +13,13 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { Octokit as RestOctokit } from '@octokit/rest'
 import Bottleneck from 'bottleneck/light.js'
-import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
+import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodyRead, type ByteBudget } from './http/body.js'
+
+export { MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type BodyProblem } from './http/body.js'
 
 export type Headers = Record<string, string>
 
-/**
- * Why an answer's body was not read. The status and headers are still the server's own; the body is then
- * `undefined`, and the answer is no verdict of GitHub's beyond its status (diagnose: `unexpected-response`).
- * - `too-large`: larger than MAX_BODY_BYTES (declared or counted); the rest was not read.
- * - `budget-spent`: the run's MAX_TOTAL_BODY_BYTES were spent before (or while) reading it.
- * - `cut-short`: a 3xx/4xx whose connection dropped mid-body (for 2xx/5xx this is a network fault, retried).
- * - `stalled`: a 3xx/4xx whose body did not arrive within ERROR_BODY_MS (likewise a fault for 2xx/5xx).
- */
-export type BodyProblem = 'too-large' | 'cut-short' | 'stalled' | 'budget-spent'
 
 /**
  * What one request came to. Header names are lower-case whatever the server sent. A 3xx is never followed: it
@@ -62,12 +55,10 @@ export interface ClientOptions {
   retryBaseMs?: number
   /** How long the body of a 3xx/4xx may take once its status is known (default ERROR_BODY_MS). */
   errorBodyMs?: number
+  /** The run's byte budget, shared with the IdP's requests (default: this client's own). */
+  budget?: ByteBudget
 }
 
-/** Bodies larger than this are not GitHub's answer to the calls we make (PRODUCT.md: at most 1 MiB). */
-export const MAX_BODY_BYTES = 1024 * 1024
-/** All the bodies one client (one run) reads, together; once spent, no body is read any more. */
-export const MAX_TOTAL_BODY_BYTES = 16 * 1024 * 1024
 /** A 3xx/4xx is a verdict by its status: its body is waited for this long at most. */
 export const ERROR_BODY_MS = 2000
 /** A 3xx/4xx body read ends this long before the attempt's or the run's end, so that the status still comes back. */
@@ -115,8 +106,8 @@ interface FetchContext {
   errorBodyMs: number
   deadline: number
   now: () => number
-  /** Body bytes read so far by this client. */
-  budget: { spent: number }
+  /** Body bytes read so far in this run. */
+  budget: ByteBudget
   /** Requests actually sent (every attempt). */
   sent: { count: number }
   /** Per call, keyed by the call's own signal (the one thing Octokit hands both to the fetch and to its hooks). */
@@ -128,54 +119,6 @@ const WHOLE_SECONDS = /^\s*\d+\s*$/
 /** A 3xx or 4xx is an answer by its status alone; its body only adds detail. */
 function isVerdictStatus(status: number): boolean {
   return status >= 300 && status < 500
-}
-
-function isAbort(e: unknown): boolean {
-  const name = (e as { name?: unknown } | null)?.name
-  return name === 'AbortError' || name === 'TimeoutError'
-}
-
-type BodyRead = { bytes: Buffer } | { problem: BodyProblem }
-
-/**
- * Reads one body within MAX_BODY_BYTES and the client's MAX_TOTAL_BODY_BYTES, stopping (and dropping the
- * connection) as soon as either is exceeded. With `limitMs`, a body that has not fully arrived by then is
- * `stalled`, one whose connection drops is `cut-short`; without it (2xx, 5xx) such errors are thrown as they
- * are: a network fault, retried.
- */
-async function readBody(body: ReadableStream<Uint8Array>, ctx: FetchContext, limitMs: number | null): Promise<BodyRead> {
-  const reader = body.getReader()
-  const stop = (problem: BodyProblem): BodyRead => {
-    reader.cancel().catch(() => undefined)
-    return { problem }
-  }
-  if (ctx.budget.spent >= MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
-  let timer: NodeJS.Timeout | undefined
-  const stalled =
-    limitMs === null ? null : new Promise<'stalled'>(resolve => (timer = setTimeout(() => resolve('stalled'), Math.max(0, limitMs))))
-  const chunks: Uint8Array[] = []
-  let size = 0
-  try {
-    for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array> | 'stalled'
-      try {
-        next = await (stalled ? Promise.race([reader.read(), stalled]) : reader.read())
-      } catch (e) {
-        if (limitMs === null) throw e
-        return stop(isAbort(e) ? 'stalled' : 'cut-short')
-      }
-      if (next === 'stalled') return stop('stalled')
-      if (next.done) break
-      size += next.value.byteLength
-      ctx.budget.spent += next.value.byteLength
-      if (size > MAX_BODY_BYTES) return stop('too-large')
-      if (ctx.budget.spent > MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
-      chunks.push(next.value)
-    }
-  } finally {
-    clearTimeout(timer)
-  }
-  return { bytes: Buffer.concat(chunks) }
 }
 
 /**
@@ -315,7 +258,7 @@ export function createClient(options: ClientOptions): ProbeClient {
         errorBodyMs: options.errorBodyMs ?? ERROR_BODY_MS,
         deadline: options.deadline,
         now,
-        budget: { spent: 0 },
+        budget: options.budget ?? { spent: 0 },
         sent,
         records
       })

@@ -1,0 +1,75 @@
+/**
+ * Bounded bodies (PRODUCT.md, "Hostile and unusual answers"): one answer
+ * body at most 1 MiB, all bodies of a run at most 16 MiB, shared by GitHub's
+ * client and the IdP's. Used by every fetch the action makes.
+ */
+import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
+
+/**
+ * Why an answer's body was not read. The status and headers are still the server's own; the body is then
+ * `undefined`, and the answer is no verdict beyond its status (diagnose: `unexpected-response`).
+ * - `too-large`: larger than MAX_BODY_BYTES (declared or counted); the rest was not read.
+ * - `budget-spent`: the run's MAX_TOTAL_BODY_BYTES were spent before (or while) reading it.
+ * - `cut-short`: a 3xx/4xx whose connection dropped mid-body (for 2xx/5xx this is a network fault, retried).
+ * - `stalled`: a 3xx/4xx whose body did not arrive in time (likewise a fault for 2xx/5xx).
+ */
+export type BodyProblem = 'too-large' | 'cut-short' | 'stalled' | 'budget-spent'
+
+/** Bodies larger than this are no answer to the calls we make (PRODUCT.md: at most 1 MiB). */
+export const MAX_BODY_BYTES = 1024 * 1024
+/** All the bodies one run reads, together; once spent, no body is read any more. */
+export const MAX_TOTAL_BODY_BYTES = 16 * 1024 * 1024
+
+/** Body bytes read so far in this run: one object shared by every client of the run. */
+export interface ByteBudget {
+  spent: number
+}
+
+export function isAbort(e: unknown): boolean {
+  const name = (e as { name?: unknown } | null)?.name
+  return name === 'AbortError' || name === 'TimeoutError'
+}
+
+export type BodyRead = { bytes: Buffer } | { problem: BodyProblem }
+
+/**
+ * Reads one body within MAX_BODY_BYTES and the client's MAX_TOTAL_BODY_BYTES, stopping (and dropping the
+ * connection) as soon as either is exceeded. With `limitMs`, a body that has not fully arrived by then is
+ * `stalled`, one whose connection drops is `cut-short`; without it (2xx, 5xx) such errors are thrown as they
+ * are: a network fault, retried.
+ */
+export async function readBody(body: ReadableStream<Uint8Array>, ctx: { budget: ByteBudget }, limitMs: number | null): Promise<BodyRead> {
+  const reader = body.getReader()
+  const stop = (problem: BodyProblem): BodyRead => {
+    reader.cancel().catch(() => undefined)
+    return { problem }
+  }
+  if (ctx.budget.spent >= MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
+  let timer: NodeJS.Timeout | undefined
+  const stalled =
+    limitMs === null ? null : new Promise<'stalled'>(resolve => (timer = setTimeout(() => resolve('stalled'), Math.max(0, limitMs))))
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      let next: ReadableStreamReadResult<Uint8Array> | 'stalled'
+      try {
+        next = await (stalled ? Promise.race([reader.read(), stalled]) : reader.read())
+      } catch (e) {
+        if (limitMs === null) throw e
+        return stop(isAbort(e) ? 'stalled' : 'cut-short')
+      }
+      if (next === 'stalled') return stop('stalled')
+      if (next.done) break
+      size += next.value.byteLength
+      ctx.budget.spent += next.value.byteLength
+      if (size > MAX_BODY_BYTES) return stop('too-large')
+      if (ctx.budget.spent > MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
+      chunks.push(next.value)
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+  return { bytes: Buffer.concat(chunks) }
+}
+

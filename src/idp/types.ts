@@ -1,0 +1,130 @@
+/**
+ * The IdP side's contract (PRODUCT.md, "The IdP side"): what a provider
+ * (Okta, Entra) is given, and what it hands back to the join in diagnose.
+ *
+ * A provider asks its IdP (read only: GETs, plus its own OAuth token
+ * requests), judges the answers with a pure function, and returns an
+ * `IdpReport`. It never throws for the IdP's or the network's faults: those
+ * are a `check-failed` finding. The join turns findings into causes.
+ */
+
+export type IdpProvider = 'okta' | 'entra'
+
+/** `idp-status` (PRODUCT.md): failing, off, unknown (could not tell, or no attempt seen), healthy. */
+export type IdpStatus = 'healthy' | 'failing' | 'off' | 'unknown'
+
+/** What the IdP says of its provisioning to GitHub; each becomes one cause in the join. */
+export type IdpFinding =
+  /** The IdP's own calls to GitHub fail for credentials (idp-credentials-rejected). */
+  | {
+      kind: 'credentials-rejected'
+      /** ISO 8601: the first failure of the current run of failures, as far as the IdP showed it. */
+      since: string | null
+      /** True when the evidence ran out before the failures' start (Okta: five pages read): "since at least". */
+      sinceAtLeast: boolean
+      /** The IdP's own words for the failure (server text: already made one bounded line). */
+      reason: string
+    }
+  /** Entra quarantine for a reason other than credentials (idp-quarantined). */
+  | {
+      kind: 'quarantined'
+      reason: string
+      since: string | null
+      nextAttemptAt: string | null
+      /** Entra disabled the job after the quarantine (four weeks). */
+      disabled: boolean
+    }
+  /** Provisioning failures that are not about credentials: per-user errors (idp-provisioning-errors). */
+  | { kind: 'provisioning-errors'; count: number; latestReason: string }
+  /** The app is inactive or its push features are off; the job is paused, not configured or missing. */
+  | { kind: 'provisioning-off'; reason: string }
+  /** The IdP could not be asked (idp-check-failed); `input` names the input to fix, when one is to blame. */
+  | { kind: 'check-failed'; input: string | null; reason: string }
+
+/** One Entra synchronization job, as `report.idp.jobs` lists it. */
+export interface IdpJob {
+  id: string
+  templateId: string | null
+  /** status.code: NotConfigured, NotRun, Active, Paused, Quarantine. */
+  status: string
+  scheduleState: string | null
+  lastExecutionAt: string | null
+  lastExecutionState: string | null
+  lastSuccessAt: string | null
+  quarantine: IdpQuarantine | null
+}
+
+export interface IdpQuarantine {
+  reason: string
+  since: string | null
+  nextAttemptAt: string | null
+  errorCode: string | null
+  errorMessage: string | null
+}
+
+/** The provider's whole answer: `report.idp` plus the findings. Every string in it is bounded, single-line data. */
+export interface IdpReport {
+  provider: IdpProvider
+  /** The app checked: the Okta app instance id, or the Entra service principal id. */
+  app: string
+  /** The app's name as the IdP shows it, when it answered. */
+  appLabel: string | null
+  lastSuccessAt: string | null
+  lastFailureAt: string | null
+  lastFailureReason: string | null
+  quarantine: IdpQuarantine | null
+  /** Entra: every synchronization job (the worst decides). Okta: empty. */
+  jobs: IdpJob[]
+  /** True when the IdP shows no provisioning attempt at all (no Okta event in the look-back, a job that never ran). */
+  noAttempt: boolean
+  /** Okta: the oldest event read when the five pages ran out first (the verdict holds "since at least" then). */
+  evidenceSince: string | null
+  findings: IdpFinding[]
+  /** Requests sent to the IdP (and the OIDC token request), retries included. */
+  requests: number
+}
+
+/** The budget and sinks a provider runs within (the same time budget as GitHub's side). */
+export interface IdpContext {
+  /** Epoch ms: nothing is waited for after it. */
+  deadline: number
+  now: () => number
+  /** Body bytes read so far, shared with the rest of the run (all bodies of a run: at most 16 MiB). */
+  budget: { spent: number }
+  /**
+   * Registers a secret obtained during the run (an access token, the GitHub OIDC token) the moment it arrives:
+   * the action masks it (core.setSecret) and scrubs it from every output.
+   */
+  addSecret: (secret: string) => void
+  /** Debug sink; never given a secret. */
+  debug: (message: string) => void
+}
+
+export type OktaAuth =
+  | { kind: 'ssws'; token: string }
+  | { kind: 'private-key-jwt'; clientId: string; privateKey: string; keyId: string | null }
+
+export interface OktaInputs {
+  /** https://acme.okta.com (no trailing slash). */
+  orgUrl: string
+  /** The GitHub app instance: 0oa + 17 letters or digits. */
+  appId: string
+  lookbackHours: number
+  auth: OktaAuth
+}
+
+export type EntraAuth =
+  | { kind: 'secret'; secret: string }
+  /** GitHub OIDC federation: the runner's ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN. */
+  | { kind: 'oidc'; requestUrl: string; requestToken: string; audience: string }
+
+export interface EntraInputs {
+  tenantId: string
+  clientId: string
+  servicePrincipalId: string
+  /** https://login.microsoftonline.com (no trailing slash). */
+  loginUrl: string
+  /** https://graph.microsoft.com (no trailing slash). */
+  graphUrl: string
+  auth: EntraAuth
+}
