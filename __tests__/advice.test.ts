@@ -6,6 +6,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { verdictForInternalError } from '../src/check.js'
 import { classify, diagnose, parseExpiryHeader, trustedSsoUrl } from '../src/diagnose.js'
+import { expiryText, ssoAuthorizationText } from '../src/report.js'
 import { err, facts, healthyOrg, identities, ids, inputs, LINKED, NOW, resp, user } from './support/facts.js'
 
 const EMU = { orgs: [] as string[], enterprise: 'fabrikam' }
@@ -116,6 +117,14 @@ describe('expiry', () => {
     const v = diagnose(facts({ user: err(401, 'Bad credentials') }), inputs(), NOW)
     expect(v.expiresAt).toBeNull()
     expect(v.login).toBeNull()
+    expect(expiryText(v)).toMatch(/^unknown/)
+  })
+  it('is "never" only when GitHub answered without an expiry header', () => {
+    expect(expiryText(diagnose(facts(), inputs(), NOW))).toMatch(/^never/)
+  })
+  it('an SSO record not checked says so in the summary row', () => {
+    const v = diagnose(facts({ platform: 'ghes', orgs: [healthyOrg('acme', { credentials: null, scim: null })], identities: null }), inputs({ apiUrl: 'https://ghes.example.com/api/v3' }), NOW)
+    expect(v.orgs[0] && ssoAuthorizationText(v.orgs[0])).toBe('not checked')
   })
   it.each([
     ['2025-06-14 15:09:46 UTC', '2025-06-14T15:09:46.000Z'],

@@ -119,15 +119,15 @@ describe('dist/index.js against the simulator', () => {
     expect(run.stdout).toContain(`::add-mask::${token}`)
   })
 
-  it('links each annotation to its README section in the action\'s repository', async () => {
+  it('links each annotation to its section of docs/causes.md, at the version run', async () => {
     const { world, token } = scenarioWorld('not-org-owner')
     const fake = await startFake(world)
     servers.push(fake)
-    const run = await runAction(
-      { token, org: 'acme', 'api-url': fake.apiUrl },
-      { env: { GITHUB_ACTION_REPOSITORY: 'octo-org/provisioning-token-check', GITHUB_SERVER_URL: 'https://github.com' } }
-    )
-    expect(run.annotations[0]?.message).toContain('More: https://github.com/octo-org/provisioning-token-check#not-org-owner')
+    const env = { GITHUB_ACTION_REPOSITORY: 'octo-org/provisioning-token-check', GITHUB_SERVER_URL: 'https://github.com' }
+    const run = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl }, { env: { ...env, GITHUB_ACTION_REF: 'v1' } })
+    expect(run.annotations[0]?.message).toContain('More: https://github.com/octo-org/provisioning-token-check/blob/v1/docs/causes.md#not-org-owner')
+    const unpinned = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl }, { env })
+    expect(unpinned.annotations[0]?.message).toContain('/blob/main/docs/causes.md#not-org-owner')
   })
 
   it('gives the healthy outputs of the contract', async () => {

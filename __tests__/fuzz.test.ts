@@ -20,6 +20,7 @@ const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 200)
 
 interface Captured {
   outputs: Record<string, string>
+  /** The exit code a failing run sets (publish sets process.exitCode, never core.setFailed). */
   failed: string | null
   annotations: Array<{ level: string; text: string }>
   logs: string[]
@@ -36,7 +37,6 @@ function fakeCore(inputs: Record<string, string>, captured: Captured): RunCore {
     warning: (m: string | Error) => void captured.annotations.push({ level: 'warning', text: String(m) }),
     notice: (m: string | Error) => void captured.annotations.push({ level: 'notice', text: String(m) }),
     setOutput: (name: string, value: unknown) => void (captured.outputs[name] = String(value)),
-    setFailed: (m: string | Error) => void (captured.failed = String(m)),
     summary: summary as unknown as RunCore['summary']
   } as RunCore
 }
@@ -143,7 +143,7 @@ async function runOnce(m: Mutation | null): Promise<Captured> {
   fake.requests.length = 0
   const captured: Captured = { outputs: {}, failed: null, annotations: [], logs: [] }
   const inputs = { token: HEALTHY_TOKEN, org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '10' }
-  await run({ core: fakeCore(inputs, captured), env: {}, now: Date.now, startedAt: Date.now(), retryBaseMs: 1 })
+  await run({ core: fakeCore(inputs, captured), env: {}, now: Date.now, startedAt: Date.now(), retryBaseMs: 1, setExitCode: code => void (captured.failed = `exit code ${code}`) })
   return captured
 }
 

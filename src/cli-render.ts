@@ -4,12 +4,15 @@
  */
 import type { Severity } from './causes.js'
 import type { Status, Verdict } from './diagnose.js'
-import { expiryText, platformText, roleText, scopesText, ssoAuthorizationText, STATUS_TEXT } from './report.js'
+import { expiryText, platformText, roleText, safeVerdict, scopesText, ssoAuthorizationText, STATUS_TEXT } from './report.js'
+import { neutraliseCommands, scrubberFor } from './sanitize.js'
 import { KIND_LABEL } from './token.js'
 
 export interface RenderOptions {
   /** ANSI colors (the caller decides: a TTY, NO_COLOR, FORCE_COLOR). */
   color: boolean
+  /** Every secret of the run; each is scrubbed from the text, as are token shapes. */
+  secrets?: readonly string[]
 }
 
 const ANSI = {
@@ -48,21 +51,20 @@ const SEVERITY_COLOR: Record<Severity, Style> = {
 }
 
 /**
- * Text from GitHub's answers (error messages quoted in causes) reaches the
- * terminal: control characters are dropped so that no answer can move the
- * cursor, recolor or retitle it. Line breaks become spaces.
+ * The verdict for a terminal (or a workflow log: the CLI may run in a step).
+ * Every text is first made safe as in the action (report.ts, safeVerdict):
+ * scrubbed of `options.secrets` and token shapes, one printable line (no
+ * escape sequence from an answer can move the cursor, recolor or retitle the
+ * terminal), bounded; and no line of the result starts a workflow command.
  */
-export function plain(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\r\n\t]+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
-}
-
-export function renderText(verdict: Verdict, options: RenderOptions): string {
+export function renderText(unsafe: Verdict, options: RenderOptions): string {
+  const scrub = scrubberFor(...(options.secrets ?? []))
+  const verdict = safeVerdict(unsafe, scrub)
   const paint = (text: string, ...styles: Style[]): string =>
     options.color && styles.length > 0 ? `${styles.map(s => ANSI[s]).join('')}${text}${ANSI.reset}` : text
   const lines: string[] = []
   const row = (label: string, value: string): void => {
-    lines.push(`  ${paint(label.padEnd(15), 'dim')}${plain(value)}`)
+    lines.push(`  ${paint(label.padEnd(15), 'dim')}${value}`)
   }
 
   const st = STATUS_STYLE[verdict.status]
@@ -80,24 +82,24 @@ export function renderText(verdict: Verdict, options: RenderOptions): string {
   }
   for (const c of verdict.causes) {
     const color = SEVERITY_COLOR[c.severity]
-    lines.push(`${paint(SEVERITY_ICON[c.severity], 'bold', color)} ${paint(`[${c.id}]`, color)} ${plain(c.message)}`)
-    lines.push(`    ${paint('Fix:', 'bold')} ${plain(c.remediation)}`)
+    lines.push(`${paint(SEVERITY_ICON[c.severity], 'bold', color)} ${paint(`[${c.id}]`, color)} ${c.message}`)
+    lines.push(`    ${paint('Fix:', 'bold')} ${c.remediation}`)
   }
 
   if (verdict.orgs.length > 0) {
     lines.push('', paint('Organizations', 'bold'))
     for (const o of verdict.orgs) {
       lines.push(
-        `  ${plain(o.org)}: role ${plain(roleText(o))}; SAML identity ${plain(o.samlIdentity)}; SSO authorization ${plain(ssoAuthorizationText(o))}; SCIM ${plain(o.scim)}`
+        `  ${o.org}: role ${roleText(o)}; SAML identity ${o.samlIdentity}; SSO authorization ${ssoAuthorizationText(o)}; SCIM ${o.scim}`
       )
     }
   }
   if (verdict.enterprise) {
-    lines.push('', `${paint('Enterprise', 'bold')} ${plain(verdict.enterprise.slug)}: SCIM ${plain(verdict.enterprise.scim)}`)
+    lines.push('', `${paint('Enterprise', 'bold')} ${verdict.enterprise.slug}: SCIM ${verdict.enterprise.scim}`)
   }
   if (verdict.notes.length > 0) {
     lines.push('', paint('Notes', 'bold'))
-    for (const n of verdict.notes) lines.push(`  - ${plain(n)}`)
+    for (const n of verdict.notes) lines.push(`  - ${n}`)
   }
-  return `${lines.join('\n')}\n`
+  return neutraliseCommands(scrub(`${lines.join('\n')}\n`))
 }

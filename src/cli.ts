@@ -152,9 +152,9 @@ async function main(): Promise<number> {
   }
 
   if (args.json) {
-    await write(stdout, scrub(`${reportJson(verdict)}\n`))
+    await write(stdout, `${reportJson(verdict, { secrets: [rawToken] })}\n`)
   } else {
-    await write(stdout, scrub(renderText(verdict, { color: colorEnabled(env, stdout.isTTY === true) })))
+    await write(stdout, renderText(verdict, { color: colorEnabled(env, stdout.isTTY === true), secrets: [rawToken] }))
     if (badInputs.length > 0) {
       // The messages name the action's inputs; say what each is here.
       const names = badInputs.map(n => (n === 'token' ? `input "token" is the token from ${source.from}` : `input "${n}" is --${n}`))

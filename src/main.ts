@@ -4,11 +4,11 @@
 import * as core from '@actions/core'
 import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from './check.js'
 import { parseInputs } from './inputs.js'
-import { scrubberFor } from './sanitize.js'
+import { logLine, SecretList, secretPieces } from './sanitize.js'
 import { docsBase, publish } from './report.js'
 
 type Core = typeof core
-export type RunCore = Pick<Core, 'getInput' | 'setSecret' | 'debug' | 'info' | 'error' | 'warning' | 'notice' | 'setOutput' | 'setFailed' | 'summary'>
+export type RunCore = Pick<Core, 'getInput' | 'setSecret' | 'debug' | 'info' | 'error' | 'warning' | 'notice' | 'setOutput' | 'summary'>
 
 export interface RunDeps {
   core: RunCore
@@ -18,32 +18,48 @@ export interface RunDeps {
   startedAt?: number
   /** Retry back-off base in ms (tests shorten it). */
   retryBaseMs?: number
+  /** How a failing run fails: by default `process.exitCode = 1` (tests capture it instead). */
+  setExitCode?: (code: number) => void
 }
 
-/** Masks the token, and each piece of it, before anything else can print it. */
-function maskToken(c: RunCore, raw: string): void {
+/**
+ * Inputs that hold secrets besides `token` (the IdP side): masked and scrubbed
+ * like the token as soon as the run starts, whether or not they are used.
+ */
+export const SECRET_INPUTS: readonly string[] = ['okta-api-token', 'okta-private-key', 'entra-client-secret']
+
+/**
+ * Masks a secret before anything else can print it: the value first, then
+ * each piece the scrubber also removes (trimmed, each line of a PEM key, each
+ * part of a token pasted with a scheme word or a line break, the last eight).
+ */
+function maskSecret(c: RunCore, raw: string): void {
   if (raw === '') return
   c.setSecret(raw)
-  const trimmed = raw.trim()
-  if (trimmed !== '' && trimmed !== raw) c.setSecret(trimmed)
-  // A token pasted with a line break or an authorization scheme: mask each part, but not the scheme word.
-  for (const piece of trimmed.split(/\s+/)) {
-    if (piece.length >= 6 && piece !== trimmed && !/^(bearer|token)$/i.test(piece)) c.setSecret(piece)
-  }
+  for (const piece of secretPieces(raw)) if (piece !== raw) c.setSecret(piece)
 }
 
 export async function run(deps: RunDeps = { core, env: process.env, now: Date.now }): Promise<void> {
   const { core: c, env, now } = deps
   // The budget covers the whole step, so it counts from the process start, not from here.
   const started = Math.min(deps.startedAt ?? performance.timeOrigin, now())
+  // The token is masked first, before anything else happens.
   const rawToken = c.getInput('token', { trimWhitespace: false })
-  maskToken(c, rawToken)
-  const scrub = scrubberFor(rawToken)
+  maskSecret(c, rawToken)
+  // Every secret of the run: every output is scrubbed of each (publish), every log line too.
+  const secrets = new SecretList()
+  secrets.add(rawToken)
+  for (const name of SECRET_INPUTS) {
+    const value = c.getInput(name, { trimWhitespace: false })
+    maskSecret(c, value)
+    secrets.add(value)
+  }
+  const setExitCode = deps.setExitCode
   try {
     const parsed = parseInputs(name => c.getInput(name, { trimWhitespace: false }), env)
     const inputs = parsed.inputs
     if (!inputs) {
-      await publish(c, verdictForParsedProblems(parsed), policyForParsedProblems(parsed), docsBase(env))
+      await publish(c, verdictForParsedProblems(parsed), policyForParsedProblems(parsed), { docs: docsBase(env), secrets: secrets.values, setExitCode })
       return
     }
     const verdict = await checkToken(inputs, {
@@ -51,12 +67,15 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
       startedAt: started,
       tokenWhitespace: parsed.tokenWhitespace,
       retryBaseMs: deps.retryBaseMs,
-      debug: message => c.debug(scrub(message))
+      debug: message => c.debug(logLine(message, secrets.scrub))
     })
-    await publish(c, verdict, { failOn: inputs.failOn, inconclusive: inputs.inconclusive }, docsBase(env))
+    await publish(c, verdict, { failOn: inputs.failOn, inconclusive: inputs.inconclusive }, { docs: docsBase(env), secrets: secrets.values, setExitCode })
   } catch (e) {
     // A bug of ours: never a verdict on the token, never healthy.
-    const message = scrub(e instanceof Error ? e.message : String(e))
-    await publish(c, verdictForInternalError(message), null).catch(() => c.setFailed(`provisioning-token-check stopped: ${message}`))
+    const message = logLine(e instanceof Error ? e.message : String(e), secrets.scrub, 500)
+    await publish(c, verdictForInternalError(message), null, { secrets: secrets.values, setExitCode }).catch(() => {
+      c.error(`provisioning-token-check stopped: ${message}`)
+      ;(setExitCode ?? (code => void (process.exitCode = code)))(1)
+    })
   }
 }

@@ -14,10 +14,8 @@ export interface InProcessRun {
   /** Secrets the action masked (core.setSecret). */
   masked: string[]
   summary: string
-  /** The step's exit code: process.exitCode as the action left it (core.setFailed counts as 1). */
+  /** The step's exit code, as the action set it. */
   code: number
-  /** core.setFailed's message, when called (the contract says it never is). */
-  failed: string | null
 }
 
 export function recordingCore(inputs: Record<string, string>, rec: InProcessRun): RunCore {
@@ -44,23 +42,19 @@ export function recordingCore(inputs: Record<string, string>, rec: InProcessRun)
     warning: annotate('warning'),
     notice: annotate('notice'),
     setOutput: (name: string, value: unknown) => void (rec.outputs[name] = String(value)),
-    setFailed: (m: string | Error) => void (rec.failed = String(m)),
     summary: summary as unknown as RunCore['summary']
   } as RunCore
 }
 
 /** Runs the action in-process; `GITHUB_STEP_SUMMARY` is set so that the summary is written (to the recorder). */
 export async function runInProcess(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}): Promise<InProcessRun> {
-  const rec: InProcessRun = { outputs: {}, annotations: [], logs: [], masked: [], summary: '', code: 0, failed: null }
-  const savedExitCode = process.exitCode
+  const rec: InProcessRun = { outputs: {}, annotations: [], logs: [], masked: [], summary: '', code: 0 }
   const savedSummary = process.env.GITHUB_STEP_SUMMARY
-  process.exitCode = undefined
   process.env.GITHUB_STEP_SUMMARY = '/dev/null'
   try {
-    await run({ core: recordingCore(inputs, rec), env: { ...env }, now: Date.now, startedAt: Date.now(), retryBaseMs: 10 })
-    rec.code = rec.failed !== null ? 1 : Number(process.exitCode ?? 0)
+    const setExitCode = (code: number): void => void (rec.code = code)
+    await run({ core: recordingCore(inputs, rec), env: { ...env }, now: Date.now, startedAt: Date.now(), retryBaseMs: 10, setExitCode })
   } finally {
-    process.exitCode = savedExitCode
     if (savedSummary === undefined) delete process.env.GITHUB_STEP_SUMMARY
     else process.env.GITHUB_STEP_SUMMARY = savedSummary
   }
