@@ -1,0 +1,169 @@
+/**
+ * The IdP side's HTTP: one bounded request at a time, under the same rules as
+ * GitHub's client (PRODUCT.md, "Hostile and unusual answers"):
+ * - read only: GET, and POST only for an OAuth token request (`tokenRequest`);
+ * - only to the hosts the run was configured with (`allowedHosts`), through
+ *   the proxy @actions/http-client picks for each (HTTPS_PROXY, NO_PROXY);
+ * - never a redirect: a 3xx is an answer, its Location kept as data;
+ * - bodies bounded (1 MiB an answer, the run's 16 MiB shared with GitHub's);
+ * - inside the run's deadline; a 3xx/4xx keeps its status whatever its body does;
+ * - one retry after a 5xx or a network fault, for a GET, when it fits the budget
+ *   (never after a 401/4xx: a refused credential is not sent again).
+ * Every call resolves to an `IdpAnswer`; it never throws.
+ */
+import { HttpClient } from '@actions/http-client'
+import { fetch as undiciFetch } from 'undici'
+import { MAX_BODY_BYTES, readBody, type BodyProblem } from '../http/body.js'
+import { serverText } from '../sanitize.js'
+import type { IdpContext } from './types.js'
+
+export type IdpAnswer =
+  | {
+      kind: 'response'
+      status: number
+      /** Lower-case names. */
+      headers: Record<string, string>
+      /** The body parsed as JSON when it is JSON, else undefined. */
+      json: unknown
+      /** The raw body text (bounded by MAX_BODY_BYTES), undefined when not read. */
+      text: string | undefined
+      bodyProblem?: BodyProblem
+    }
+  | { kind: 'fault'; fault: 'timeout' | 'network' | 'refused'; detail: string }
+
+export interface IdpRequest {
+  method: 'GET' | 'POST'
+  url: string
+  headers?: Record<string, string>
+  /** POST only: an application/x-www-form-urlencoded body. */
+  form?: Record<string, string>
+  /** Marks the OAuth token request, the only POST the action makes to an IdP. */
+  tokenRequest?: boolean
+  /** Short name for debug lines (never a URL with a secret in it). */
+  label: string
+}
+
+export interface IdpHttp {
+  send(request: IdpRequest): Promise<IdpAnswer>
+  /** Requests sent so far (attempts, retries included). */
+  readonly requests: number
+}
+
+/** A 3xx/4xx is a verdict by its status: its body is waited for this long at most. */
+const ERROR_BODY_MS = 2000
+/** One attempt may use at most this share of what is left of the budget (a retry must still fit). */
+const ATTEMPT_SHARE = 0.5
+const RETRY_PAUSE_MS = 250
+
+function isVerdictStatus(status: number): boolean {
+  return status >= 300 && status < 500
+}
+
+export interface IdpHttpOptions {
+  /** Hosts (`host[:port]`, lower-case) requests may go to: the configured IdP hosts, the OIDC host. */
+  allowedHosts: readonly string[]
+  /** Test hook: how long a 3xx/4xx body may take (default 2 s). */
+  errorBodyMs?: number
+}
+
+export function createIdpHttp(ctx: IdpContext, options: IdpHttpOptions): IdpHttp {
+  const allowed = new Set(options.allowedHosts.map(h => h.toLowerCase()))
+  const dispatchers = new Map<string, ReturnType<HttpClient['getAgentDispatcher']>>()
+  const errorBodyMs = options.errorBodyMs ?? ERROR_BODY_MS
+  let requests = 0
+
+  const dispatcherFor = (url: string): ReturnType<HttpClient['getAgentDispatcher']> => {
+    const origin = new URL(url).origin
+    if (!dispatchers.has(origin)) dispatchers.set(origin, new HttpClient('provisioning-token-check').getAgentDispatcher(origin))
+    return dispatchers.get(origin)
+  }
+
+  async function attempt(req: IdpRequest, target: URL): Promise<IdpAnswer> {
+    const left = ctx.deadline - ctx.now()
+    if (left <= 0) return { kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before the IdP answered' }
+    const attemptMs = Math.max(1, Math.floor(left * ATTEMPT_SHARE))
+    const attemptEnd = ctx.now() + attemptMs
+    const signal = AbortSignal.timeout(attemptMs)
+    requests++
+    const dispatcher = dispatcherFor(target.href)
+    try {
+      const res = await undiciFetch(target.href, {
+        method: req.method,
+        headers: {
+          'user-agent': 'provisioning-token-check',
+          accept: 'application/json',
+          ...(req.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...req.headers
+        },
+        body: req.form ? new URLSearchParams(req.form).toString() : undefined,
+        redirect: 'manual',
+        signal,
+        ...(dispatcher ? { dispatcher } : {})
+      })
+      const headers: Record<string, string> = {}
+      res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value))
+      let text: string | undefined
+      let bodyProblem: BodyProblem | undefined
+      if (res.body) {
+        const declared = Number(res.headers.get('content-length') ?? '')
+        if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+          res.body.cancel().catch(() => undefined)
+          bodyProblem = 'too-large'
+        } else {
+          const limit = isVerdictStatus(res.status) ? Math.min(errorBodyMs, attemptEnd - ctx.now() - 100) : null
+          const read = await readBody(res.body, ctx, limit)
+          if ('problem' in read) bodyProblem = read.problem
+          else text = read.bytes.toString('utf8')
+        }
+      }
+      let json: unknown
+      if (text !== undefined && text.trim() !== '') {
+        try {
+          json = JSON.parse(text)
+        } catch {
+          json = undefined
+        }
+      }
+      return { kind: 'response', status: res.status, headers, json, text, ...(bodyProblem ? { bodyProblem } : {}) }
+    } catch (e) {
+      const name = (e as { name?: string }).name
+      if (name === 'AbortError' || name === 'TimeoutError' || ctx.now() >= ctx.deadline) {
+        return { kind: 'fault', fault: 'timeout', detail: 'no answer within the time budget' }
+      }
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause
+      return { kind: 'fault', fault: 'network', detail: serverText(cause?.code ?? cause?.message ?? (e as Error).message ?? 'network error', 120) }
+    }
+  }
+
+  async function send(req: IdpRequest): Promise<IdpAnswer> {
+    let target: URL
+    try {
+      target = new URL(req.url)
+    } catch {
+      return { kind: 'fault', fault: 'refused', detail: `${req.label}: not a URL` }
+    }
+    // Read only, and only where the run was pointed: the token request is the one POST.
+    if (req.method !== 'GET' && !(req.method === 'POST' && req.tokenRequest === true && /\/token$/.test(target.pathname))) {
+      return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a ${req.method} request: this action only reads` }
+    }
+    if (!allowed.has(target.host.toLowerCase()) || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
+      return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a request to ${serverText(target.host, 100)}, which is not a configured host` }
+    }
+    const started = ctx.now()
+    let answer = await attempt(req, target)
+    const transient = answer.kind === 'fault' ? answer.fault === 'network' : answer.status >= 500
+    if (transient && req.method === 'GET' && ctx.deadline - ctx.now() > RETRY_PAUSE_MS * 4) {
+      await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
+      answer = await attempt(req, target)
+    }
+    ctx.debug(`${req.label} -> ${answer.kind === 'response' ? `${answer.status}${answer.bodyProblem ? ` (body ${answer.bodyProblem})` : ''}` : answer.fault} (${ctx.now() - started} ms)`)
+    return answer
+  }
+
+  return {
+    send,
+    get requests() {
+      return requests
+    }
+  }
+}
