@@ -22,5 +22,24 @@ export default tseslint.config(
     // The action reports only through @actions/core; console would bypass masking conventions.
     files: ['src/**/*.ts'],
     rules: { 'no-console': 'error' }
+  },
+  {
+    // @actions/core and @actions/github belong to the action alone: the CLI's import closure holds neither
+    // (@actions/github's context prints to stdout when imported, which would corrupt --json).
+    files: ['src/**/*.ts'],
+    ignores: ['src/action/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@actions/core', '@actions/core/*', '@actions/github', '@actions/github/*'],
+              message: 'Only src/action/ may import @actions/core or @actions/github.'
+            }
+          ]
+        }
+      ]
+    }
   }
 )

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { verdictForInternalError } from '../src/check.js'
-import { classify, diagnose, parseExpiryHeader, trustedSsoUrl } from '../src/diagnose.js'
-import { expiryText, ssoAuthorizationText } from '../src/report.js'
+import { classify, diagnose, parseExpiryHeader, trustedSsoUrl } from '../src/diagnose/index.js'
+import { expiryText, ssoAuthorizationText } from '../src/report/summary.js'
 import { err, facts, healthyOrg, identities, ids, inputs, LINKED, NOW, resp, user } from './support/facts.js'
 
 const EMU = { orgs: [] as string[], enterprise: 'fabrikam' }

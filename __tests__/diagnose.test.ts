@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { diagnose, parseExpiryHeader, type Verdict } from '../src/diagnose.js'
-import type { Fact } from '../src/client.js'
+import { diagnose, parseExpiryHeader, type Verdict } from '../src/diagnose/index.js'
+import type { Fact } from '../src/github/client.js'
 import type { Inputs } from '../src/inputs.js'
-import type { Facts } from '../src/probes.js'
-import { shouldFail } from '../src/report.js'
+import type { Facts } from '../src/github/probes.js'
+import { shouldFail } from '../src/report/policy.js'
 import { err, facts, healthyOrg, identities, ids, inputs, LINKED, NOT_FOUND, NOW, resp, SSO_403, TOKEN, UNLINKED, user } from './support/facts.js'
 
 interface Row {

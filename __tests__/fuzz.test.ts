@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { startFake, type Fault, type FakeGitHub, type RouteKey } from '../simulator/github-fake.mjs'
 import { HEALTHY_TOKEN, healthyWorld } from '../simulator/worlds.mjs'
-import { run, type RunCore } from '../src/main.js'
+import { run, type RunCore } from '../src/action/run.js'
 
 /**
  * 200 runs by default keep `npm test` fast; a deep run (FUZZ_RUNS=2000, about two minutes here) is for CI's

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createClient, ERROR_BODY_MS, MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type Fact, type ProbeClient } from '../src/client.js'
+import { createClient, ERROR_BODY_MS, MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type Fact, type ProbeClient } from '../src/github/client.js'
 import { runAction } from '../simulator/run-action.mjs'
 import {
   answer,

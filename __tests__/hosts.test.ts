@@ -148,7 +148,7 @@ describe('hosts', () => {
   it('GHES: the GraphQL endpoint belongs to api-url (/api/graphql)', async () => {
     // Force the GraphQL query on a GHES-shaped URL: a dotcom world served under /api/v3 is not possible, so
     // check the mapping the client uses.
-    const { graphqlUrl } = await import('../src/client.js')
+    const { graphqlUrl } = await import('../src/github/client.js')
     expect(graphqlUrl('https://ghes.example.com/api/v3')).toBe('https://ghes.example.com/api/graphql')
     expect(graphqlUrl('https://api.github.com')).toBe('https://api.github.com/graphql')
     expect(graphqlUrl('https://api.acme.ghe.com')).toBe('https://api.acme.ghe.com/graphql')

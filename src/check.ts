@@ -4,12 +4,12 @@
  * the verdicts for runs that never reach GitHub (input problems, our own bugs).
  */
 import { makeCause, type Cause } from './causes.js'
-import { createClient } from './client.js'
-import { diagnose, statusOf, verdictForInputProblems, webUrlFor, type Verdict } from './diagnose.js'
+import { createClient } from './github/client.js'
+import { diagnose, statusOf, verdictForInputProblems, webUrlFor, type Verdict } from './diagnose/index.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
-import { gatherFacts } from './probes.js'
+import { gatherFacts } from './github/probes.js'
 import { serverText } from './sanitize.js'
-import type { Policy } from './report.js'
+import type { Policy } from './report/policy.js'
 
 /** Time kept back from the budget for diagnosing and writing the report. */
 export const REPORT_RESERVE_MS = 300

@@ -2,10 +2,10 @@
  * Shared fixtures for tests of diagnose: facts as the probes gather them,
  * shaped like GitHub's answers (status, lower-case headers, parsed body).
  */
-import type { Fact } from '../../src/client.js'
-import type { Verdict } from '../../src/diagnose.js'
+import type { Fact } from '../../src/github/client.js'
+import type { Verdict } from '../../src/diagnose/index.js'
 import type { Inputs } from '../../src/inputs.js'
-import type { Facts, OrgFacts } from '../../src/probes.js'
+import type { Facts, OrgFacts } from '../../src/github/probes.js'
 
 export const TOKEN = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
 export const NOW = new Date('2026-11-28T12:00:00Z')

@@ -1,10 +1,10 @@
 /**
- * Runs the action in this process (`run` from src/main.ts, the real client
+ * Runs the action in this process (`run` from src/action/run.ts, the real client
  * against a loopback simulator) with a recording stand-in for @actions/core:
  * what the runner would get as outputs, annotations, log lines, the job
  * summary and the exit code. In-process runs count for coverage.
  */
-import { run, type RunCore } from '../../src/main.js'
+import { run, type RunCore } from '../../src/action/run.js'
 
 export interface InProcessRun {
   outputs: Record<string, string>

@@ -2,8 +2,8 @@
  * The CLI's pure parts: argv → flags, flags → the action's input reader,
  * the color decision, and the hidden prompt's line editing. No I/O here.
  */
-import { parseInputs, type ReadInput } from './inputs.js'
-import { classifyToken } from './token.js'
+import { parseInputs, type ReadInput } from '../inputs.js'
+import { classifyToken } from '../token.js'
 
 export const USAGE = `Usage: provisioning-token-check --org ORG [--org ORG2 | --org ORG1,ORG2] [--enterprise SLUG] [options]
 

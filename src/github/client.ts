@@ -14,9 +14,9 @@ import { throttling } from '@octokit/plugin-throttling'
 import { Octokit as RestOctokit } from '@octokit/rest'
 import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
-import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodyRead, type ByteBudget } from './http/body.js'
+import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodyRead, type ByteBudget } from '../http/body.js'
 
-export { MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type BodyProblem } from './http/body.js'
+export { MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type BodyProblem } from '../http/body.js'
 
 export type Headers = Record<string, string>
 

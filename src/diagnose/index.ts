@@ -10,13 +10,13 @@ import {
   type CauseInput,
   type RemediationContext,
   type Severity
-} from './causes.js'
-import type { BodyProblem, Fact } from './client.js'
-import { isGitHubLogin, type Inputs } from './inputs.js'
-import type { Facts, OrgFacts, Platform } from './probes.js'
-import { serverText } from './sanitize.js'
-import { excessiveScopes, expandScopes, missingScopes, parseScopeList } from './scopes.js'
-import { kindSupportsScim, KIND_LABEL, type TokenKind } from './token.js'
+} from '../causes.js'
+import type { BodyProblem, Fact } from '../github/client.js'
+import { isGitHubLogin, type Inputs } from '../inputs.js'
+import type { Facts, OrgFacts, Platform } from '../github/probes.js'
+import { serverText } from '../sanitize.js'
+import { excessiveScopes, expandScopes, missingScopes, parseScopeList } from '../scopes.js'
+import { kindSupportsScim, KIND_LABEL, type TokenKind } from '../token.js'
 
 export type Status = 'healthy' | 'warning' | 'failing' | 'inconclusive'
 

@@ -5,14 +5,15 @@
  * status as the action; only the I/O is its own. The token comes from
  * GITHUB_TOKEN / GH_TOKEN, a hidden prompt, or stdin's first line: never argv.
  */
-import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from './check.js'
-import { colorEnabled, editHiddenLine, flagProblems, inputReader, parseCliArgs, USAGE } from './cli-args.js'
-import packageJson from '../package.json' with { type: 'json' }
-import { renderText } from './cli-render.js'
-import type { Verdict } from './diagnose.js'
-import { parseInputs } from './inputs.js'
-import { scrubberFor } from './sanitize.js'
-import { reportJson, runFails, type Policy } from './report.js'
+import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from '../check.js'
+import { colorEnabled, editHiddenLine, flagProblems, inputReader, parseCliArgs, USAGE } from './args.js'
+import packageJson from '../../package.json' with { type: 'json' }
+import { renderText } from './render.js'
+import type { Verdict } from '../diagnose/index.js'
+import { parseInputs } from '../inputs.js'
+import { scrubberFor } from '../sanitize.js'
+import { reportJson } from '../report/json.js'
+import { runFails, type Policy } from '../report/policy.js'
 
 const NAME = 'provisioning-token-check'
 const VERSION: string = packageJson.version

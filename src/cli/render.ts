@@ -2,11 +2,12 @@
  * The CLI's human output: one pure function from a verdict to text. The same
  * facts as the action's job summary (report.ts), laid out for a terminal.
  */
-import type { Severity } from './causes.js'
-import type { Status, Verdict } from './diagnose.js'
-import { expiryText, platformText, roleText, safeVerdict, scopesText, ssoAuthorizationText, STATUS_TEXT } from './report.js'
-import { neutraliseCommands, scrubberFor } from './sanitize.js'
-import { KIND_LABEL } from './token.js'
+import type { Severity } from '../causes.js'
+import type { Status, Verdict } from '../diagnose/index.js'
+import { safeVerdict } from '../report/safe.js'
+import { expiryText, platformText, roleText, scopesText, ssoAuthorizationText, STATUS_TEXT } from '../report/summary.js'
+import { neutraliseCommands, scrubberFor } from '../sanitize.js'
+import { KIND_LABEL } from '../token.js'
 
 export interface RenderOptions {
   /** ANSI colors (the caller decides: a TTY, NO_COLOR, FORCE_COLOR). */

@@ -4,8 +4,8 @@
  * once after it, and nothing is requested twice.
  */
 import type { Fact, ProbeClient } from './client.js'
-import { isGitHubLogin, type Inputs } from './inputs.js'
-import { expandScopes, parseScopeList } from './scopes.js'
+import { isGitHubLogin, type Inputs } from '../inputs.js'
+import { expandScopes, parseScopeList } from '../scopes.js'
 
 export type Platform = 'dotcom' | 'ghe.com' | 'ghes'
 

@@ -2,10 +2,10 @@
  * The run: inputs → probes → diagnose → report, inside the time budget.
  */
 import * as core from '@actions/core'
-import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from './check.js'
-import { parseInputs } from './inputs.js'
-import { logLine, SecretList, secretPieces } from './sanitize.js'
-import { docsBase, publish } from './report.js'
+import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from '../check.js'
+import { parseInputs } from '../inputs.js'
+import { logLine, SecretList, secretPieces } from '../sanitize.js'
+import { docsBase, publish } from './publish.js'
 
 type Core = typeof core
 export type RunCore = Pick<Core, 'getInput' | 'setSecret' | 'debug' | 'info' | 'error' | 'warning' | 'notice' | 'setOutput' | 'summary'>

@@ -1,0 +1,158 @@
+/**
+ * The job summary (GitHub-flavoured Markdown) and the texts it shares with
+ * the CLI. Every server string is escaped as data: never a link, image or HTML.
+ */
+import type { Cause } from '../causes.js'
+import type { OrgSummary, Verdict } from '../diagnose/index.js'
+import { markdownText, truncateBytes } from '../sanitize.js'
+import { KIND_LABEL } from '../token.js'
+import { safeVerdict, scrubOf, SUMMARY_MAX_BYTES, type OutputOptions } from './safe.js'
+
+const ICON: Record<Cause['severity'], string> = {
+  error: '❌',
+  inconclusive: '❔',
+  warning: '⚠️',
+  notice: 'ℹ️'
+}
+
+/** What each status means, in words (the job summary and the CLI). */
+export const STATUS_TEXT: Record<Verdict['status'], string> = {
+  healthy: 'provisioning with this token should work',
+  warning: 'provisioning works, but needs attention',
+  failing: 'provisioning with this token fails',
+  inconclusive: 'GitHub or the network did not let the check finish; this says nothing against the token'
+}
+
+const STATUS_ICON: Record<Verdict['status'], string> = {
+  healthy: '✅',
+  warning: '⚠️',
+  failing: '❌',
+  inconclusive: '❔'
+}
+
+const STATUS_LINE = (status: Verdict['status']): string => `${STATUS_ICON[status]} ${status}: ${STATUS_TEXT[status]}`
+
+/** A table cell or list item holding text: data, never markup (sanitize.ts, markdownText). */
+function escapeCell(s: string): string {
+  return markdownText(s)
+}
+
+/** The token's expiry, in words: a date with the days left, never, or unknown (—). */
+export function expiryText(verdict: Pick<Verdict, 'expiresAt' | 'daysUntilExpiry' | 'login'>): string {
+  // "never" only when GitHub answered without an expiry; without an answer (a 401, an outage) it is unknown.
+  return verdict.expiresAt === null ? (verdict.login ? 'never (no expiry reported)' : 'unknown (GitHub did not say)') : `${verdict.expiresAt} (${verdict.daysUntilExpiry} days)`
+}
+
+/** The token's scopes: — when GitHub sent none (fine-grained and App tokens), `none` for a scope-less token. */
+export function scopesText(verdict: Pick<Verdict, 'scopes'>): string {
+  return verdict.scopes === null ? '—' : verdict.scopes.length === 0 ? 'none' : verdict.scopes.join(', ')
+}
+
+export function platformText(platform: Verdict['platform']): string {
+  return platform === 'ghes' ? 'GitHub Enterprise Server' : platform === 'ghe.com' ? 'GHE.com' : 'GitHub.com'
+}
+
+/** An org's SSO authorization record, in words. */
+export function ssoAuthorizationText(o: Pick<OrgSummary, 'ssoAuthorization' | 'ssoAuthorizationNote'>): string {
+  return o.ssoAuthorization
+    ? `authorized ${o.ssoAuthorization.authorizedAt ?? '?'}${o.ssoAuthorization.expiresAt ? `, expires ${o.ssoAuthorization.expiresAt}` : ''}${o.ssoAuthorization.accessedAt ? `, last used ${o.ssoAuthorization.accessedAt}` : ''}`
+    : (o.ssoAuthorizationNote ?? 'no record for this token')
+}
+
+/** The account's role in an org, with a pending invitation marked. */
+export function roleText(o: Pick<OrgSummary, 'role' | 'state'>): string {
+  return o.state === 'pending' ? `${o.role} (pending)` : o.role
+}
+
+/** Lines of Markdown within a byte budget: rows that no longer fit are counted, not written. */
+class Lines {
+  readonly lines: string[] = []
+  private bytes = 0
+  constructor(private readonly budget: number) {}
+
+  /** Structure (headings, table heads, markers): always written. */
+  push(...ls: string[]): void {
+    for (const l of ls) {
+      this.lines.push(l)
+      this.bytes += Buffer.byteLength(l, 'utf8') + 1
+    }
+  }
+
+  /** A row of data: written only while it fits. */
+  row(l: string): boolean {
+    const n = Buffer.byteLength(l, 'utf8') + 1
+    if (this.bytes + n > this.budget) return false
+    this.lines.push(l)
+    this.bytes += n
+    return true
+  }
+}
+
+/** Room kept for headings and the "not shown" markers after the budget for rows runs out. */
+const SUMMARY_RESERVE_BYTES = 8 * 1024
+
+function rows<T>(out: Lines, items: readonly T[], render: (item: T) => string, what: string): void {
+  let shown = 0
+  for (const item of items) {
+    if (!out.row(render(item))) break
+    shown++
+  }
+  if (shown < items.length) {
+    out.push('', `_… ${items.length - shown} more ${what} not shown: the job summary is limited in size; the \`causes\` and \`report\` outputs hold them._`)
+  }
+}
+
+/** The job summary of a verdict already made safe (safeVerdict). */
+export function renderSummary(verdict: Verdict): string {
+  const out = new Lines(SUMMARY_MAX_BYTES - SUMMARY_RESERVE_BYTES)
+  out.push('## Provisioning token check', '')
+  out.push(`**Status:** ${STATUS_LINE(verdict.status)}`, '')
+  out.push('| | |', '|---|---|')
+  out.push(`| Token owner | ${verdict.login ? escapeCell(verdict.login) : '—'} |`)
+  out.push(`| Token kind | ${escapeCell(KIND_LABEL[verdict.tokenKind] ?? String(verdict.tokenKind))} |`)
+  out.push(`| Scopes | ${escapeCell(scopesText(verdict))} |`)
+  if (verdict.missingScopes.length > 0) out.push(`| Missing scopes | ${escapeCell(verdict.missingScopes.join(', '))} |`)
+  out.push(`| Expires | ${escapeCell(expiryText(verdict))} |`)
+  if (verdict.platform !== 'dotcom') out.push(`| Platform | ${escapeCell(platformText(verdict.platform))} |`)
+  out.push('')
+  if (verdict.causes.length > 0) {
+    out.push('### Causes', '', '| | Cause | Where | What happened | Fix |', '|---|---|---|---|---|')
+    const id = (c: Cause): string => (/^[a-z0-9-]+$/.test(c.id) ? `\`${c.id}\`` : escapeCell(c.id))
+    rows(
+      out,
+      verdict.causes,
+      c => `| ${ICON[c.severity] ?? ''} | **${escapeCell(c.title)}** ${id(c)} | ${escapeCell(c.org ?? c.enterprise ?? 'token')} | ${escapeCell(c.message)} | ${escapeCell(c.remediation)} |`,
+      'causes'
+    )
+    out.push('')
+  }
+  if (verdict.orgs.length > 0) {
+    out.push('### Organizations', '', '| Organization | Role | Linked SAML identity | SSO authorization | SCIM |', '|---|---|---|---|---|')
+    rows(
+      out,
+      verdict.orgs,
+      o => `| ${escapeCell(o.org)} | ${escapeCell(roleText(o))} | ${escapeCell(o.samlIdentity)} | ${escapeCell(ssoAuthorizationText(o))} | ${escapeCell(o.scim)} |`,
+      'organizations'
+    )
+    out.push('')
+  }
+  if (verdict.enterprise) {
+    out.push(`**Enterprise ${escapeCell(verdict.enterprise.slug)}:** SCIM ${escapeCell(verdict.enterprise.scim)}`, '')
+  }
+  if (verdict.notes.length > 0) {
+    out.push('### Not checked', '')
+    rows(out, verdict.notes, n => `- ${escapeCell(n)}`, 'notes')
+    out.push('')
+  }
+  return truncateBytes(out.lines.join('\n'), SUMMARY_MAX_BYTES, '\n\n_… truncated: the job summary is limited in size._\n')
+}
+
+/**
+ * The job summary (GFM): every text from the verdict is scrubbed of
+ * `options.secrets` and token shapes and escaped as data (no link, image,
+ * HTML or table break from it; URLs are inline code); at most SUMMARY_MAX_BYTES.
+ */
+
+export function summaryMarkdown(verdict: Verdict, options: OutputOptions = {}): string {
+  return renderSummary(safeVerdict(verdict, scrubOf(options)))
+}
