@@ -11,5 +11,7 @@ export default {
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 30000,
+  // it.concurrent cases mostly wait on loopback servers and budgets: let more of them overlap.
+  maxConcurrency: 20,
   verbose: false
 }

@@ -1,12 +1,15 @@
 /**
- * Faults: whatever GitHub or the network does, dist/index.js ends inside
+ * Faults: whatever GitHub or the network does, the action ends inside
  * timeout-seconds with an honest verdict: inconclusive (never healthy, never a
- * token cause), and the exit code that `inconclusive` asks for.
+ * token cause), and the exit code that `inconclusive` asks for. The whole
+ * matrix (fault × route) runs in-process with the real client; a sample of it
+ * runs end to end (dist/index.js, as the runner runs it).
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { startFake, type Fault, type FakeGitHub, type RouteKey } from '../simulator/github-fake.mjs'
 import { leaksOf, runAction } from '../simulator/run-action.mjs'
 import { scenarioWorld } from '../simulator/worlds.mjs'
+import { runInProcess } from './support/in-process.js'
 
 const servers: FakeGitHub[] = []
 afterAll(async () => {
@@ -55,62 +58,88 @@ const ROUTES: RouteKey[] = ['GET /user', 'GET /user/memberships/orgs/{org}', 'GE
 
 const CASES = FAULTS.flatMap(([name, fault, expected]) => ROUTES.map(route => ({ name: `${route}: ${name}`, route, fault, expected })))
 
-describe('faults end in an honest verdict within the budget', () => {
+function expectHonest(outputs: Record<string, string | undefined>, expected: Expected): void {
+  expect(outputs.status).toBe('inconclusive')
+  expect(outputs.causes?.split(',')).toContain(expected)
+  for (const id of TOKEN_CAUSES) expect(outputs.causes?.split(',')).not.toContain(id)
+}
+
+describe('faults end in an honest verdict within the budget (in-process, every route)', () => {
   it.concurrent.each(CASES)('$name', async ({ route, fault, expected }) => {
-    const { run, fake, token } = await runWithFault(route, fault)
-    expect(run.outputs.status).toBe('inconclusive')
-    expect(run.outputs.causes?.split(',')).toContain(expected)
-    for (const id of TOKEN_CAUSES) expect(run.outputs.causes?.split(',')).not.toContain(id)
+    const { world, token } = scenarioWorld('healthy')
+    world.faults = { [route]: fault }
+    const fake = await startFake(world)
+    servers.push(fake)
+    const started = Date.now()
+    const run = await runInProcess({ token, org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': String(BUDGET_S) })
+    expect(Date.now() - started).toBeLessThan(BUDGET_S * 1000 + SLACK_MS)
+    expectHonest(run.outputs, expected)
     expect(run.code).toBe(1)
-    expect(run.durationMs).toBeLessThan(BUDGET_S * 1000 + SLACK_MS)
     // The inconclusive cause fails the run, so it is annotated as an error.
     expect(run.annotations.find(a => a.title?.endsWith(`[${expected}]`))?.level).toBe('error')
     expect(fake.violations).toEqual([])
-    expect(leaksOf(run, token)).toEqual([])
+    expect(JSON.stringify({ ...run, masked: [] })).not.toContain(token)
     if (expected === 'rate-limited') {
-      expect(run.report?.causes.find(c => c.id === 'rate-limited')?.message).toMatch(/resets at \d{4}-\d{2}-\d{2}T/)
+      expect(JSON.parse(run.outputs.report ?? '{}').causes.find((c: { id: string }) => c.id === 'rate-limited')?.message).toMatch(/resets at \d{4}-\d{2}-\d{2}T/)
     }
   })
+})
 
-  it('inconclusive: pass exits 0 and annotates the cause as a warning', async () => {
+/** One route, a fault of each family: the same verdicts from dist/index.js, spawned as the runner spawns it. */
+const SPAWNED = CASES.filter(c => c.route === 'GET /scim/v2/organizations/{org}/Users' && /never answers|502|HTML|primary rate limit, 403/.test(c.name))
+
+describe('faults end in an honest verdict within the budget (dist/index.js)', () => {
+  it.concurrent.each(SPAWNED)('$name', async ({ route, fault, expected }) => {
+    const { run, fake, token } = await runWithFault(route, fault)
+    expectHonest(run.outputs, expected)
+    expect(run.code).toBe(1)
+    expect(run.durationMs).toBeLessThan(BUDGET_S * 1000 + SLACK_MS)
+    expect(run.annotations.find(a => a.title?.endsWith(`[${expected}]`))?.level).toBe('error')
+    expect(fake.violations).toEqual([])
+    expect(leaksOf(run, token)).toEqual([])
+  })
+})
+
+describe('retries, waits and policies', () => {
+  it.concurrent('inconclusive: pass exits 0 and annotates the cause as a warning', async () => {
     const { run } = await runWithFault('GET /user', { kind: 'status', status: 503 }, { inconclusive: 'pass' })
     expect(run.outputs.status).toBe('inconclusive')
     expect(run.code).toBe(0)
     expect(run.annotations.find(a => a.title?.endsWith('[github-unavailable]'))?.level).toBe('warning')
   })
 
-  it('retries a 5xx and then succeeds', async () => {
+  it.concurrent('retries a 5xx and then succeeds', async () => {
     const { run, fake } = await runWithFault('GET /user', { kind: 'status', status: 502, times: 1 }, { 'timeout-seconds': '20' })
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
   })
 
-  it('retries a connection reset and then succeeds', async () => {
+  it.concurrent('retries a connection reset and then succeeds', async () => {
     const { run, fake } = await runWithFault('GET /scim/v2/organizations/{org}/Users', { kind: 'reset', times: 1 }, { 'timeout-seconds': '20' })
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path.startsWith('/scim/'))).toHaveLength(2)
   })
 
-  it('gives up on a hung attempt and retries within the budget', async () => {
+  it.concurrent('gives up on a hung attempt and retries within the budget', async () => {
     const { run, fake } = await runWithFault('GET /user/memberships/orgs/{org}', { kind: 'hang', times: 1 }, { 'timeout-seconds': '9' })
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path === '/user/memberships/orgs/acme')).toHaveLength(2)
     expect(run.durationMs).toBeLessThan(9000 + SLACK_MS)
   })
 
-  it('waits for a secondary rate limit whose retry-after fits the budget', async () => {
+  it.concurrent('waits for a secondary rate limit whose retry-after fits the budget', async () => {
     const { run, fake } = await runWithFault('GET /user', { kind: 'secondary-rate-limit', status: 403, retryAfter: 1, times: 1 }, { 'timeout-seconds': '20' })
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
   })
 
-  it('waits for a primary rate limit whose reset fits the budget', async () => {
+  it.concurrent('waits for a primary rate limit whose reset fits the budget', async () => {
     const { run, fake } = await runWithFault('GET /user', { kind: 'primary-rate-limit', status: 429, resetInSeconds: 1, times: 1 }, { 'timeout-seconds': '20' })
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
   })
 
-  it('reports a broken org lookup after a membership 404', async () => {
+  it.concurrent('reports a broken org lookup after a membership 404', async () => {
     const { world, token } = scenarioWorld('not-org-member')
     world.faults = { 'GET /orgs/{org}': { kind: 'status', status: 503 } }
     const fake = await startFake(world)
@@ -120,7 +149,7 @@ describe('faults end in an honest verdict within the budget', () => {
     expect(run.outputs.causes).toBe('not-org-member,github-unavailable')
   })
 
-  it('never retries a 401, a 403 or a 404', async () => {
+  it.concurrent('never retries a 401, a 403 or a 404', async () => {
     for (const scenario of ['token-invalid', 'not-org-owner', 'org-not-found'] as const) {
       const { world, token } = scenarioWorld(scenario)
       const fake = await startFake(world)
@@ -131,7 +160,7 @@ describe('faults end in an honest verdict within the budget', () => {
     }
   })
 
-  it('reports an unreachable API as github-unavailable', async () => {
+  it.concurrent('reports an unreachable API as github-unavailable', async () => {
     const { token } = scenarioWorld('healthy')
     const fake = await startFake({})
     const url = fake.apiUrl
