@@ -798,7 +798,7 @@ function resolveOrganization(ctx, selection, variables, identityLogin) {
   const blocked = orgBlock(ctx, org)
   // GUESS: IP allow list and policy blocks as FORBIDDEN errors with the REST texts (docs/github-behaviour.md, "What is not confirmed").
   if (blocked) return { value: null, error: error('FORBIDDEN', blocked) }
-  // Multi-org answers: data withheld per org, `partial-results; organizations=<ids>`.
+  // Multi-org answers: data withheld per org, `partial-results; organizations=<ids>` (documented for REST; GUESS for GraphQL).
   // A SAML block inside a 200: FORBIDDEN with the `saml_failure` flag (docs/github-behaviour.md, "SSO").
   if (ssoBlocked(ctx, org)) return { value: null, error: error('FORBIDDEN', MESSAGES.samlEnforced, { saml_failure: true }), ssoOrgId: org.value.id }
   const saml = org.value.saml
