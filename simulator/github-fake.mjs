@@ -2,10 +2,12 @@
  * github-fake: a loopback fake of the GitHub REST + GraphQL API that answers the way GitHub does,
  * from a plain-object *world model* (see github-fake.d.mts for its shape, worlds.mjs for builders).
  *
- * It doubles as executable documentation of the GitHub behaviour the action relies on. The
- * bracketed keys ([S1], [S46-b], ...) cite the sources of /work/shared/reference/github-api-facts.md.
+ * It doubles as executable documentation of the GitHub behaviour the action relies on, and answers
+ * according to docs/github-behaviour.md, which gives each fact its public source. Comments cite that
+ * page's sections as `docs/github-behaviour.md, "<section>"`.
  * Response bodies validate against GitHub's OpenAPI description (__tests__/fake-schema.test.ts).
- * Where GitHub's behaviour is not documented, the choice is marked GUESS.
+ * Where GitHub's behaviour is not documented, the choice is marked GUESS (the page's "What is not
+ * confirmed" lists them).
  *
  * Plain JavaScript ESM, no build step, node: built-ins only (used by jest tests and by scripts/*.mjs).
  * The raw token is never stored or printed: the log keeps a sha256 fingerprint.
@@ -20,50 +22,51 @@ import { URL } from 'node:url'
 
 /** Exact texts GitHub sends; the action's diagnosis matches on several of them. */
 export const MESSAGES = Object.freeze({
-  requiresAuthentication: 'Requires authentication', // [S8]
-  // GraphQL's own wording for a request without a token. GUESS (widely observed, not in the facts sheet).
+  requiresAuthentication: 'Requires authentication', // docs/github-behaviour.md, "Status codes and texts"
+  // GraphQL's own wording for a request without a token. GUESS (widely observed, unsourced: docs/github-behaviour.md, "What is not confirmed").
   graphqlRequiresAuthentication: 'This endpoint requires you to be authenticated.',
-  badCredentials: 'Bad credentials', // [S46-h]
-  loginAttemptsExceeded: 'Maximum number of login attempts exceeded. Please try again later.', // [S1][S46-i]
-  suspended: 'Sorry. Your account was suspended.', // [S46-g]
-  notFound: 'Not Found', // [S2][S8]
+  badCredentials: 'Bad credentials', // docs/github-behaviour.md, "Status codes and texts"
+  loginAttemptsExceeded: 'Maximum number of login attempts exceeded. Please try again later.', // docs/github-behaviour.md, "Status codes and texts"
+  suspended: 'Sorry. Your account was suspended.', // docs/github-behaviour.md, "Status codes and texts"
+  notFound: 'Not Found', // docs/github-behaviour.md, "Status codes and texts"
   samlEnforced:
-    'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.', // [S1][S46-a]
+    'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.', // docs/github-behaviour.md, "Status codes and texts"
   /** @param {string} org */
   ipAllowList: org =>
-    `Although you appear to have the correct authorization credentials, the \`${org}\` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.`, // [S46-b]
+    `Although you appear to have the correct authorization credentials, the \`${org}\` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.`, // docs/github-behaviour.md, "Status codes and texts"
   /** @param {string} org */
   oauthAppRestricted: org =>
-    `Although you appear to have the correct authorization credentials, the \`${org}\` organization has enabled OAuth App access restrictions, meaning that data access to third-parties is limited. For more information on these policies, including how to enable this app, visit https://docs.github.com/articles/restricting-access-to-your-organization-s-data/`, // [S46-f]
+    `Although you appear to have the correct authorization credentials, the \`${org}\` organization has enabled OAuth App access restrictions, meaning that data access to third-parties is limited. For more information on these policies, including how to enable this app, visit https://docs.github.com/articles/restricting-access-to-your-organization-s-data/`, // docs/github-behaviour.md, "Status codes and texts"
   /** @param {string} org */
   classicPatBlocked: org =>
-    `\`${org}\` forbids access via a personal access token (classic). Please use a GitHub App, OAuth App, or a personal access token with fine-grained permissions.`, // [S46-c]
+    `\`${org}\` forbids access via a personal access token (classic). Please use a GitHub App, OAuth App, or a personal access token with fine-grained permissions.`, // docs/github-behaviour.md, "Status codes and texts"
   /** @param {string} org */
   fineGrainedBlocked: org =>
-    `\`${org}\` forbids access via a personal access token with fine-grained permissions. Please use a GitHub App, or an OAuth App.`, // [S46-d]
-  // [S2]: the texts for a fine-grained or App token that lacks a permission.
+    `\`${org}\` forbids access via a personal access token with fine-grained permissions. Please use a GitHub App, or an OAuth App.`, // docs/github-behaviour.md, "Status codes and texts"
+  // The texts for a fine-grained or App token that lacks a permission (docs/github-behaviour.md, "Status codes and texts").
   notAccessibleByPat: 'Resource not accessible by personal access token',
   notAccessibleByIntegration: 'Resource not accessible by integration',
-  // GUESS: GitHub documents no fixed text for a classic token that lacks a scope ([S1]: "404 or 403").
+  // GUESS: GitHub documents no fixed text for a classic token that lacks a scope, only "404 or 403" (docs/github-behaviour.md, "Status codes and texts").
   /** @param {string[]} scopes */
   scopeMissing: scopes => `This endpoint requires one of the following OAuth scopes: ${scopes.join(', ')}.`,
-  // GUESS: exact org SCIM text for a non-owner is UNCONFIRMED ([S2] table).
+  // GUESS: exact org SCIM text for a non-owner is UNCONFIRMED (docs/github-behaviour.md, "What is not confirmed").
   scimNotOwner: 'You must be an organization owner to use the SCIM API for this organization.',
-  // Enterprise SCIM 403 is described as "Permission denied" [S8]; the body wording is a GUESS.
+  // Enterprise SCIM 403 is described as "Permission denied" (docs/github-behaviour.md, "Status codes and texts"); the body wording is a GUESS.
   scimPermissionDenied: 'Permission denied',
   /** @param {number|string} who @param {string} requestId @param {string} timestamp */
   primaryRateLimit: (who, requestId, timestamp) =>
-    `API rate limit exceeded for user ID ${who}. If you reach out to GitHub Support for help, please include the request ID ${requestId} and timestamp ${timestamp}.`, // [S3][S46-k]
+    `API rate limit exceeded for user ID ${who}. If you reach out to GitHub Support for help, please include the request ID ${requestId} and timestamp ${timestamp}.`, // docs/github-behaviour.md, "Rate limits"
   /** @param {string} ip */
   primaryRateLimitAnonymous: ip =>
-    `API rate limit exceeded for ${ip}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`, // [S3]
+    `API rate limit exceeded for ${ip}. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)`, // docs/github-behaviour.md, "Rate limits"
   /** @param {string} requestId */
   secondaryRateLimit: requestId =>
-    `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`, // [S3][S46-j]
+    `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${requestId}.`, // docs/github-behaviour.md, "Rate limits"
   /** @param {string} org */
+  // GUESS: GraphQL's text for an unknown org (widely seen, unsourced: docs/github-behaviour.md, "What is not confirmed").
   graphqlOrgNotFound: org => `Could not resolve to an Organization with the login of '${org}'.`,
-  // Older wordings recorded on the wire (facts sheet section 8): the singular lockout, the docs' SSO example,
-  // and the secondary limit's earlier name.
+  // Older wordings recorded on the wire (docs/github-behaviour.md, "Wording across years and versions"): the singular lockout,
+  // the docs' SSO example, and the secondary limit's earlier name.
   legacyLoginAttemptsExceeded: 'Max number of login attempt exceeded',
   legacySamlEnforced: 'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.',
   abuseDetection: 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.',
@@ -99,10 +102,10 @@ const JSON_TYPE = 'application/json; charset=utf-8'
 const SCIM_TYPE = 'application/scim+json; charset=utf-8'
 const HTML_TYPE = 'text/html; charset=utf-8'
 
-const RATE_LIMIT = { authenticated: 5000, anonymous: 60 } // [S3]
+const RATE_LIMIT = { authenticated: 5000, anonymous: 60 } // docs/github-behaviour.md, "Rate limits"
 
 // ---------------------------------------------------------------------------------------------
-// Platform: where the API lives ([S43][S8]) and how it announces itself ([S42])
+// Platform: where the API lives and how it announces itself (docs/github-behaviour.md, "Hosts")
 // ---------------------------------------------------------------------------------------------
 
 /** @param {any} world */
@@ -115,7 +118,7 @@ const restPrefix = world => (platformOf(world) === 'ghes' ? '/api/v3' : '')
 const graphqlPath = world => (platformOf(world) === 'ghes' ? '/api/graphql' : '/graphql')
 const ghesVersion = world => world.ghesVersion ?? '3.17.0'
 
-/** `x-github-enterprise-version`: absent on github.com, `ghe.com` on GHE.com, the version on GHES [S42]. */
+/** `x-github-enterprise-version`: absent on github.com, `ghe.com` on GHE.com, the version on GHES (docs/github-behaviour.md, "Headers"). */
 function enterpriseVersionHeader(world) {
   const platform = platformOf(world)
   if (platform === 'ghe.com') return 'ghe.com'
@@ -148,7 +151,7 @@ const sha256 = text => createHash('sha256').update(text).digest('hex')
 export const fingerprint = token => sha256(token).slice(0, 12)
 
 const hex = n => randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n).toUpperCase()
-/** Shaped like GitHub's, e.g. `402E:A4EB:45DFF6B:56B2F1FD:6570` [S46-o]. */
+/** Shaped like GitHub's, e.g. `402E:A4EB:45DFF6B:56B2F1FD:6570` (docs/github-behaviour.md, "Headers"). */
 const newRequestId = () => `${hex(4)}:${hex(4)}:${hex(7)}:${hex(8)}:${hex(4)}`
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -161,7 +164,7 @@ function stableUuid(seed) {
 }
 const stableInt = (seed, max = 2 ** 31 - 1) => (parseInt(sha256(seed).slice(0, 8), 16) % max) + 1
 
-/** `2021-10-07 19:07:53 UTC`: the format of `github-authentication-token-expiration` [S47]. */
+/** `2021-10-07 19:07:53 UTC`: the format of `github-authentication-token-expiration` (docs/github-behaviour.md, "Headers"). */
 const utcStamp = date => `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`
 /** ISO 8601 without milliseconds, the way GitHub's REST API writes timestamps. */
 const isoSeconds = date => `${date.toISOString().slice(0, 19)}Z`
@@ -184,10 +187,10 @@ const sleep = (ms, timers) =>
   })
 
 // ---------------------------------------------------------------------------------------------
-// Tokens and scopes ([S9][S12][S16])
+// Tokens and scopes (docs/github-behaviour.md, "Token kinds", "Headers")
 // ---------------------------------------------------------------------------------------------
 
-/** Token kind from its prefix [S12]; 40 hex chars is a legacy (pre-2021) token [S11]. */
+/** Token kind from its prefix; 40 hex chars is a legacy (pre-2021) token (docs/github-behaviour.md, "Token kinds"). */
 export function tokenKind(token) {
   if (token.startsWith('ghp_') || /^[0-9a-f]{40}$/.test(token)) return 'classic'
   if (token.startsWith('github_pat_')) return 'fine-grained'
@@ -199,7 +202,7 @@ export function tokenKind(token) {
 
 /**
  * Does a scope list satisfy `needed`? Scopes are stored normalized and imply lesser ones:
- * `admin:X` covers `write:X` and `read:X`; `write:X` covers `read:X` [S5][S16].
+ * `admin:X` covers `write:X` and `read:X`; `write:X` covers `read:X` (docs/github-behaviour.md, "Headers").
  */
 function grants(scopes, needed) {
   if (scopes.includes(needed)) return true
@@ -233,11 +236,12 @@ const reply = (status, body, { headers = {}, contentType = JSON_TYPE } = {}) => 
 
 /**
  * GitHub's standard error object `{message, documentation_url, status}`. The SCIM operations type
- * `status` as an integer ("Scim Error" [S8]), so on SCIM routes the string `status` is left out and
+ * `status` as an integer ("Scim Error"), so on SCIM routes the string `status` is left out and
  * the body fits both shapes.
  */
 function errorReply(ctx, status, message, docs = 'rest', headers = {}) {
-  // Older answers carry no `status`, and their documentation_url points at developer.github.com/v3 (section 8).
+  // Older answers carry no `status`, and their documentation_url points at developer.github.com/v3
+  // (docs/github-behaviour.md, "Wording across years and versions").
   if (legacy(ctx.world)) return reply(status, { message, documentation_url: 'https://developer.github.com/v3' }, { headers })
   const body = { message, documentation_url: docsUrl(ctx.world, docs) }
   if (!ctx.route?.scim) body.status = String(status)
@@ -248,7 +252,7 @@ const notFound = (ctx, docs = ctx.route?.docs ?? 'rest') => errorReply(ctx, 404,
 
 /**
  * A SCIM error (`schemas`, `status`, `detail`) with `message`/`documentation_url` too, which the
- * "Scim Error" schema allows [S8] and without which Octokit reports "Unknown error" [S21].
+ * "Scim Error" schema allows and without which Octokit reports "Unknown error" (docs/github-behaviour.md, "Status codes and texts").
  * `status` is an integer as GitHub's OpenAPI types it (RFC 7644 says string; GUESS which GitHub sends).
  */
 function scimErrorReply(ctx, status, detail, headers = {}) {
@@ -266,7 +270,7 @@ function scimErrorReply(ctx, status, detail, headers = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Authentication: before anything else on every route [S1][S8][S46-g..i]
+// Authentication: before anything else on every route (docs/github-behaviour.md, "Status codes and texts")
 // ---------------------------------------------------------------------------------------------
 
 function bearerToken(header) {
@@ -285,11 +289,11 @@ function authenticate(ctx) {
       : errorReply(ctx, 401, MESSAGES.requiresAuthentication)
     return { ok: false, reply: reject }
   }
-  // One text for unknown, revoked, expired or deleted-owner tokens: GitHub does not tell them apart [S10][S46-h].
+  // One text for unknown, revoked, expired or deleted-owner tokens: GitHub does not tell them apart (docs/github-behaviour.md, "Status codes and texts").
   const badCredentials = { ok: false, reply: errorReply(ctx, 401, MESSAGES.badCredentials, graphql ? 'graphql' : 'rest') }
   const token = world.tokens?.[rawToken]
   if (!token || token.revoked) return badCredentials
-  if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) return badCredentials // expired = revoked [S10]
+  if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) return badCredentials // expired = revoked (docs/github-behaviour.md, "Status codes and texts")
   const owner = lookup(world.users, token.login)
   if (!owner) return badCredentials
   const forbidden = message => ({ ok: false, reply: reply(403, { message, documentation_url: docsUrl(world, 'rest') }) })
@@ -301,7 +305,7 @@ function authenticate(ctx) {
 }
 
 /**
- * `github-authentication-token-expiration` in the two recorded formats (section 8): `2025-06-14 15:09:46 UTC`
+ * `github-authentication-token-expiration` in the two recorded formats (docs/github-behaviour.md, "Headers"): `2025-06-14 15:09:46 UTC`
  * (classic tokens) or with a numeric offset, `2023-06-14 08:09:46 -0700` (`world.wire.expiry === 'offset'`).
  */
 function expiryStamp(world, date) {
@@ -310,12 +314,12 @@ function expiryStamp(world, date) {
   return `${local.toISOString().slice(0, 19).replace('T', ' ')} -0700`
 }
 
-/** Headers every authenticated answer carries: scopes [S5], expiry [S47]. */
+/** Headers every authenticated answer carries: scopes and expiry (docs/github-behaviour.md, "Headers"). */
 function authHeaders(ctx, token) {
   const headers = {}
-  // Classic and OAuth tokens report their scopes; fine-grained and App tokens do not [S14][S18].
+  // Classic and OAuth tokens report their scopes; fine-grained and App tokens do not (docs/github-behaviour.md, "Token kinds").
   if (Array.isArray(token.scopes)) headers['x-oauth-scopes'] = token.scopes.join(', ')
-  // GitHub App user tokens: the header present and empty, with the App's client id (section 8).
+  // GitHub App user tokens: the header present and empty, with the App's client id (docs/github-behaviour.md, "Headers").
   else if (ctx.kind === 'app-user') {
     headers['x-oauth-scopes'] = ''
     headers['x-oauth-client-id'] = 'Iv1.5a2b3c4d5e6f7a8b'
@@ -335,8 +339,8 @@ const isActiveOwner = (org, login) => {
 }
 
 /**
- * Is a classic PAT held back by org SAML enforcement? It must be authorized per org ("Configure SSO")
- * [S1][S37]; OAuth and App tokens are authorized automatically, fine-grained ones at creation [S9].
+ * Is a classic PAT held back by org SAML enforcement? It must be authorized per org ("Configure SSO");
+ * OAuth and App tokens are authorized automatically, fine-grained ones at creation (docs/github-behaviour.md, "SSO").
  */
 function ssoBlocked(ctx, org) {
   if (!org.value.saml || ctx.kind !== 'classic') return false
@@ -344,7 +348,7 @@ function ssoBlocked(ctx, org) {
   return memberOf(org.value, ctx.auth.login)?.state === 'active'
 }
 
-/** 403 + `x-github-sso: required; url=…` (the URL authorizes the token, valid one hour) [S1][S17][S46-a]. */
+/** 403 + `x-github-sso: required; url=…` (the URL authorizes the token, valid one hour: docs/github-behaviour.md, "SSO"). */
 function ssoReply(ctx, org) {
   const url = `https://${webHost(ctx.world)}/orgs/${org.key}/sso?authorization_request=${randomAlnum(20)}`
   const message = legacy(ctx.world) ? MESSAGES.legacySamlEnforced : MESSAGES.samlEnforced
@@ -357,10 +361,10 @@ function ssoReply(ctx, org) {
  */
 function orgBlock(ctx, org) {
   const o = org.value
-  if (o.ipAllowList) return MESSAGES.ipAllowList(org.key) // [S46-b][S36]
-  if (o.oauthAppRestricted && ctx.kind === 'oauth-app') return MESSAGES.oauthAppRestricted(org.key) // [S46-f]
-  if (o.classicPatBlocked && ctx.kind === 'classic') return MESSAGES.classicPatBlocked(org.key) // [S46-c][S13]
-  if (o.fineGrainedBlocked && ctx.kind === 'fine-grained') return MESSAGES.fineGrainedBlocked(org.key) // [S46-d][S13]
+  if (o.ipAllowList) return MESSAGES.ipAllowList(org.key) // docs/github-behaviour.md, "Status codes and texts"
+  if (o.oauthAppRestricted && ctx.kind === 'oauth-app') return MESSAGES.oauthAppRestricted(org.key) // docs/github-behaviour.md, "Status codes and texts"
+  if (o.classicPatBlocked && ctx.kind === 'classic') return MESSAGES.classicPatBlocked(org.key) // docs/github-behaviour.md, "Status codes and texts"
+  if (o.fineGrainedBlocked && ctx.kind === 'fine-grained') return MESSAGES.fineGrainedBlocked(org.key) // docs/github-behaviour.md, "Status codes and texts"
   return null
 }
 
@@ -370,7 +374,7 @@ function orgBlock(ctx, org) {
  */
 function orgGate(ctx, name, { checkSso = true } = {}) {
   const org = lookup(ctx.world.orgs, name)
-  if (!org) return { reply: notFound(ctx) } // 404, not 403, "to avoid confirming the existence" [S2]
+  if (!org) return { reply: notFound(ctx) } // 404, not 403, so as not to confirm it exists (docs/github-behaviour.md, "Status codes and texts")
   const blocked = orgBlock(ctx, org)
   if (blocked) return { reply: errorReply(ctx, 403, blocked) }
   if (checkSso && ssoBlocked(ctx, org)) return { reply: ssoReply(ctx, org) }
@@ -378,7 +382,7 @@ function orgGate(ctx, name, { checkSso = true } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Resource bodies (fields required by the OpenAPI schemas [S8], realistic values)
+// Resource bodies (fields required by GitHub's OpenAPI schemas, realistic values)
 // ---------------------------------------------------------------------------------------------
 
 const nodeId = (type, id) => Buffer.from(`04:${type}${id}`).toString('base64')
@@ -471,7 +475,7 @@ function orgSimple(ctx, org) {
   }
 }
 
-/** `GET /orgs/{org}`: what anyone sees; owners with `admin:org` see the full record [S8]. */
+/** `GET /orgs/{org}`: what anyone sees; owners with `admin:org` see the full record (GitHub's OpenAPI description). */
 function orgBody(ctx, org, full) {
   const { key: login, value: o } = org
   const created = o.createdAt ?? '2019-06-01T12:00:00Z'
@@ -544,7 +548,7 @@ function scimUser(ctx, base, scopeSeed, login, identity, extra = {}) {
   }
 }
 
-/** SCIM filter `attr eq "value"` on id, userName, externalId, emails [S8]. */
+/** SCIM filter `attr eq "value"` on id, userName, externalId, emails (docs/github-behaviour.md, "SCIM"). */
 function scimFilter(filter) {
   const match = /^\s*(\w+)\s+eq\s+["'](.*)["']\s*$/i.exec(filter ?? '')
   if (!match) return () => true
@@ -560,11 +564,11 @@ const intParam = (value, fallback) => {
   return Number.isNaN(n) ? fallback : n
 }
 
-/** ListResponse with `startIndex` (1-based) and `count` paging [S8][S51]. */
+/** ListResponse with `startIndex` (1-based) and `count` paging (docs/github-behaviour.md, "SCIM"). */
 function scimList(ctx, users) {
   const matching = users.filter(scimFilter(ctx.query.filter))
   const startIndex = Math.max(1, intParam(ctx.query.startIndex, 1))
-  const count = Math.max(0, intParam(ctx.query.count, 30)) // default 30 [S8]
+  const count = Math.max(0, intParam(ctx.query.count, 30)) // default 30 (docs/github-behaviour.md, "SCIM")
   const page = matching.slice(startIndex - 1, startIndex - 1 + count)
   return reply(
     200,
@@ -581,7 +585,7 @@ const ORG_SCOPES = ['admin:org', 'read:org', 'write:org']
 
 /**
  * Route table. `scim` marks the SCIM operations (their error schema differs); `accepted` is the
- * `x-accepted-oauth-scopes` the endpoint reports [S5] (values for GitHub's endpoints: GUESS).
+ * `x-accepted-oauth-scopes` the endpoint reports (docs/github-behaviour.md, "Headers"; values for GitHub's endpoints: GUESS).
  */
 const ROUTES = [
   {
@@ -605,7 +609,7 @@ const ROUTES = [
       if (user) return reply(200, publicUser(ctx, user.key, user.value))
       const org = lookup(ctx.world.orgs, username) // orgs are accounts too
       if (org) return reply(200, publicUser(ctx, org.key, org.value, 'Organization'))
-      return notFound(ctx) // a renamed account's old login is free: 404 [S49]
+      return notFound(ctx) // a renamed account's old login is free: 404 (docs/github-behaviour.md, "Status codes and texts")
     }
   },
   {
@@ -628,15 +632,15 @@ const ROUTES = [
     handle: (ctx, [name]) => {
       const gate = orgGate(ctx, name)
       if ('reply' in gate) return gate.reply
-      // Scope needed is UNCONFIRMED ([S8] table, probably read:org); 403 + X-Accepted-OAuth-Scopes is a GUESS.
+      // Scope needed is UNCONFIRMED (probably read:org: docs/github-behaviour.md, "What is not confirmed"); 403 + X-Accepted-OAuth-Scopes is a GUESS.
       if (!hasAnyScope(ctx.auth.token, ORG_SCOPES)) return errorReply(ctx, 403, MESSAGES.scopeMissing(ORG_SCOPES))
       const membership = memberOf(gate.org.value, ctx.auth.login)
-      if (!membership) return notFound(ctx) // 404 if not affiliated [S8]
+      if (!membership) return notFound(ctx) // 404 if not affiliated (docs/github-behaviour.md, "Status codes and texts")
       const api = `${ctx.apiBase}/orgs/${encodeURIComponent(gate.org.key)}`
       return reply(200, {
         url: `${api}/memberships/${encodeURIComponent(ctx.auth.login)}`,
         state: membership.state,
-        role: membership.role, // `admin` = owner [S8]
+        role: membership.role, // `admin` = owner (docs/github-behaviour.md, "Status codes and texts")
         direct_membership: true,
         organization_url: api,
         organization: orgSimple(ctx, gate.org),
@@ -653,7 +657,7 @@ const ROUTES = [
     handle: (ctx, [name]) => {
       const gate = orgGate(ctx, name)
       if ('reply' in gate) return gate.reply
-      // Owners only; classic/OAuth tokens need read:org [S8]. Others get 404 (GUESS: 404 rather than 403).
+      // Owners only; classic/OAuth tokens need read:org (docs/github-behaviour.md, "SSO"). Others get 404 (GUESS: 404 rather than 403).
       if (!isActiveOwner(gate.org.value, ctx.auth.login) || !hasAnyScope(ctx.auth.token, ORG_SCOPES)) return notFound(ctx)
       return reply(200, credentialAuthorizations(ctx, gate.org))
     }
@@ -665,14 +669,14 @@ const ROUTES = [
     scim: true,
     accepted: 'admin:org',
     handle: (ctx, [name]) => {
-      if (platformOf(ctx.world) === 'ghes') return notFound(ctx, 'rest') // org SCIM is cloud-only [S8]
+      if (platformOf(ctx.world) === 'ghes') return notFound(ctx, 'rest') // org SCIM is cloud-only (docs/github-behaviour.md, "SCIM")
       const gate = orgGate(ctx, name, { checkSso: false })
       if ('reply' in gate) return gate.reply
       const { org } = gate
-      // Org SCIM needs org-level SAML; moving SAML to the enterprise removes it [S35]. No separate switch
-      // is documented (UNCONFIRMED): `scim` defaults to "SAML is on". 404 when absent [S46-l].
+      // Org SCIM needs org-level SAML; moving SAML to the enterprise removes it. No separate switch
+      // is documented (UNCONFIRMED): `scim` defaults to "SAML is on". 404 when absent (docs/github-behaviour.md, "SCIM").
       if (!(org.value.scim ?? Boolean(org.value.saml))) return notFound(ctx)
-      // "You must authenticate as an owner … (classic) … admin:org … and authorize it" [S6], in this order (GUESS).
+      // "You must authenticate as an owner … (classic) … admin:org … and authorize it" (docs/github-behaviour.md, "SCIM"), in this order (GUESS).
       if (!isActiveOwner(org.value, ctx.auth.login)) return scimErrorReply(ctx, 403, MESSAGES.scimNotOwner)
       const kindBlock = scimTokenKindBlock(ctx)
       if (kindBlock) return scimErrorReply(ctx, 403, kindBlock)
@@ -693,14 +697,14 @@ const ROUTES = [
     scim: true,
     accepted: 'admin:enterprise, scim:enterprise',
     handle: (ctx, [slug]) => {
-      if (platformOf(ctx.world) === 'ghes') return notFound(ctx, 'rest') // GHES has /scim/v2/Users instead [S54]
+      if (platformOf(ctx.world) === 'ghes') return notFound(ctx, 'rest') // GHES has /scim/v2/Users instead (docs/github-behaviour.md, "SCIM")
       const enterprise = lookup(ctx.world.enterprises, slug)
       if (!enterprise) return notFound(ctx)
       const e = enterprise.value
-      if (!(e.owners ?? []).some(o => sameLogin(o, ctx.auth.login))) return scimErrorReply(ctx, 403, MESSAGES.scimPermissionDenied) // [S8]
+      if (!(e.owners ?? []).some(o => sameLogin(o, ctx.auth.login))) return scimErrorReply(ctx, 403, MESSAGES.scimPermissionDenied) // docs/github-behaviour.md, "Status codes and texts"
       const kindBlock = scimTokenKindBlock(ctx)
       if (kindBlock) return scimErrorReply(ctx, 403, kindBlock)
-      // `scim:enterprise` [S31]; older tokens use `admin:enterprise` [S32].
+      // `scim:enterprise`; older tokens use `admin:enterprise` (docs/github-behaviour.md, "SCIM").
       if (!hasAnyScope(ctx.auth.token, ['scim:enterprise', 'admin:enterprise'])) {
         return scimErrorReply(ctx, 403, MESSAGES.scopeMissing(['scim:enterprise', 'admin:enterprise']))
       }
@@ -715,8 +719,9 @@ const ROUTES = [
 ]
 
 /**
- * SCIM takes a classic PAT or an OAuth token [S6][S31]. Fine-grained: "not supported" on GHES, classic
- * required on GHEC [S7][S31]; App tokens UNCONFIRMED [S8]. The fake refuses both with [S2]'s texts (GUESS).
+ * SCIM takes a classic PAT or an OAuth token. Fine-grained: "not supported" on GHES, classic required on
+ * GHEC; App tokens UNCONFIRMED (docs/github-behaviour.md, "Token kinds"). The fake refuses both with GitHub's texts for a token that lacks a
+ * permission (docs/github-behaviour.md, "Status codes and texts") (GUESS).
  */
 function scimTokenKindBlock(ctx) {
   if (ctx.kind === 'fine-grained') return MESSAGES.notAccessibleByPat
@@ -725,8 +730,8 @@ function scimTokenKindBlock(ctx) {
 }
 
 /**
- * Credential authorizations of the org [S8]: classic PATs SSO-authorized for it, filtered by `login`.
- * OAuth/App authorizations are automatic and not listed [S9]. Revoked tokens lose theirs; an expired
+ * Credential authorizations of the org (docs/github-behaviour.md, "SSO"): classic PATs SSO-authorized for it, filtered by `login`.
+ * OAuth/App authorizations are automatic and not listed. Revoked tokens lose theirs; an expired
  * (not revoked) token stays listed, so its `authorized_credential_expires_at` can be read (GUESS).
  */
 function credentialAuthorizations(ctx, org) {
@@ -756,7 +761,7 @@ function credentialAuthorizations(ctx, org) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GraphQL [S41]
+// GraphQL (docs/github-behaviour.md, "GraphQL identities", "SSO")
 // ---------------------------------------------------------------------------------------------
 
 /** `alias: organization(login: $var)` in the query, with the alias' line and column. */
@@ -782,8 +787,8 @@ function identityLoginOf(query, variables) {
 
 /**
  * One `organization(login:)` field. Hidden `samlIdentityProvider` is null for non-owners or tokens
- * without read:org/admin:org [S41][S46-p]; null also when the org has no SAML (null-vs-no-SAML
- * is UNCONFIRMED).
+ * without read:org/admin:org; null also when the org has no SAML (null-vs-no-SAML is UNCONFIRMED)
+ * (docs/github-behaviour.md, "GraphQL identities").
  */
 function resolveOrganization(ctx, selection, variables, identityLogin) {
   const name = variables[selection.variable]
@@ -791,9 +796,10 @@ function resolveOrganization(ctx, selection, variables, identityLogin) {
   const org = lookup(ctx.world.orgs, name)
   if (!org) return { value: null, error: error('NOT_FOUND', MESSAGES.graphqlOrgNotFound(name)) }
   const blocked = orgBlock(ctx, org)
+  // GUESS: IP allow list and policy blocks as FORBIDDEN errors with the REST texts (docs/github-behaviour.md, "What is not confirmed").
   if (blocked) return { value: null, error: error('FORBIDDEN', blocked) }
-  // Multi-org answers: data withheld per org, `partial-results; organizations=<ids>` [S1].
-  // A SAML block inside a 200: FORBIDDEN with the `saml_failure` flag (section 8).
+  // Multi-org answers: data withheld per org, `partial-results; organizations=<ids>` (documented for REST; GUESS for GraphQL).
+  // A SAML block inside a 200: FORBIDDEN with the `saml_failure` flag (docs/github-behaviour.md, "SSO").
   if (ssoBlocked(ctx, org)) return { value: null, error: error('FORBIDDEN', MESSAGES.samlEnforced, { saml_failure: true }), ssoOrgId: org.value.id }
   const saml = org.value.saml
   const visible = isActiveOwner(org.value, ctx.auth.login) && hasAnyScope(ctx.auth.token, ['read:org', 'admin:org'])
@@ -903,7 +909,7 @@ function statusFaultReply(ctx, fault) {
   return errorReply(ctx, status, message, 'rest', headers)
 }
 
-/** Primary limit: 403/429, `x-ratelimit-remaining: 0`, reset epoch [S3][S20][S46-k]. */
+/** Primary limit: 403/429, `x-ratelimit-remaining: 0`, reset epoch (docs/github-behaviour.md, "Rate limits"). */
 function primaryRateLimitReply(ctx, fault) {
   const resource = ctx.route?.key === 'POST /graphql' ? 'graphql' : 'core'
   const owner = ctx.tokenRecord && lookup(ctx.world.users, ctx.tokenRecord.login)
@@ -916,7 +922,8 @@ function primaryRateLimitReply(ctx, fault) {
     'x-ratelimit-reset': String(reset),
     'x-ratelimit-resource': resource
   }
-  // Recorded once: a primary-limit 403 with `X-RateLimit-Remaining: 0` and no reset header (section 8).
+  // Recorded once: a primary-limit 403 with `X-RateLimit-Remaining: 0` and no reset header
+  // (docs/github-behaviour.md, "Wording across years and versions").
   if (fault.noReset) delete headers['x-ratelimit-reset']
   const message = owner
     ? MESSAGES.primaryRateLimit(owner.value.id, ctx.requestId, utcStamp(new Date()))
@@ -924,7 +931,7 @@ function primaryRateLimitReply(ctx, fault) {
   return errorReply(ctx, fault.status ?? 403, message, 'primaryRateLimit', headers)
 }
 
-/** Secondary limit: 403/429 with `retry-after` and no `x-ratelimit-*` [S3][S46-j]. */
+/** Secondary limit: 403/429 with `retry-after` and no `x-ratelimit-*` (docs/github-behaviour.md, "Rate limits"). */
 function secondaryRateLimitReply(ctx, fault) {
   const headers = { 'retry-after': String(fault.retryAfter ?? 60) }
   const message = legacy(ctx.world) ? MESSAGES.abuseDetection : MESSAGES.secondaryRateLimit(ctx.requestId)
@@ -968,7 +975,7 @@ function readBody(req, limit = 1024 * 1024) {
   })
 }
 
-/** Rate-limit headers of an answered request [S3]: one budget per token and resource. */
+/** Rate-limit headers of an answered request (docs/github-behaviour.md, "Rate limits"): one budget per token and resource. */
 function rateLimitHeaders(state, ctx) {
   const resource = ctx.route?.key === 'POST /graphql' ? 'graphql' : 'core'
   const who = ctx.auth?.ok ? ctx.fingerprint : 'anonymous'
@@ -1093,7 +1100,7 @@ export async function startFake(world, { latencyMs = 0 } = {}) {
       }
     }
 
-    // Read-only, always: a SCIM PATCH deprovisions users [S8]. Anything else is a violation.
+    // Read-only, always: a SCIM PATCH deprovisions users (docs/github-behaviour.md, "SCIM"). Anything else is a violation.
     const allowed = req.method === 'GET' || (req.method === 'POST' && route === GRAPHQL_ROUTE)
     const mutation = route === GRAPHQL_ROUTE && req.method === 'POST' && /^\s*mutation\b/.test(safeQuery(body))
     if (!allowed || mutation) {
@@ -1197,7 +1204,7 @@ const EXPOSED_HEADERS =
   'ETag, Link, Location, Retry-After, X-GitHub-OTP, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Resource, X-RateLimit-Reset, X-OAuth-Scopes, X-Accepted-OAuth-Scopes, X-Poll-Interval, X-GitHub-Media-Type, X-GitHub-SSO, X-GitHub-Request-Id, Deprecation, Sunset'
 
 /**
- * Header names as GitHub wrote them over HTTP/1.1 (section 8): `X-OAuth-Scopes`, `X-RateLimit-*`,
+ * Header names as GitHub wrote them over HTTP/1.1 (docs/github-behaviour.md, "Headers"): `X-OAuth-Scopes`, `X-RateLimit-*`,
  * `X-GitHub-*` in mixed case; `github-authentication-token-expiration` and `x-oauth-client-id` in lower case.
  */
 const MIXED_CASE = {
@@ -1223,7 +1230,7 @@ function mixedCase(headers) {
 const serialize = body => (typeof body === 'string' ? body : JSON.stringify(body))
 
 /**
- * Write a reply with the headers every GitHub answer has: request id [S46-o], enterprise version [S42].
+ * Write a reply with the headers every GitHub answer has: request id, enterprise version (docs/github-behaviour.md, "Headers").
  * `cut` sends only half the body, then stalls or drops the connection.
  */
 function send(res, entry, ctx, r, { cut } = {}) {
@@ -1237,7 +1244,8 @@ function send(res, entry, ctx, r, { cut } = {}) {
   }
   const version = enterpriseVersionHeader(ctx.world)
   if (version) headers['x-github-enterprise-version'] = version
-  // Every answer names X-GitHub-SSO among the headers a browser may read: that is not an SSO signal (section 8).
+  // Every answer names X-GitHub-SSO among the headers a browser may read: that is not an SSO signal
+  // (docs/github-behaviour.md, "Headers").
   headers['access-control-expose-headers'] = EXPOSED_HEADERS
   entry.status = r.status
   res.writeHead(r.status, ctx.world.wire?.headerCase === 'mixed' ? mixedCase(headers) : headers)
