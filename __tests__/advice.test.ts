@@ -1,6 +1,6 @@
 /**
  * Advice that never misleads (PRODUCT.md, "Precise rules") and GitHub's real
- * wording (docs/github-behaviour.md, "What recorded answers show"): table tests
+ * wording (docs/github-behaviour.md, "Wording across years and versions"): table tests
  * of the pure diagnosis.
  */
 import { describe, expect, it } from '@jest/globals'

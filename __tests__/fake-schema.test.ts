@@ -1,7 +1,7 @@
 /**
  * The GitHub fake answers like GitHub: every JSON body it serves, over many worlds and every route,
  * validates against the response schema GitHub's OpenAPI description gives for the same operation,
- * status and media type; the behaviours the action's diagnosis rests on (facts sheet) hold; writes
+ * status and media type; the behaviours the action's diagnosis rests on (docs/github-behaviour.md) hold; writes
  * are refused and recorded; each fault does what it says.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
@@ -109,7 +109,7 @@ const ERROR_OBJECT = {
   ]
 }
 
-/** GraphQL is not in the OpenAPI subset: the shape of the batched query's answer, after [S41]. */
+/** GraphQL is not in the OpenAPI subset: the shape of the batched query's answer, after (docs/github-behaviour.md, "GraphQL identities"). */
 const nullableString = { type: ['string', 'null'] }
 const EXTERNAL_IDENTITY = {
   type: 'object',
@@ -396,7 +396,7 @@ describe('every JSON body the fake serves validates against GitHub OpenAPI (oper
 // Behaviour the diagnosis rests on
 // ---------------------------------------------------------------------------------------------
 
-describe('authentication (facts sheet §2, §3)', () => {
+describe('authentication (docs/github-behaviour.md)', () => {
   let fake: FakeGitHub
   beforeAll(async () => {
     fake = await startFake(healthyWorld())
@@ -418,7 +418,7 @@ describe('authentication (facts sheet §2, §3)', () => {
   })
 
   it.each(['token-unknown', 'token-invalid', 'token-expired', 'account-deleted'] as const)(
-    '%s → 401 Bad credentials, the same body every time [S10][S46-h]',
+    '%s → 401 Bad credentials, the same body every time (docs/github-behaviour.md, "Status codes and texts")',
     async name => {
       const r = await call(fake, { path: '/user', token: use(name) })
       expect(r.status).toBe(401)
@@ -427,13 +427,13 @@ describe('authentication (facts sheet §2, §3)', () => {
     }
   )
 
-  it('a locked-out account gets 403 even with a valid token [S1]', async () => {
+  it('a locked-out account gets 403 even with a valid token (docs/github-behaviour.md, "Status codes and texts")', async () => {
     const r = await call(fake, { path: '/user', token: use('login-attempts-exceeded') })
     expect(r.status).toBe(403)
     expect(json(r)).toEqual({ message: MESSAGES.loginAttemptsExceeded, documentation_url: 'https://docs.github.com/rest' })
   })
 
-  it('a suspended account gets 403 [S46-g]', async () => {
+  it('a suspended account gets 403 (docs/github-behaviour.md, "Status codes and texts")', async () => {
     const r = await call(fake, { path: `/orgs/${ORG}`, token: use('account-suspended') })
     expect(r.status).toBe(403)
     expect(json(r)).toEqual({ message: 'Sorry. Your account was suspended.', documentation_url: 'https://docs.github.com/rest' })
@@ -446,7 +446,7 @@ describe('authentication (facts sheet §2, §3)', () => {
     expect(((await bearer.json()) as { login: string }).login).toBe(SERVICE_ACCOUNT)
   })
 
-  it('x-oauth-scopes: joined with ", " for classic tokens, empty for none, absent for fine-grained [S5][S18]', async () => {
+  it('x-oauth-scopes: joined with ", " for classic tokens, empty for none, absent for fine-grained (docs/github-behaviour.md, "Headers")', async () => {
     const world = healthyWorld()
     world.tokens[HEALTHY_TOKEN]!.scopes = ['admin:org', 'read:user']
     world.tokens[MEMBER_TOKEN]!.scopes = []
@@ -456,7 +456,7 @@ describe('authentication (facts sheet §2, §3)', () => {
     expect((await call(fake, { path: '/user', token: FINE_GRAINED_TOKEN })).headers.get('x-oauth-scopes')).toBeNull()
   })
 
-  it('github-authentication-token-expiration only for expiring tokens, as `YYYY-MM-DD HH:MM:SS UTC` [S47]', async () => {
+  it('github-authentication-token-expiration only for expiring tokens, as `YYYY-MM-DD HH:MM:SS UTC` (docs/github-behaviour.md, "Headers")', async () => {
     const world = healthyWorld()
     world.tokens[HEALTHY_TOKEN]!.expiresAt = '2099-10-07T19:07:53Z'
     fake.setWorld(world)
@@ -464,7 +464,7 @@ describe('authentication (facts sheet §2, §3)', () => {
     expect((await call(fake, { path: '/user', token: EMU_TOKEN })).headers.get('github-authentication-token-expiration')).toBeNull()
   })
 
-  it('rate-limit headers on authenticated answers: core for REST, graphql for GraphQL [S3]', async () => {
+  it('rate-limit headers on authenticated answers: core for REST, graphql for GraphQL (docs/github-behaviour.md, "Rate limits")', async () => {
     use('healthy')
     const rest = await call(fake, { path: '/user' })
     expect(rest.headers.get('x-ratelimit-limit')).toBe('5000')
@@ -486,7 +486,7 @@ describe('authentication (facts sheet §2, §3)', () => {
   })
 })
 
-describe('organization gate (facts sheet §2, §3)', () => {
+describe('organization gate (docs/github-behaviour.md)', () => {
   let fake: FakeGitHub
   beforeAll(async () => {
     fake = await startFake(healthyWorld())
@@ -534,7 +534,7 @@ describe('organization gate (facts sheet §2, §3)', () => {
     expect(json(await call(fake, { path: `/orgs/${ORG}`, token: legacy })).message).toBe(MESSAGES.classicPatBlocked(ORG))
   })
 
-  it('SSO not authorized → 403 + X-GitHub-SSO required; url=… (new URL each time) [S1][S46-a]', async () => {
+  it('SSO not authorized → 403 + X-GitHub-SSO required; url=… (new URL each time) (docs/github-behaviour.md, "SSO")', async () => {
     const { world, token } = scenarioWorld('sso-not-authorized')
     fake.setWorld(world)
     const urls: string[] = []
@@ -594,7 +594,7 @@ describe('organization gate (facts sheet §2, §3)', () => {
     expect(r.headers.get('x-oauth-scopes')).toBe('repo')
   })
 
-  it('credential-authorizations: the classic PATs of `login` authorized for the org, for owners with read:org [S8]', async () => {
+  it('credential-authorizations: the classic PATs of `login` authorized for the org, for owners with read:org (docs/github-behaviour.md, "SCIM")', async () => {
     const world = healthyWorld()
     world.tokens[HEALTHY_TOKEN]!.expiresAt = '2099-01-02T03:04:05Z'
     fake.setWorld(world)
@@ -610,7 +610,7 @@ describe('organization gate (facts sheet §2, §3)', () => {
         scopes: ['admin:org']
       })
     ])
-    // The OAuth token is authorized automatically and not listed [S9]; the member's PAT is under `mona`.
+    // The OAuth token is authorized automatically and not listed (docs/github-behaviour.md, "SSO"); the member's PAT is under `mona`.
     const all = json(await call(fake, { path: `/orgs/${ORG}/credential-authorizations` }))
     expect(all.map((c: { login: string }) => c.login).sort()).toEqual(['acme-scim', 'mona'])
     // Not an owner → 404.
@@ -618,7 +618,7 @@ describe('organization gate (facts sheet §2, §3)', () => {
   })
 })
 
-describe('SCIM (facts sheet §4)', () => {
+describe('SCIM (docs/github-behaviour.md)', () => {
   let fake: FakeGitHub
   beforeAll(async () => {
     fake = await startFake(healthyWorld())
@@ -678,7 +678,7 @@ describe('SCIM (facts sheet §4)', () => {
     expect((await call(fake, { path: '/scim/v2/enterprises/nope/Users', token: EMU_TOKEN })).status).toBe(404)
   })
 
-  it('GHES: REST under /api/v3, version header on every answer, no org or enterprise SCIM [S8][S42]', async () => {
+  it('GHES: REST under /api/v3, version header on every answer, no org or enterprise SCIM (docs/github-behaviour.md, "SCIM")', async () => {
     fake.setWorld(healthyWorld({ platform: 'ghes', ghesVersion: '3.17.0' }))
     expect(fake.apiUrl).toBe(`${fake.url}/api/v3`)
     expect(fake.graphqlUrl).toBe(`${fake.url}/api/graphql`)
@@ -699,7 +699,7 @@ describe('SCIM (facts sheet §4)', () => {
   })
 })
 
-describe('GraphQL (facts sheet §5, [S41])', () => {
+describe('GraphQL (docs/github-behaviour.md(docs/github-behaviour.md, "GraphQL identities"))', () => {
   let fake: FakeGitHub
   beforeAll(async () => {
     fake = await startFake(healthyWorld())
@@ -744,7 +744,7 @@ describe('GraphQL (facts sheet §5, [S41])', () => {
     expect(json(await call(fake, { path: '/graphql', body: batched(ORG, ORG) })).data.o0).toEqual({ samlIdentityProvider: null })
   })
 
-  it('SSO-blocked orgs: data null, FORBIDDEN, x-github-sso partial-results with the org ids [S1]', async () => {
+  it('SSO-blocked orgs: data null, FORBIDDEN, x-github-sso partial-results with the org ids (docs/github-behaviour.md, "SSO")', async () => {
     const world = addOrg(healthyWorld(), 'acme-labs', { id: 1002, authorize: false })
     world.tokens[HEALTHY_TOKEN]!.ssoAuthorized = []
     fake.setWorld(world)
@@ -897,7 +897,7 @@ describe('faults', () => {
     expect(judge(graphql)).not.toEqual([])
   })
 
-  it('primary-rate-limit: 403/429 with x-ratelimit-remaining 0 and a reset epoch [S3][S46-k]', async () => {
+  it('primary-rate-limit: 403/429 with x-ratelimit-remaining 0 and a reset epoch (docs/github-behaviour.md, "Rate limits")', async () => {
     withFault({ kind: 'primary-rate-limit', status: 429, resetInSeconds: 90 })
     const r = await call(fake, { path: '/user' })
     expect(r.status).toBe(429)
@@ -911,14 +911,14 @@ describe('faults', () => {
     expect(json(r).documentation_url).toBe('https://docs.github.com/rest/overview/rate-limits-for-the-rest-api')
   })
 
-  it('secondary-rate-limit: retry-after, no x-ratelimit-* [S3][S46-j]', async () => {
+  it('secondary-rate-limit: retry-after, no x-ratelimit-* (docs/github-behaviour.md, "Rate limits")', async () => {
     withFault({ kind: 'secondary-rate-limit', status: 403, retryAfter: 30 })
     const r = await call(fake, { path: '/user' })
     expect(r.status).toBe(403)
     expect(r.headers.get('retry-after')).toBe('30')
     expect([...r.headers.keys()].filter(k => k.startsWith('x-ratelimit'))).toEqual([])
     expect(json(r).message).toBe(MESSAGES.secondaryRateLimit(r.headers.get('x-github-request-id')!))
-    expect(json(r).message).toMatch(/\bsecondary rate\b/i) // what @octokit/plugin-throttling looks for [S20]
+    expect(json(r).message).toMatch(/\bsecondary rate\b/i) // what @octokit/plugin-throttling looks for (docs/github-behaviour.md, "Rate limits")
   })
 
   it('`times` limits a fault to the first N requests; a route fault wins over "*"', async () => {

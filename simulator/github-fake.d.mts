@@ -112,7 +112,7 @@ export interface World {
   /** Logins locked out after too many bad logins (403 for every token of theirs). */
   lockedOut?: string[]
   faults?: Partial<Record<RouteKey | '*', Fault>>
-  /** How the answers are written on the wire (facts sheet section 8); default: today's github.com over HTTP/2. */
+  /** How the answers are written on the wire (docs/github-behaviour.md); default: today's github.com over HTTP/2. */
   wire?: WireForm
 }
 

@@ -23,7 +23,7 @@ function base62(seed, n) {
 }
 
 /**
- * A deterministic token of the given kind, shaped as GitHub's [S12]:
+ * A deterministic token of the given kind, shaped as GitHub's (docs/github-behaviour.md, "Token kinds"):
  * `ghp_`/`gho_`/`ghu_`/`ghs_` + 36 alnum; `github_pat_` + 22 + `_` + 59; `legacy`: 40 hex.
  * @param {'ghp_'|'gho_'|'ghu_'|'ghs_'|'github_pat_'|'legacy'} kind
  * @param {string} seed
@@ -45,15 +45,15 @@ export const INSTALLATION_BOT = 'github-actions[bot]'
 
 /** The service account's classic PAT: `admin:org`, no expiry, SSO-authorized for acme. */
 export const HEALTHY_TOKEN = makeToken('ghp_', 'healthy')
-/** The EMU setup user's classic PAT: `scim:enterprise`, no expiry [S31]. */
+/** The EMU setup user's classic PAT: `scim:enterprise`, no expiry (docs/github-behaviour.md, "SCIM"). */
 export const EMU_TOKEN = makeToken('ghp_', 'emu')
-/** The OAuth token an Okta/Entra org app holds for the service account [S25][S28]. */
+/** The OAuth token an Okta/Entra org app holds for the service account (docs/github-behaviour.md, "Token kinds"). */
 export const OAUTH_TOKEN = makeToken('gho_', 'oauth')
 /** A fine-grained PAT of the service account (no `x-oauth-scopes`; expires). */
 export const FINE_GRAINED_TOKEN = makeToken('github_pat_', 'fine-grained')
 /** A plain member's classic PAT (`read:org`), SSO-authorized for acme. */
 export const MEMBER_TOKEN = makeToken('ghp_', 'member')
-/** An installation token, like Actions' GITHUB_TOKEN [S9]. */
+/** An installation token, like Actions' GITHUB_TOKEN (docs/github-behaviour.md, "Token kinds"). */
 export const INSTALLATION_TOKEN = makeToken('ghs_', 'installation')
 /** A well-formed classic PAT GitHub does not know. */
 export const UNKNOWN_TOKEN = makeToken('ghp_', 'unknown')
@@ -150,7 +150,7 @@ export function addOrg(world, login, { id, authorize = true, ...org }) {
 
 /**
  * Rename an account everywhere the world refers to it (tokens, memberships, identities, owners).
- * GitHub keeps the user id; the old login becomes free (404) [S49].
+ * GitHub keeps the user id; the old login becomes free (404) (docs/github-behaviour.md, "What is not confirmed").
  */
 export function renameUser(world, from, to) {
   const user = world.users?.[from]
@@ -192,7 +192,7 @@ export const SCENARIOS = {
     apply: w => void (healthyToken(w).revoked = true)
   },
   'token-expired': {
-    description: 'the token expired yesterday (expired tokens are revoked [S10])',
+    description: 'the token expired yesterday (expired tokens are revoked (docs/github-behaviour.md, "Token kinds"))',
     token: HEALTHY_TOKEN,
     apply: w => void (healthyToken(w).expiresAt = daysFromNow(-1))
   },
@@ -275,7 +275,7 @@ export const SCENARIOS = {
     apply: w => void (acme(w).fineGrainedBlocked = true)
   },
   'scim-not-available': {
-    description: 'org-level SAML was switched off or moved to the enterprise: org SCIM is gone [S35]',
+    description: 'org-level SAML was switched off or moved to the enterprise: org SCIM is gone (docs/github-behaviour.md, "SCIM")',
     token: HEALTHY_TOKEN,
     apply: w => {
       acme(w).saml = null
@@ -298,7 +298,7 @@ export const SCENARIOS = {
     apply: w => void (w.tokens[EMU_TOKEN].scopes = ['admin:org'])
   },
   'emu-admin-enterprise': {
-    description: 'an older EMU token with admin:enterprise [S32]',
+    description: 'an older EMU token with admin:enterprise (docs/github-behaviour.md, "SCIM")',
     token: EMU_TOKEN,
     apply: w => void (w.tokens[EMU_TOKEN].scopes = ['admin:enterprise'])
   },

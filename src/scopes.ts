@@ -1,6 +1,6 @@
 /**
- * OAuth scope rules for classic PATs and OAuth tokens (facts sheet section 2,
- * gh's implication rules [S16]).
+ * OAuth scope rules for classic PATs and OAuth tokens, with gh's implication
+ * rules (docs/github-behaviour.md, "Headers").
  */
 
 /** Every classic scope GitHub issues; `required-scopes` must name one of these. */

@@ -1,5 +1,5 @@
 /**
- * Token shape and kind, from the token string alone (facts sheet section 1).
+ * Token shape and kind, from the token string alone (docs/github-behaviour.md).
  * Nothing here ever returns or logs the token itself.
  */
 
@@ -16,7 +16,7 @@ export type TokenShape =
   | { ok: true; kind: TokenKind; trimmed: string; hadWhitespace: boolean }
   | { ok: false; reason: string; hadWhitespace: boolean }
 
-// GitHub plans for token lengths up to 255 characters [S11]; today's prefixed tokens are 40.
+// GitHub plans for token lengths up to 255 characters (docs/github-behaviour.md, "Token kinds"); today's prefixed tokens are 40.
 const PREFIXED: ReadonlyArray<[RegExp, TokenKind]> = [
   [/^ghp_[A-Za-z0-9_]{30,251}$/, 'classic-pat'],
   [/^gho_[A-Za-z0-9_]{30,251}$/, 'oauth-app'],

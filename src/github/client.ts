@@ -67,7 +67,7 @@ const BODY_MARGIN_MS = 150
 export const DEFAULT_MAX_CONCURRENT = 50
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 
-/** GraphQL endpoint that belongs to a REST base (PRODUCT.md, facts sheet section 5). */
+/** GraphQL endpoint that belongs to a REST base (PRODUCT.md, docs/github-behaviour.md). */
 export function graphqlUrl(apiUrl: string): string {
   const base = apiUrl.replace(/\/+$/, '')
   if (/\/api\/v3$/.test(base)) return base.replace(/\/api\/v3$/, '/api/graphql')
