@@ -4,36 +4,15 @@
 // Builds nothing: it runs what is committed.
 import { startFake } from '../simulator/github-fake.mjs'
 import { leaksOf, runAction } from '../simulator/run-action.mjs'
-import { scenarioWorld } from '../simulator/worlds.mjs'
+import { DEMOS, demoWorld } from '../simulator/demos.mjs'
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR
 const paint = (code, s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s)
 const LEVEL = { error: s => paint('31', s), warning: s => paint('33', s), notice: s => paint('36', s) }
 
-const DEMOS = [
-  { scenario: 'healthy', title: 'A healthy service-account token', inputs: {} },
-  { scenario: 'token-invalid', title: 'A revoked token (401 Bad credentials: one request, never retried)', inputs: {} },
-  { scenario: 'token-expiring', title: 'A token that expires soon', inputs: {} },
-  { scenario: 'scope-missing', title: 'A token without admin:org', inputs: {} },
-  { scenario: 'member-token', title: 'Another account\'s token (expected-login: acme-scim)', inputs: { 'expected-login': 'acme-scim' }, summary: true },
-  { scenario: 'sso-not-authorized', title: 'A token not authorized for SAML SSO', inputs: {} },
-  { scenario: 'multi-org', title: 'Three organizations, one of them failing', inputs: { org: 'acme,beta,gamma' } }
-]
-
-function worldFor(name) {
-  if (name !== 'multi-org') return scenarioWorld(name)
-  const { world, token } = scenarioWorld('healthy')
-  const acme = world.orgs.acme
-  world.orgs.beta = structuredClone({ ...acme, id: 1002 })
-  world.orgs.gamma = structuredClone({ ...acme, id: 1003 })
-  world.orgs.gamma.members['acme-scim'] = { role: 'member', state: 'active' }
-  world.tokens[token].ssoAuthorized = ['acme', 'beta', 'gamma']
-  return { world, token }
-}
-
 let failures = 0
 for (const demo of DEMOS) {
-  const { world, token } = worldFor(demo.scenario)
+  const { world, token } = demoWorld(demo.scenario)
   const fake = await startFake(world)
   try {
     const run = await runAction({ token, 'api-url': fake.apiUrl, org: 'acme', 'timeout-seconds': '20', ...demo.inputs })
