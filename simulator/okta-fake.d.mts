@@ -1,5 +1,16 @@
 /** Types of okta-fake.mjs: the world model, faults, the request log, the world builders. */
 
+/** A System Log event in Okta's LogEvent shape (nulls left out). */
+export interface OktaLogEvent {
+  uuid: string
+  published: string
+  eventType: string
+  displayMessage?: string
+  outcome: { result: string; reason?: string }
+  target: Array<{ id: string; type: string; alternateId?: string; displayName?: string }>
+  [key: string]: unknown
+}
+
 export type OktaRouteKey = 'POST /oauth2/v1/token' | 'GET /api/v1/apps/{appId}' | 'GET /api/v1/logs'
 
 /** `times`: apply to the first N matching requests only (default: every one). */
@@ -45,7 +56,7 @@ export interface OktaWorldClient {
 export interface OktaWorld {
   apps?: Record<string, OktaWorldApp>
   /** System Log events, in Okta's LogEvent shape. */
-  events?: Array<Record<string, any>>
+  events?: Array<OktaLogEvent>
   apiTokens?: Record<string, { role?: string | null }>
   clients?: Record<string, OktaWorldClient>
   faults?: Partial<Record<OktaRouteKey | '*', OktaFault>>
@@ -113,10 +124,10 @@ export function logEvent(e: {
   appId?: string
   user?: string
   seed?: string
-}): Record<string, any>
-export function pushSuccess(at: number, user?: string): Record<string, any>
-export function pushFailure(at: number, reason: string, user?: string, eventType?: string): Record<string, any>
-export function authFailure(at: number): Record<string, any>
+}): OktaLogEvent
+export function pushSuccess(at: number, user?: string): OktaLogEvent
+export function pushFailure(at: number, reason: string, user?: string, eventType?: string): OktaLogEvent
+export function authFailure(at: number): OktaLogEvent
 export function githubApp(overrides?: Partial<OktaWorldApp>): OktaWorldApp
 
 export interface OktaWorldOptions {

@@ -692,10 +692,20 @@ export function oktaKeys() {
 
 const HOUR = 3_600_000
 
-/** A System Log event as Okta writes it [I9] (shape from the subset's ListLogs example). */
+/**
+ * Okta writes `null` for absent members (its own ListLogs example), which its schema does not allow; the
+ * fake leaves them out so its bodies validate. The provider reads either.
+ */
+function dropNulls(value) {
+  if (Array.isArray(value)) return value.map(dropNulls)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v)]))
+}
+
+/** A System Log event as Okta writes it [I9] (shape from the subset's ListLogs example, nulls left out). */
 export function logEvent({ at, eventType, result, reason = null, displayMessage, appId = OKTA_APP_ID, user = 'mona@acme.example', seed = `${at}/${eventType}/${user}` }) {
   const published = new Date(at).toISOString()
-  return {
+  return dropNulls({
     uuid: randomUUIDFrom(seed),
     published,
     eventType,
@@ -713,7 +723,7 @@ export function logEvent({ at, eventType, result, reason = null, displayMessage,
     transaction: { type: 'JOB', id: `job${hex(17)}`, detail: {} },
     debugContext: { debugData: {} },
     request: { ipChain: [] }
-  }
+  })
 }
 
 function randomUUIDFrom(seed) {
