@@ -4,7 +4,7 @@
  * (okta-fake.d.mts for its shape; the world builders at the end of this file).
  *
  * Executable documentation of the Okta behaviour the action relies on. Bracketed keys ([I1], [I3], ...)
- * cite the sources of idp-api-facts.md section 1 (copied into __tests__/fixtures with its sources). Bodies of
+ * cite the sources of the IdP facts sheet (idp-api-facts.md, section 1, "Sources"). Bodies of
  * the management API validate against okta-openapi-subset.json (__tests__/okta-fake-schema.test.ts).
  * Where Okta's behaviour is not documented, the choice is marked GUESS.
  *
