@@ -519,7 +519,10 @@ function rateLimitFault(role, fault) {
 
 /** Echoes the request's credentials back in an error (a hostile or broken server): nothing of it may leave the action. */
 function echoFault(role, fault, ctx) {
-  const echoed = `Authorization: ${ctx.headers.authorization ?? '(none)'}; body: ${ctx.body}`
+  // The credentials first (as sent: form-encoded), so that they fall inside what a client quotes of a message.
+  const form = new URLSearchParams(ctx.body)
+  const sent = ['client_secret', 'client_assertion'].filter(k => form.has(k)).map(k => new URLSearchParams({ [k]: form.get(k) ?? '' }).toString())
+  const echoed = `${sent.length > 0 ? `${sent.join('&')}; ` : ''}Authorization: ${ctx.headers.authorization ?? '(none)'}; body: ${ctx.body}`
   const status = fault.status ?? (role === 'graph' ? 403 : role === 'login' ? 401 : 401)
   if (role === 'graph') return graphError(status, 'Authorization_RequestDenied', `Denied for ${echoed}`)
   if (role === 'login') return aadError(status, 'invalid_client', 7000215, `Invalid client secret provided: ${echoed}`)

@@ -52,6 +52,11 @@ function scrubbed<T>(value: T, scrub: Scrub): T {
   return value
 }
 
+/** Each secret as sent (a form or a URL encodes `~`, `/`, `+`…): a server that echoes the request echoes these. */
+function withEncodings(secrets: readonly string[]): string[] {
+  return secrets.flatMap(s => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)])
+}
+
 function emptyReport(inputs: EntraInputs, finding: IdpFinding, requests: number): IdpReport {
   return {
     provider: 'entra',
@@ -103,10 +108,10 @@ export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: 
     facts.requests = requests
     const report = judgeEntra(facts, { servicePrincipalId: inputs.servicePrincipalId, now: ctx.now() })
     ctx.debug(`entra: ${report.jobs.length} job(s); findings: ${report.findings.map(f => f.kind).join(',') || 'none'}`)
-    return scrubbed(report, scrubberFor(...secrets))
+    return scrubbed(report, scrubberFor(...withEncodings(secrets)))
   } catch (e) {
     // A bug of ours, not the IdP's fault: still no throw, and no secret in what is said.
-    const what = serverText(scrubberFor(...secrets)(e instanceof Error ? `${e.name}: ${e.message}` : String(e)), 160)
+    const what = serverText(scrubberFor(...withEncodings(secrets))(e instanceof Error ? `${e.name}: ${e.message}` : String(e)), 160)
     return emptyReport(inputs, { kind: 'check-failed', input: null, reason: `the Entra check failed unexpectedly (${what}); please report it` }, requests)
   }
 }
