@@ -1,0 +1,117 @@
+/**
+ * The Entra provider (PRODUCT.md, "The IdP side"): asks Microsoft Graph how the GitHub enterprise
+ * application's provisioning is going, read only, and judges the answer.
+ *
+ *   sign in (auth.ts: [GitHub OIDC token →] Entra token) → probe (probe.ts: the jobs) → judge (judge.ts)
+ *
+ * Requests go only to the hosts of `loginUrl` and `graphUrl` (and, with OIDC, of the runner's
+ * ACTIONS_ID_TOKEN_REQUEST_URL), through createIdpHttp: bounded, no redirects, GETs plus the token POST.
+ * Never throws for the IdP's or the network's faults: they are a `check-failed` finding.
+ */
+import { scrubberFor, serverText, type Scrub } from '../../sanitize.js'
+import { createIdpHttp } from '../http.js'
+import type { EntraInputs, IdpContext, IdpFinding, IdpReport } from '../types.js'
+import { signIn } from './auth.js'
+import type { EntraFacts } from './facts.js'
+import { judgeEntra } from './judge.js'
+import { probeJobs } from './probe.js'
+
+export { judgeEntra } from './judge.js'
+export type { EntraFacts } from './facts.js'
+
+export interface CheckEntraOptions {
+  /** How long a 3xx/4xx body may take (createIdpHttp's errorBodyMs; default 2 s). */
+  errorBodyMs?: number
+}
+
+/** The hosts the run may ask; throws a finding (as a value) for a URL input that is not a URL. */
+function allowedHosts(inputs: EntraInputs): string[] | IdpFinding {
+  const hosts: string[] = []
+  const urls: Array<[string, string | null]> = [
+    [inputs.loginUrl, 'entra-login-url'],
+    [inputs.graphUrl, 'graph-url']
+  ]
+  if (inputs.auth.kind === 'oidc') urls.push([inputs.auth.requestUrl, null])
+  for (const [url, input] of urls) {
+    try {
+      hosts.push(new URL(url).host.toLowerCase())
+    } catch {
+      return { kind: 'check-failed', input, reason: input ? `${input} is not a URL` : 'ACTIONS_ID_TOKEN_REQUEST_URL is not a URL' }
+    }
+  }
+  return hosts
+}
+
+/** Every string of the report, scrubbed of the run's secrets (a server that echoes one back must not get it out). */
+function scrubbed<T>(value: T, scrub: Scrub): T {
+  if (typeof value === 'string') return scrub(value) as T
+  if (Array.isArray(value)) return value.map(v => scrubbed(v, scrub)) as T
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v, scrub)])) as T
+  }
+  return value
+}
+
+/** Each secret as sent (a form or a URL encodes `~`, `/`, `+`…): a server that echoes the request echoes these. */
+function withEncodings(secrets: readonly string[]): string[] {
+  return secrets.flatMap(s => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)])
+}
+
+function emptyReport(inputs: EntraInputs, finding: IdpFinding, requests: number): IdpReport {
+  return {
+    provider: 'entra',
+    app: serverText(inputs.servicePrincipalId, 64),
+    appLabel: null,
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    lastFailureReason: null,
+    quarantine: null,
+    jobs: [],
+    noAttempt: false,
+    evidenceSince: null,
+    findings: [finding],
+    requests
+  }
+}
+
+export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: CheckEntraOptions = {}): Promise<IdpReport> {
+  // Every secret this run sees, to scrub the report with: the inputs' and each token obtained.
+  const secrets: string[] = inputs.auth.kind === 'secret' ? [inputs.auth.secret] : [inputs.auth.requestToken]
+  const sink: IdpContext = {
+    ...ctx,
+    addSecret: secret => {
+      secrets.push(secret)
+      ctx.addSecret(secret)
+    }
+  }
+  let requests = 0
+  try {
+    const hosts = allowedHosts(inputs)
+    if (!Array.isArray(hosts)) return emptyReport(inputs, hosts, 0)
+    const http = createIdpHttp(sink, { allowedHosts: hosts, ...(options.errorBodyMs === undefined ? {} : { errorBodyMs: options.errorBodyMs }) })
+    const auth = await signIn(inputs, sink, http)
+    const facts: EntraFacts = {
+      authKind: inputs.auth.kind,
+      oidc: auth.oidc,
+      oidcClaims: auth.oidcClaims,
+      token: auth.token,
+      jobs: null,
+      jobList: null,
+      requests: 0
+    }
+    if (auth.accessToken !== null) {
+      const probed = await probeJobs(inputs, http, auth.accessToken)
+      facts.jobs = probed.jobs
+      facts.jobList = probed.jobList
+    }
+    requests = http.requests
+    facts.requests = requests
+    const report = judgeEntra(facts, { servicePrincipalId: inputs.servicePrincipalId, now: ctx.now() })
+    ctx.debug(`entra: ${report.jobs.length} job(s); findings: ${report.findings.map(f => f.kind).join(',') || 'none'}`)
+    return scrubbed(report, scrubberFor(...withEncodings(secrets)))
+  } catch (e) {
+    // A bug of ours, not the IdP's fault: still no throw, and no secret in what is said.
+    const what = serverText(scrubberFor(...withEncodings(secrets))(e instanceof Error ? `${e.name}: ${e.message}` : String(e)), 160)
+    return emptyReport(inputs, { kind: 'check-failed', input: null, reason: `the Entra check failed unexpectedly (${what}); please report it` }, requests)
+  }
+}
