@@ -259,6 +259,14 @@ describe("Okta's faults: check-failed naming the input", () => {
     expect(report.requests).toBe(3)
   })
 
+  it('a DPoP GET retried after a 5xx carries a new proof (a proof is single-use)', async () => {
+    const world = healthyOktaWorld({ dpop: { nonce: false } })
+    world.faults = { 'GET /api/v1/apps/{appId}': { kind: 'status', status: 503, times: 1 } }
+    const { report, fake } = await run(world, EC)
+    expect(report.findings).toEqual([])
+    expect(fake.requests.filter(r => r.path.startsWith('/api/v1/apps/')).map(r => r.status)).toEqual([503, 200])
+  })
+
   it('5xx at the token endpoint: not retried', async () => {
     const world = healthyOktaWorld()
     world.faults = { 'POST /oauth2/v1/token': { kind: 'status', status: 500 } }

@@ -34,7 +34,10 @@ export type IdpAnswer =
 export interface IdpRequest {
   method: 'GET' | 'POST'
   url: string
-  headers?: Record<string, string>
+  /**
+   * Request headers; a function is called for each attempt (a DPoP proof is single-use: a retry needs a new one).
+   */
+  headers?: Record<string, string> | (() => Record<string, string>)
   /** POST only: an application/x-www-form-urlencoded body. */
   form?: Record<string, string>
   /** Marks the OAuth token request, the only POST the action makes to an IdP. */
@@ -93,7 +96,7 @@ export function createIdpHttp(ctx: IdpContext, options: IdpHttpOptions): IdpHttp
           'user-agent': 'provisioning-token-check',
           accept: 'application/json',
           ...(req.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...req.headers
+          ...(typeof req.headers === 'function' ? req.headers() : req.headers)
         },
         body: req.form ? new URLSearchParams(req.form).toString() : undefined,
         redirect: 'manual',

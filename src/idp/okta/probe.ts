@@ -57,10 +57,10 @@ export function apiGetter(http: IdpHttp, credential: OktaCredential): ApiGetter 
   let nonce: string | null = null
   return {
     async get(url, label) {
-      let answer = await http.send({ method: 'GET', url, label, headers: credential.headersFor('GET', url, nonce) })
+      let answer = await http.send({ method: 'GET', url, label, headers: () => credential.headersFor('GET', url, nonce) })
       if (credential.scheme === 'DPoP' && isUseDpopNonce(answer)) {
         nonce = answer.headers['dpop-nonce'] ?? null
-        answer = await http.send({ method: 'GET', url, label: `${label} (DPoP nonce)`, headers: credential.headersFor('GET', url, nonce) })
+        answer = await http.send({ method: 'GET', url, label: `${label} (DPoP nonce)`, headers: () => credential.headersFor('GET', url, nonce) })
       }
       return answer
     }
