@@ -70,6 +70,8 @@ export interface OktaRequestLogEntry {
   /** The Authorization scheme (SSWS, Bearer, DPoP), never the credential. */
   authScheme: string | null
   dpopProof: boolean
+  /** The DPoP proof's jti, when one was sent. */
+  dpopJti: string | null
   startedAt: number
   endedAt: number | null
   status: number | null

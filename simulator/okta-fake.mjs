@@ -317,6 +317,14 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const route = ROUTES.find(r => r.pattern.test(url.pathname))
     const match = route?.pattern.exec(url.pathname)
+    const proofJti = proof => {
+      try {
+        const jti = typeof proof === 'string' ? JSON.parse(Buffer.from(proof.split('.')[1] ?? '', 'base64url').toString('utf8')).jti : null
+        return typeof jti === 'string' ? jti.slice(0, 100) : null
+      } catch {
+        return null
+      }
+    }
     const authorization = req.headers.authorization ?? ''
     const scheme = /^(\w+)\s/.exec(authorization)?.[1] ?? null
     const entry = {
@@ -326,6 +334,8 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
       routeKey: route?.key ?? null,
       authScheme: scheme,
       dpopProof: typeof req.headers.dpop === 'string',
+      // The proof's jti (no secret: a proof is single-use): shows that each attempt carried a new one.
+      dpopJti: proofJti(req.headers.dpop),
       startedAt: performance.now(),
       endedAt: null,
       status: null,
