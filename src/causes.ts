@@ -11,7 +11,13 @@ export type Severity = 'error' | 'inconclusive' | 'warning' | 'notice'
 export interface RemediationContext {
   /** Web host base, e.g. https://github.com or https://acme.ghe.com */
   webUrl: string
+  /** The IdP asked (`idp` input): its own steps; without it, every IdP's. */
+  idp?: 'okta' | 'entra'
 }
+
+/** An IdP cause's fix: the asked IdP's steps, or every IdP's (the docs, a run without `idp`). */
+const perIdp = (ctx: RemediationContext, steps: { okta: string; entra: string }): string =>
+  ctx.idp ? steps[ctx.idp] : `Okta: ${steps.okta} Entra: ${steps.entra}`
 
 export interface CauseDefinition {
   severity: Severity
@@ -191,6 +197,47 @@ export const CATALOGUE = {
     title: 'EMU SCIM token is not the setup user\'s',
     remediation: () =>
       'GitHub documents EMU provisioning with a token of the setup user (SHORTCODE_admin). Create the scim:enterprise token while signed in as the setup user.'
+  },
+
+  // ── IdP side (idp: okta / idp: entra) ─────────────────────────────────
+  'idp-credentials-rejected': {
+    severity: 'error',
+    title: "The IdP's credential for GitHub is rejected",
+    remediation: ctx =>
+      perIdp(ctx, {
+        okta: 'Applications > the GitHub app > Provisioning > Integration > Edit > Re-authenticate with GitHub, signed in to GitHub as the service account in an active SAML session (apps that take a token: paste the checked token as API Token), then Dashboard > Tasks > Retry the failed pushes.',
+        entra: 'Enterprise applications > the GitHub app > Provisioning > Admin credentials > Authorize, signed in to GitHub as the service account (apps that take a token: paste the checked token as Secret Token), then Test Connection and restart provisioning.'
+      })
+  },
+  'idp-quarantined': {
+    severity: 'error',
+    title: 'Entra provisioning is in quarantine',
+    remediation: () =>
+      "Open the app's Provisioning page in Entra: the quarantine banner and the provisioning logs name the cause. Fix it (the failing entries; for TooManyDeletes, approve or reject the deletes), then restart provisioning. In quarantine Entra tries once a day, and disables the job four weeks after the quarantine began."
+  },
+  'idp-provisioning-errors': {
+    severity: 'warning',
+    title: 'The IdP reports provisioning errors for some users',
+    remediation: ctx =>
+      perIdp(ctx, {
+        okta: 'Dashboard > Tasks lists each failed push with its reason (a username or email already taken on GitHub, a missing attribute): fix it, then Retry.',
+        entra: "The app's Provisioning logs list each failed entry with its reason: fix the entries (attribute mappings, conflicting users), then let the next cycle retry them."
+      })
+  },
+  'idp-provisioning-off': {
+    severity: 'warning',
+    title: 'IdP provisioning to GitHub is off',
+    remediation: ctx =>
+      perIdp(ctx, {
+        okta: 'Activate the GitHub app, and under Provisioning > To App enable Create Users, Update User Attributes and Deactivate Users.',
+        entra: "Start provisioning on the app's Provisioning page (Provisioning Status: On), or configure it (Admin credentials, mappings) if it never ran."
+      })
+  },
+  'idp-check-failed': {
+    severity: 'inconclusive',
+    title: 'The IdP could not be asked',
+    remediation: () =>
+      "This says nothing about provisioning itself. Fix the input the message names (the IdP credential, its permissions, the app's id, a URL), or run the check again if the IdP was unavailable or rate limited."
   },
 
   // ── Could not judge ───────────────────────────────────────────────────

@@ -39,6 +39,7 @@ export function inputs(over: Partial<Inputs> = {}): Inputs {
     scimProbe: true,
     apiUrl: 'https://api.github.com',
     timeoutSeconds: 60,
+    idp: null,
     ...over
   }
 }
