@@ -4,7 +4,6 @@
  * the verdicts for runs that never reach GitHub (input problems, our own bugs).
  */
 import { makeCause, type Cause } from './causes.js'
-import { createClient } from './github/client.js'
 import { diagnose, statusOf, verdictForInputProblems, webUrlFor, type Verdict } from './diagnose/index.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
 import { gatherFacts } from './github/probes.js'
@@ -31,6 +30,10 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
   const { now, startedAt } = options
   const debug = options.debug ?? (() => undefined)
   const deadline = startedAt + inputs.timeoutSeconds * 1000 - REPORT_RESERVE_MS
+  // The network stack (Octokit, its plugins, undici) is evaluated only here, when a request is to be made: a
+  // run that stops at its inputs never evaluates it. "eager": ncc keeps it in the one bundle file (no chunk
+  // files beside dist/index.js, one licenses.txt for all of it) but runs its modules only on this call.
+  const { createClient } = await import(/* webpackMode: "eager" */ './github/client.js')
   const client = createClient({
     token: inputs.token,
     apiUrl: inputs.apiUrl,

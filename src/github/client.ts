@@ -10,11 +10,11 @@
  */
 import { HttpClient } from '@actions/http-client'
 import { retry } from '@octokit/plugin-retry'
-import { throttling } from '@octokit/plugin-throttling'
+import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling'
 import { Octokit as RestOctokit } from '@octokit/rest'
-import Bottleneck from 'bottleneck/light.js'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodyRead, type ByteBudget } from '../http/body.js'
+import { Limiter } from './limiter.js'
 
 export { MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type BodyProblem } from '../http/body.js'
 
@@ -236,10 +236,17 @@ export function createClient(options: ClientOptions): ProbeClient {
 
   // Passed as a variable: `global` is read by plugin-throttling at runtime but missing from its option type.
   const throttle = {
-    // This run's own queues: plugin-throttling's shared defaults allow 10 requests at once and space
-    // GraphQL requests a second apart (meant for mutations; this action sends only queries).
-    global: new Bottleneck.Group({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
-    write: new Bottleneck.Group({ maxConcurrent: 1 }),
+    // This run's own queues, and light ones (./limiter.ts): plugin-throttling's shared Bottleneck defaults
+    // allow 10 requests at once and space GraphQL requests a second apart (meant for mutations; this action
+    // sends only queries), and Bottleneck's timer hops cost ~3.5 ms of CPU per request. All five groups and
+    // the retry limiter are this client's, so no Bottleneck queue is ever created.
+    Bottleneck: Limiter,
+    global: new Limiter.Group({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
+    write: new Limiter.Group({ maxConcurrent: 1 }),
+    auth: new Limiter.Group({ maxConcurrent: 1 }),
+    search: new Limiter.Group({ maxConcurrent: 1 }),
+    notifications: new Limiter.Group({ maxConcurrent: 1 }),
+    retryLimiter: new Limiter(),
     onRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
       rateLimitWait('primary', retryAfter, opts, retryCount),
     onSecondaryRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
@@ -271,7 +278,8 @@ export function createClient(options: ClientOptions): ProbeClient {
       retries: 2,
       retryAfterBaseValue: options.retryBaseMs ?? 250
     },
-    throttle
+    // The limiters have the part of Bottleneck's API the plugin calls (./limiter.ts), not its whole type.
+    throttle: throttle as unknown as ThrottlingOptions
   })
   // GraphQL is sent as route + base, never one absolute URL: @octokit/endpoint reads ':name' in a URL as a
   // parameter, which mangles IPv6 hosts such as [::ffff:7f00:1].
@@ -283,6 +291,11 @@ export function createClient(options: ClientOptions): ProbeClient {
   }
   type Run = (request: { signal: AbortSignal }) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>
 
+  // At most maxConcurrent calls inside Octokit at once: plugin-throttling's global group caps requests in
+  // flight too, but a call queued there has already gone through Octokit's endpoint and hook chain, so 300
+  // calls at once would all be prepared before the first is sent. Here the rest wait, cheaply, before it.
+  const gate = new Limiter({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT })
+
   async function send(label: string, run: Run): Promise<Fact> {
     const started = now()
     // The call's own signal (never aborted) identifies it in the fetch and in the throttling hooks.
@@ -293,7 +306,7 @@ export function createClient(options: ClientOptions): ProbeClient {
         ? { kind: 'response', status, headers: toHeaders(headers), body: undefined, bodyProblem }
         : { kind: 'response', status, headers: toHeaders(headers), body: data }
     }
-    const attempt = (async (): Promise<Fact> => {
+    const attempt = gate.schedule(async (): Promise<Fact> => {
       try {
         const res = await run({ signal: call })
         return response(res.status, res.headers, res.data)
@@ -307,7 +320,7 @@ export function createClient(options: ClientOptions): ProbeClient {
         }
         return { kind: 'fault', fault: 'network', detail: describeCause(err) }
       }
-    })()
+    }) as Promise<Fact>
     const fact = await Promise.race([attempt, deadlineReached])
     const outcome = fact.kind === 'response' ? `${fact.status}${fact.bodyProblem ? ` (body ${fact.bodyProblem})` : ''}` : fact.fault
     debug(`${label} -> ${outcome} (${now() - started} ms)`)
