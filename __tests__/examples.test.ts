@@ -101,7 +101,11 @@ const stepsOf = (w: Workflow): Array<{ job: string; step: Step }> =>
   jobsOf(w).flatMap(([job, j]) => (j.steps ?? []).map(step => ({ job, step })))
 const actionSteps = (w: Workflow) => stepsOf(w).filter(({ step }) => isThisAction(step))
 
-/** Problems of one step of this action: unknown or missing inputs, a token not from a secret. */
+/** The IdP's secret inputs (PRODUCT.md, "The IdP side"): like the token, only ever from a secret. */
+const IDP_SECRET_INPUTS = ['okta-api-token', 'okta-private-key', 'entra-client-secret']
+const FROM_SECRET = /^\$\{\{\s*secrets\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/
+
+/** Problems of one step of this action: unknown or missing inputs, a token (or an IdP secret) not from a secret. */
 function stepProblems(step: Step, { tokenFromSecret }: { tokenFromSecret: boolean }): string[] {
   const where = step.id ?? step.name ?? step.uses
   const inputs = step.with ?? {}
@@ -116,8 +120,88 @@ function stepProblems(step: Step, { tokenFromSecret }: { tokenFromSecret: boolea
       problems.push(`step "${where}": required input "${name}" is missing`)
     }
   }
-  if (tokenFromSecret && inputs.token !== undefined && !/^\$\{\{\s*secrets\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/.test(String(inputs.token))) {
+  if (tokenFromSecret && inputs.token !== undefined && !FROM_SECRET.test(String(inputs.token))) {
     problems.push(`step "${where}": token must come from a secret (\${{ secrets.NAME }}), not ${JSON.stringify(inputs.token)}`)
+  }
+  for (const name of IDP_SECRET_INPUTS) {
+    if (tokenFromSecret && inputs[name] !== undefined && !FROM_SECRET.test(String(inputs[name]))) {
+      problems.push(`step "${where}": ${name} must come from a secret (\${{ secrets.NAME }}), not a value written in the workflow`)
+    }
+  }
+  return problems
+}
+
+const OKTA_INPUTS = ['okta-org-url', 'okta-app-id', 'okta-client-id', 'okta-private-key', 'okta-key-id', 'okta-api-token', 'idp-lookback-hours']
+const ENTRA_INPUTS = ['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id', 'entra-client-secret', 'entra-audience', 'entra-login-url', 'graph-url']
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const isExpression = (v: unknown): boolean => typeof v === 'string' && /^\$\{\{.*\}\}$/.test(v.trim())
+const given = (inputs: Record<string, unknown>, name: string): boolean => inputs[name] !== undefined && inputs[name] !== null && inputs[name] !== ''
+
+/**
+ * Problems of a step's IdP inputs, as far as a workflow file shows them: what PRODUCT.md's
+ * validation would refuse with input-invalid (values written as expressions are not judged).
+ */
+function idpProblems(step: Step): string[] {
+  const where = step.id ?? step.name ?? step.uses
+  const inputs = step.with ?? {}
+  const idp = inputs.idp
+  const problems: string[] = []
+  const present = (names: string[]) => names.filter(n => given(inputs, n))
+  if (!given(inputs, 'idp')) {
+    const stray = present([...OKTA_INPUTS, ...ENTRA_INPUTS])
+    if (stray.length > 0) problems.push(`step "${where}": ${stray.join(', ')} without idp`)
+    return problems
+  }
+  if (idp !== 'okta' && idp !== 'entra') return [`step "${where}": idp must be okta or entra, not ${JSON.stringify(idp)}`]
+  const own = idp === 'okta' ? OKTA_INPUTS : ENTRA_INPUTS
+  const other = present((idp === 'okta' ? ENTRA_INPUTS : OKTA_INPUTS).filter(n => !own.includes(n)))
+  if (other.length > 0) problems.push(`step "${where}": ${other.join(', ')} with idp: ${idp}`)
+  const targets = [...String(inputs.org ?? '').split(/[\s,]+/).filter(Boolean), ...(given(inputs, 'enterprise') ? [String(inputs.enterprise)] : [])]
+  if (!isExpression(inputs.org) && targets.length > 1) problems.push(`step "${where}": with idp, exactly one org or one enterprise (got ${targets.join(', ')})`)
+  const need = (names: string[]) => {
+    for (const n of names) if (!given(inputs, n)) problems.push(`step "${where}": idp: ${idp} needs ${n}`)
+  }
+  if (idp === 'okta') {
+    need(['okta-org-url', 'okta-app-id'])
+    const app = given(inputs, 'okta-client-id') || given(inputs, 'okta-private-key')
+    if (app && given(inputs, 'okta-api-token')) problems.push(`step "${where}": both okta-api-token and okta-client-id/okta-private-key`)
+    else if (app) need(['okta-client-id', 'okta-private-key'])
+    else if (!given(inputs, 'okta-api-token')) problems.push(`step "${where}": idp: okta needs okta-client-id with okta-private-key, or okta-api-token`)
+    const appId = inputs['okta-app-id']
+    if (given(inputs, 'okta-app-id') && !isExpression(appId) && !/^0oa[A-Za-z0-9]{17}$/.test(String(appId))) {
+      problems.push(`step "${where}": okta-app-id must be 0oa and 17 letters or digits, not ${JSON.stringify(appId)}`)
+    }
+    const url = inputs['okta-org-url']
+    if (given(inputs, 'okta-org-url') && !isExpression(url) && !/^https:\/\/[^/]+\/?$/.test(String(url))) problems.push(`step "${where}": okta-org-url must be https://HOST`)
+  } else {
+    need(['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id'])
+    for (const n of ['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id']) {
+      const v = inputs[n]
+      if (given(inputs, n) && !isExpression(v) && !GUID.test(String(v))) problems.push(`step "${where}": ${n} must be a GUID, not ${JSON.stringify(v)}`)
+    }
+  }
+  const hours = inputs['idp-lookback-hours']
+  if (given(inputs, 'idp-lookback-hours') && !isExpression(hours) && !(/^\d+$/.test(String(hours)) && Number(hours) >= 1 && Number(hours) <= 2160)) {
+    problems.push(`step "${where}": idp-lookback-hours must be 1-2160`)
+  }
+  return problems
+}
+
+/** The permissions a job runs with: its own, else the workflow's. */
+const jobPermissions = (w: Workflow, job: Job): unknown => (job.permissions !== undefined ? job.permissions : w.permissions)
+const grants = (permissions: unknown, scope: string): boolean =>
+  permissions === 'write-all' || (typeof permissions === 'object' && permissions !== null && (permissions as Record<string, unknown>)[scope] === 'write')
+
+/** An Entra check without a client secret signs in with GitHub's OIDC token: its job must grant id-token: write. */
+function oidcProblems(w: Workflow): string[] {
+  const problems: string[] = []
+  for (const { job, step } of actionSteps(w)) {
+    const inputs = step.with ?? {}
+    if (inputs.idp !== 'entra' || given(inputs, 'entra-client-secret')) continue
+    const j = w.jobs?.[job] as Job
+    if (!grants(jobPermissions(w, j), 'id-token')) {
+      problems.push(`job "${job}": idp: entra without entra-client-secret needs \`permissions: id-token: write\` (GitHub OIDC federation)`)
+    }
   }
   return problems
 }
@@ -183,9 +267,18 @@ function writePermissions(w: Workflow): string[] {
 // Every example
 // ---------------------------------------------------------------------------------------------
 
+/** The write permissions each example may grant (sorted); every other example grants none. */
+const WRITES: Record<string, string[]> = {
+  'scheduled-check.yml': ['issues'],
+  'scheduled-check-okta.yml': ['issues'],
+  'scheduled-check-entra.yml': ['id-token', 'issues']
+}
+
 describe('examples/', () => {
   it('has one workflow per use', () => {
-    expect(exampleFiles).toEqual(expect.arrayContaining(['emu-check.yml', 'manual-check.yml', 'rotation-gate.yml', 'scheduled-check.yml']))
+    expect(exampleFiles).toEqual(
+      expect.arrayContaining(['emu-check.yml', 'manual-check.yml', 'rotation-gate.yml', 'scheduled-check.yml', 'scheduled-check-okta.yml', 'scheduled-check-entra.yml'])
+    )
   })
 
   describe.each(exampleFiles)('%s', file => {
@@ -207,9 +300,14 @@ describe('examples/', () => {
       expect(outputRefProblems(workflow, text)).toEqual([])
     })
 
-    it('declares minimal permissions, and no write but issues: write for the tracking issue', () => {
+    it('declares minimal permissions, and no write but issues: write for the tracking issue and id-token: write for Entra OIDC', () => {
       expect(workflow.permissions).toBeDefined()
-      expect(writePermissions(workflow)).toEqual(file === 'scheduled-check.yml' ? ['issues'] : [])
+      expect(writePermissions(workflow).sort()).toEqual(WRITES[file] ?? [])
+    })
+
+    it('passes IdP inputs that the action would accept, and grants id-token: write where Entra signs in with OIDC', () => {
+      expect(actionSteps(workflow).flatMap(({ step }) => idpProblems(step))).toEqual([])
+      expect(oidcProblems(workflow)).toEqual([])
     })
 
     it('keeps secrets and expressions out of shell scripts (env: only)', () => {
@@ -228,11 +326,12 @@ describe('the use cases', () => {
     return steps.map(({ job, step }) => ({ job, step, with: step.with ?? {} }))
   }
 
-  it('scheduled-check: daily, reports only, keeps ONE issue from the outputs, and fails the job when failing', () => {
-    const { workflow } = example('scheduled-check.yml')
+  /** The daily check with ONE tracking issue, as scheduled-check.yml has it; the IdP variants too. */
+  const expectScheduledWithIssue = (file: string) => {
+    const { workflow } = example(file)
     expect(workflow.on).toHaveProperty('schedule')
     expect(workflow.on).toHaveProperty('workflow_dispatch')
-    const [check] = only('scheduled-check.yml')
+    const [check] = only(file)
     expect(check).toBeDefined()
     expect(check?.with['fail-on'] === 'never' || [true, 'true'].includes(check?.step['continue-on-error'] as never)).toBe(true)
     const id = check?.step.id as string
@@ -246,6 +345,35 @@ describe('the use cases', () => {
     const failStep = later.find(s => typeof s.if === 'string' && s.if.includes(`steps.${id}.outputs.status == 'failing'`))
     expect(failStep?.run).toMatch(/exit 1/)
     expect(later.indexOf(failStep as Step)).toBeGreaterThan(later.indexOf(issueStep as Step))
+    return { check: check as NonNullable<typeof check>, issueStep: issueStep as Step, workflow }
+  }
+
+  it('scheduled-check: daily, reports only, keeps ONE issue from the outputs, and fails the job when failing', () => {
+    expectScheduledWithIssue('scheduled-check.yml')
+  })
+
+  it('scheduled-check-okta: the same, with an Okta API service app whose private key is an environment secret', () => {
+    const { check, issueStep, workflow } = expectScheduledWithIssue('scheduled-check-okta.yml')
+    expect(check.with).toMatchObject({ idp: 'okta', 'okta-org-url': expect.stringMatching(/^https:\/\//) })
+    expect(check.with['okta-client-id']).toBeTruthy()
+    expect(String(check.with['okta-private-key'])).toMatch(FROM_SECRET)
+    expect(check.with['okta-api-token']).toBeUndefined()
+    expect(workflow.jobs?.[check.job]?.environment).toBe('provisioning-token-check')
+    expect(grants(jobPermissions(workflow, workflow.jobs?.[check.job] as Job), 'id-token')).toBe(false)
+    for (const output of ['idp-status', 'idp-last-success', 'idp-last-failure']) expect(JSON.stringify(issueStep)).toContain(`steps.${check.step.id}.outputs.${output}`)
+  })
+
+  it('scheduled-check-entra: the same, with Entra over GitHub OIDC federation: id-token: write on the job, no secret, the environment the subject names', () => {
+    const { check, issueStep, workflow, text } = { ...expectScheduledWithIssue('scheduled-check-entra.yml'), text: example('scheduled-check-entra.yml').text }
+    expect(check.with.idp).toBe('entra')
+    for (const n of ['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id']) expect(String(check.with[n])).toMatch(GUID)
+    expect(check.with['entra-client-secret']).toBeUndefined()
+    const job = workflow.jobs?.[check.job] as Job
+    expect(job.permissions).toMatchObject({ 'id-token': 'write' })
+    expect(job.environment).toBe('provisioning-token-check')
+    expect(text).toContain('repo:acme/provisioning-checks:environment:provisioning-token-check')
+    expect(text).toContain('api://AzureADTokenExchange')
+    for (const output of ['idp-status', 'idp-last-success', 'idp-last-failure']) expect(JSON.stringify(issueStep)).toContain(`steps.${check.step.id}.outputs.${output}`)
   })
 
   it('rotation-gate: checks the candidate strictly, then the live secret strictly after an approval', () => {
@@ -296,6 +424,43 @@ describe('the example checks', () => {
     expect(stepProblems(step({ org: 'acme' }), { tokenFromSecret: true })).toEqual([expect.stringContaining('required input "token"')])
     expect(stepProblems(step({ token: 'ghp_123' }), { tokenFromSecret: true })).toEqual([expect.stringContaining('must come from a secret')])
     expect(stepProblems(step({ token: '${{ github.token }}' }), { tokenFromSecret: true })).toHaveLength(1)
+  })
+
+  it('reject an IdP secret written into the workflow', () => {
+    expect(stepProblems(step({ token: '${{ secrets.T }}', idp: 'okta', 'okta-private-key': '-----BEGIN PRIVATE KEY-----' }), { tokenFromSecret: true })).toEqual([
+      expect.stringContaining('okta-private-key must come from a secret')
+    ])
+    expect(stepProblems(step({ token: '${{ secrets.T }}', idp: 'entra', 'entra-client-secret': 'fK8Q~x' }), { tokenFromSecret: true })).toHaveLength(1)
+  })
+
+  it('reject IdP inputs the action would refuse (input-invalid)', () => {
+    const okta = { token: '${{ secrets.T }}', org: 'acme', idp: 'okta', 'okta-org-url': 'https://acme.okta.com', 'okta-app-id': '0oa1b2c3d4e5f6g7h8i9', 'okta-api-token': '${{ secrets.O }}' }
+    expect(idpProblems(step(okta))).toEqual([])
+    expect(idpProblems(step({ ...okta, idp: '' }))).toEqual([expect.stringContaining('without idp')])
+    expect(idpProblems(step({ ...okta, idp: 'onelogin' }))).toEqual([expect.stringContaining('okta or entra')])
+    expect(idpProblems(step({ ...okta, org: 'acme,beta' }))).toEqual([expect.stringContaining('exactly one org')])
+    expect(idpProblems(step({ ...okta, 'okta-app-id': '0oa123' }))).toEqual([expect.stringContaining('0oa and 17')])
+    expect(idpProblems(step({ ...okta, 'okta-client-id': '0oa9z8y7x6w5v4u3t2s1' }))).toEqual([expect.stringContaining('both okta-api-token')])
+    expect(idpProblems(step({ ...okta, 'okta-api-token': undefined, 'okta-client-id': '0oa9z8y7x6w5v4u3t2s1' }))).toEqual([expect.stringContaining('needs okta-private-key')])
+    expect(idpProblems(step({ ...okta, 'idp-lookback-hours': '2161' }))).toEqual([expect.stringContaining('1-2160')])
+    expect(idpProblems(step({ ...okta, 'okta-org-url': 'http://acme.okta.com' }))).toEqual([expect.stringContaining('https://HOST')])
+    const entra = { token: '${{ secrets.T }}', idp: 'entra', 'entra-tenant-id': '8e1c5b3a-0f2d-4c6e-9a7b-1d3f5e7a9c0b', 'entra-client-id': '2b4d6f8a-1c3e-4a5b-8d7f-9e0a1b2c3d4e', 'entra-service-principal-id': 'nope' }
+    expect(idpProblems(step(entra))).toEqual([expect.stringContaining('entra-service-principal-id must be a GUID')])
+    expect(idpProblems(step({ ...entra, 'entra-service-principal-id': undefined, 'okta-app-id': '0oa1b2c3d4e5f6g7h8i9' }))).toEqual([
+      expect.stringContaining('okta-app-id with idp: entra'),
+      expect.stringContaining('needs entra-service-principal-id')
+    ])
+  })
+
+  it('reject an Entra check without a client secret whose job cannot get an OIDC token', () => {
+    const entra = step({ token: '${{ secrets.T }}', idp: 'entra' })
+    const w = (permissions: unknown, top: unknown = {}): Workflow => ({ on: { workflow_dispatch: null }, permissions: top, jobs: { a: { 'runs-on': 'ubuntu-latest', permissions, steps: [entra] } } })
+    expect(oidcProblems(w({ 'id-token': 'write' }))).toEqual([])
+    expect(oidcProblems(w(undefined, { 'id-token': 'write' }))).toEqual([])
+    expect(oidcProblems(w({ issues: 'write' }))).toEqual([expect.stringContaining('id-token: write')])
+    expect(oidcProblems(w({}, { 'id-token': 'write' }))).toEqual([expect.stringContaining('id-token: write')]) // a job's permissions replace the workflow's
+    const withSecret = step({ token: '${{ secrets.T }}', idp: 'entra', 'entra-client-secret': '${{ secrets.E }}' })
+    expect(oidcProblems({ on: { workflow_dispatch: null }, jobs: { a: { 'runs-on': 'ubuntu-latest', permissions: {}, steps: [withSecret] } } })).toEqual([])
   })
 
   it('reject an output action.yml does not have, and a reference to no step', () => {
