@@ -57,7 +57,8 @@ function verdictWith(causes: Array<{ id: CauseId; severity?: Severity; org?: str
       }
     ],
     enterprise: null,
-    notes: ['a note']
+    notes: ['a note'],
+    idp: null
   }
 }
 

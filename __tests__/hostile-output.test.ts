@@ -244,7 +244,8 @@ function monsterVerdict(): Verdict {
     causes,
     orgs: orgs.map(org => ({ org, role: long, state: 'active', samlIdentity: long, ssoAuthorization: { authorizedAt: long, expiresAt: long, accessedAt: long }, ssoAuthorizationNote: long, scim: long, notChecked: [long, long] })),
     enterprise: { slug: long, scim: long },
-    notes: orgs.map(o => `${o}: ${long}`)
+    notes: orgs.map(o => `${o}: ${long}`),
+    idp: { provider: 'okta', app: long, appLabel: long, status: 'failing', lastSuccessAt: long, lastFailureAt: long, lastFailureReason: `${TOKEN} ${long}`, quarantine: null, jobs: [], evidenceSince: long }
   }
 }
 

@@ -4,7 +4,9 @@
  * the verdicts for runs that never reach GitHub (input problems, our own bugs).
  */
 import { makeCause, type Cause } from './causes.js'
-import { diagnose, statusOf, verdictForInputProblems, webUrlFor, type Verdict } from './diagnose/index.js'
+import { diagnose, statusOf, verdictForInputProblems, type Verdict } from './diagnose/index.js'
+import type { IdpConfig } from './idp/inputs.js'
+import type { IdpContext, IdpReport } from './idp/types.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
 import { gatherFacts } from './github/probes.js'
 import { serverText } from './sanitize.js'
@@ -23,6 +25,11 @@ export interface CheckOptions {
   retryBaseMs?: number
   /** Debug sink; its messages never contain the token, but callers may scrub them anyway. */
   debug?: (message: string) => void
+  /**
+   * Called with each secret obtained during the run (IdP access tokens, the GitHub OIDC token) the moment it
+   * arrives: the action masks it (core.setSecret), and every output is scrubbed of it.
+   */
+  onSecret?: (secret: string) => void
 }
 
 /** Runs every probe for valid inputs and diagnoses the answers. Never throws for GitHub's or the network's faults. */
@@ -33,6 +40,10 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
   // The network stack (Octokit, its plugins, undici) is evaluated only here, when a request is to be made: a
   // run that stops at its inputs never evaluates it. "eager": ncc keeps it in the one bundle file (no chunk
   // files beside dist/index.js, one licenses.txt for all of it) but runs its modules only on this call.
+  // All bodies of the run, GitHub's and the IdP's, share one byte budget.
+  const budget = { spent: 0 }
+  // The IdP is asked at once, beside GitHub (it does not depend on GET /user), inside the same budget.
+  const idp = inputs.idp ? askIdp(inputs.idp, { deadline, now, budget, addSecret: options.onSecret ?? (() => undefined), debug }) : Promise.resolve(null)
   const { createClient } = await import(/* webpackMode: "eager" */ './github/client.js')
   const client = createClient({
     token: inputs.token,
@@ -40,15 +51,44 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
     deadline,
     now,
     retryBaseMs: options.retryBaseMs,
-    debug
+    debug,
+    budget
   })
-  const facts = await gatherFacts(client, inputs)
+  const [facts, idpReport] = await Promise.all([gatherFacts(client, inputs), idp])
   const verdict = diagnose(facts, inputs, new Date(now()), {
     tokenWhitespace: options.tokenWhitespace,
-    webUrl: webUrlFor(inputs.apiUrl)
+    idp: idpReport
   })
-  debug(`${client.requestCount} requests in ${now() - startedAt} ms`)
+  debug(`${client.requestCount} requests to GitHub${idpReport ? `, ${idpReport.requests} to the IdP` : ''} in ${now() - startedAt} ms`)
   return verdict
+}
+
+/** The IdP's answer; never throws (a bug of ours becomes check-failed, so GitHub's verdict still stands). */
+async function askIdp(config: IdpConfig, ctx: IdpContext): Promise<IdpReport> {
+  try {
+    if (config.provider === 'okta') {
+      const { checkOkta } = await import(/* webpackMode: "eager" */ './idp/okta/index.js')
+      return await checkOkta(config.okta, ctx)
+    }
+    const { checkEntra } = await import(/* webpackMode: "eager" */ './idp/entra/index.js')
+    return await checkEntra(config.entra, ctx)
+  } catch (e) {
+    const app = config.provider === 'okta' ? config.okta.appId : config.entra.servicePrincipalId
+    return {
+      provider: config.provider,
+      app,
+      appLabel: null,
+      lastSuccessAt: null,
+      lastFailureAt: null,
+      lastFailureReason: null,
+      quarantine: null,
+      jobs: [],
+      noAttempt: false,
+      evidenceSince: null,
+      findings: [{ kind: 'check-failed', input: null, reason: `an internal error of the check (please report it): ${serverText(e instanceof Error ? e.message : String(e), 120)}` }],
+      requests: 0
+    }
+  }
 }
 
 /** The verdict when the inputs did not parse: no request is sent. */

@@ -87,6 +87,9 @@ export async function publish(core: Core, verdict: Verdict, policy: Policy | nul
   output('expires-at', safe.expiresAt ?? '')
   output('days-until-expiry', safe.daysUntilExpiry === null ? '' : String(safe.daysUntilExpiry))
   output('sso-authorization-url', safe.ssoAuthorizationUrl ?? '')
+  output('idp-status', safe.idp?.status ?? '')
+  output('idp-last-success', safe.idp?.lastSuccessAt ?? '')
+  output('idp-last-failure', safe.idp?.lastFailureAt ?? '')
   // reportJson scrubs and bounds on its own (and keeps the JSON valid); the JSON is one line starting with `{`.
   core.setOutput('report', reportJson(verdict, options))
 

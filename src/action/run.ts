@@ -3,6 +3,7 @@
  */
 import * as core from '@actions/core'
 import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from '../check.js'
+import { IDP_SECRET_INPUTS } from '../idp/inputs.js'
 import { parseInputs } from '../inputs.js'
 import { logLine, SecretList, secretPieces } from '../sanitize.js'
 import { docsBase, publish } from './publish.js'
@@ -26,7 +27,7 @@ export interface RunDeps {
  * Inputs that hold secrets besides `token` (the IdP side): masked and scrubbed
  * like the token as soon as the run starts, whether or not they are used.
  */
-export const SECRET_INPUTS: readonly string[] = ['okta-api-token', 'okta-private-key', 'entra-client-secret']
+export const SECRET_INPUTS: readonly string[] = IDP_SECRET_INPUTS
 
 /**
  * Masks a secret before anything else can print it: the value first, then
@@ -54,6 +55,15 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
     maskSecret(c, value)
     secrets.add(value)
   }
+  // The runner's token for asking a GitHub OIDC token (Entra federation) is a secret of the run too.
+  const oidcRequestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN ?? ''
+  maskSecret(c, oidcRequestToken)
+  secrets.add(oidcRequestToken)
+  // Each secret obtained during the run (IdP access tokens, the OIDC token) is masked the moment it arrives.
+  const onSecret = (secret: string): void => {
+    maskSecret(c, secret)
+    secrets.add(secret)
+  }
   const setExitCode = deps.setExitCode
   try {
     const parsed = parseInputs(name => c.getInput(name, { trimWhitespace: false }), env)
@@ -67,7 +77,8 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
       startedAt: started,
       tokenWhitespace: parsed.tokenWhitespace,
       retryBaseMs: deps.retryBaseMs,
-      debug: message => c.debug(logLine(message, secrets.scrub))
+      debug: message => c.debug(logLine(message, secrets.scrub)),
+      onSecret
     })
     await publish(c, verdict, { failOn: inputs.failOn, inconclusive: inputs.inconclusive }, { docs: docsBase(env), secrets: secrets.values, setExitCode })
   } catch (e) {

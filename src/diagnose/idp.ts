@@ -6,6 +6,7 @@
  */
 import { makeCause, type Cause, type CauseId, type CauseInput, type RemediationContext } from '../causes.js'
 import type { IdpFinding, IdpJob, IdpProvider, IdpQuarantine, IdpReport, IdpStatus } from '../idp/types.js'
+import { sortCauses, statusOf, type Verdict } from './verdict.js'
 
 /** `report.idp` and the IdP's outputs. */
 export interface IdpVerdict {
@@ -143,4 +144,14 @@ export function joinIdp(github: readonly Cause[], report: IdpReport, options: Jo
       evidenceSince: report.evidenceSince
     }
   }
+}
+
+/**
+ * The verdict with the IdP's causes beside GitHub's (never excluded by them:
+ * the join is applied after GitHub's root causes are settled) and `idp` set.
+ */
+export function withIdp(verdict: Verdict, report: IdpReport, options: JoinOptions): Verdict {
+  const joined = joinIdp(verdict.causes, report, options)
+  const causes = sortCauses([...verdict.causes, ...joined.causes])
+  return { ...verdict, causes, status: statusOf(causes), idp: joined.idp }
 }

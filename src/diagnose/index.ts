@@ -16,6 +16,8 @@ import { webUrlFor } from './answers.js'
 import { judgeEnterprise } from './enterprise.js'
 import { judgeExpiry, readExpiryHeader } from './expiry.js'
 import { judgeIdentityQuery } from './identities.js'
+import type { IdpReport } from '../idp/types.js'
+import { withIdp } from './idp.js'
 import { diagnoseOrgs } from './org.js'
 import { composeVerdict, unjudged, type Verdict, type VerdictFacts } from './verdict.js'
 
@@ -23,10 +25,13 @@ export { classify, messageOf, parseExpiryHeader, trustedSsoUrl, webUrlFor } from
 export { rootCausesOnly } from './root-causes.js'
 export { statusOf, verdictForInputProblems } from './verdict.js'
 export type { CredentialRecord, OrgSummary, Status, Verdict } from './verdict.js'
+export type { IdpVerdict } from './idp.js'
 
 export interface DiagnoseOptions {
   tokenWhitespace?: boolean
   webUrl?: string
+  /** The IdP's own answer (`idp` input), joined to GitHub's verdict as its last step. */
+  idp?: IdpReport | null
 }
 
 const TOKEN_WHITESPACE: CauseInput = {
@@ -35,6 +40,14 @@ const TOKEN_WHITESPACE: CauseInput = {
 }
 
 export function diagnose(facts: Facts, inputs: Inputs, now: Date, options: DiagnoseOptions = {}): Verdict {
+  const github = diagnoseGitHub(facts, inputs, now, options)
+  // 9. The IdP's findings, beside GitHub's: never excluded by them; a GitHub error that explains them makes them evidence.
+  if (!options.idp) return github
+  const ctx: RemediationContext = { webUrl: options.webUrl ?? webUrlFor(inputs.apiUrl) }
+  return withIdp(github, options.idp, { org: inputs.orgs[0] ?? null, enterprise: inputs.orgs.length > 0 ? null : inputs.enterprise, ctx })
+}
+
+function diagnoseGitHub(facts: Facts, inputs: Inputs, now: Date, options: DiagnoseOptions): Verdict {
   const ctx: RemediationContext = { webUrl: options.webUrl ?? webUrlFor(inputs.apiUrl) }
   const blank = unjudged(facts, inputs)
   const causes: CauseInput[] = options.tokenWhitespace ? [TOKEN_WHITESPACE] : []

@@ -6,6 +6,7 @@ import { makeCause, SEVERITY_ORDER, type Cause, type CauseInput, type Remediatio
 import type { Facts, Platform } from '../github/probes.js'
 import type { Inputs } from '../inputs.js'
 import type { TokenKind } from '../token.js'
+import type { IdpVerdict } from './idp.js'
 import { keptBesideLoginMismatch, rootCausesOnly } from './root-causes.js'
 
 export type Status = 'healthy' | 'warning' | 'failing' | 'inconclusive'
@@ -45,6 +46,8 @@ export interface Verdict {
   orgs: OrgSummary[]
   enterprise: { slug: string; scim: string } | null
   notes: string[]
+  /** The IdP side (`report.idp`), or null without `idp`. */
+  idp: IdpVerdict | null
 }
 
 export function statusOf(causes: readonly Cause[]): Status {
@@ -55,7 +58,7 @@ export function statusOf(causes: readonly Cause[]): Status {
 }
 
 /** Most severe first; causes of one severity keep the order they were found in. */
-function sortCauses(causes: Cause[]): Cause[] {
+export function sortCauses(causes: Cause[]): Cause[] {
   return causes
     .map((c, i) => ({ c, i }))
     .sort((a, b) => SEVERITY_ORDER.indexOf(a.c.severity) - SEVERITY_ORDER.indexOf(b.c.severity) || a.i - b.i)
@@ -78,7 +81,8 @@ export function verdictForInputProblems(causes: Cause[]): Verdict {
     causes: sorted,
     orgs: [],
     enterprise: null,
-    notes: ['No request was sent to GitHub: the inputs must be corrected first.']
+    notes: ['No request was sent to GitHub: the inputs must be corrected first.'],
+    idp: null
   }
 }
 
@@ -111,7 +115,8 @@ export function unjudged(facts: Pick<Facts, 'platform' | 'skipped'>, inputs: Pic
     platform: facts.platform,
     orgs: [],
     enterprise: inputs.enterprise ? { slug: inputs.enterprise, scim: 'not checked' } : null,
-    notes: [...facts.skipped]
+    notes: [...facts.skipped],
+    idp: null
   }
 }
 
@@ -136,7 +141,8 @@ export function composeVerdict(facts: VerdictFacts, found: readonly CauseInput[]
     causes,
     orgs: facts.orgs,
     enterprise: facts.enterprise,
-    notes: facts.notes
+    notes: facts.notes,
+    idp: facts.idp
   }
   if (!causes.some(c => c.id === 'login-mismatch')) return verdict
   const withheld = [...new Set(all.filter(c => !keptBesideLoginMismatch(c)).map(c => c.id))]

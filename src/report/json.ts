@@ -23,7 +23,9 @@ function reportObject(v: Verdict, causes: readonly Cause[], withTables: boolean)
       remediation: c.remediation,
       ...(c.url ? { url: c.url } : {})
     })),
-    ...(withTables ? { orgs: v.orgs, enterprise: v.enterprise, notes: v.notes } : { enterprise: v.enterprise })
+    ...(withTables ? { orgs: v.orgs, enterprise: v.enterprise, notes: v.notes } : { enterprise: v.enterprise }),
+    // PRODUCT.md: `idp` is null without `idp`; Entra's jobs are listed in it (dropped with the tables when too large).
+    idp: v.idp === null ? null : withTables ? v.idp : { ...v.idp, jobs: [] }
   }
 }
 

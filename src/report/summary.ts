@@ -3,7 +3,7 @@
  * the CLI. Every server string is escaped as data: never a link, image or HTML.
  */
 import type { Cause } from '../causes.js'
-import type { OrgSummary, Verdict } from '../diagnose/index.js'
+import type { IdpVerdict, OrgSummary, Verdict } from '../diagnose/index.js'
 import { markdownText, truncateBytes } from '../sanitize.js'
 import { KIND_LABEL } from '../token.js'
 import { safeVerdict, scrubOf, SUMMARY_MAX_BYTES, type OutputOptions } from './safe.js'
@@ -102,6 +102,47 @@ function rows<T>(out: Lines, items: readonly T[], render: (item: T) => string, w
   }
 }
 
+const IDP_NAME: Record<IdpVerdict['provider'], string> = { okta: 'Okta', entra: 'Microsoft Entra ID' }
+
+/** What the IdP says of its provisioning to GitHub, in words (the summary and the CLI). */
+export function idpRows(idp: IdpVerdict): Array<[string, string]> {
+  const rows: Array<[string, string]> = [
+    ['App', idp.appLabel ? `${idp.appLabel} (${idp.app})` : idp.app],
+    ['Status', `${idp.status}: ${IDP_STATUS_TEXT[idp.status]}`],
+    ['Last success', idp.lastSuccessAt ?? 'none seen'],
+    ['Last failure', idp.lastFailureAt ? `${idp.lastFailureAt}${idp.lastFailureReason ? `: ${idp.lastFailureReason}` : ''}` : 'none seen']
+  ]
+  if (idp.quarantine) {
+    const q = idp.quarantine
+    rows.push(['Quarantine', `${q.reason}${q.since ? ` since ${q.since}` : ''}${q.nextAttemptAt ? `, next attempt ${q.nextAttemptAt}` : ''}${q.errorCode ? ` (${q.errorCode}${q.errorMessage ? `: ${q.errorMessage}` : ''})` : ''}`])
+  }
+  if (idp.evidenceSince) rows.push(['Evidence', `since ${idp.evidenceSince} (the System Log pages read ran out before the look-back did)`])
+  return rows
+}
+
+export const IDP_STATUS_TEXT: Record<IdpVerdict['status'], string> = {
+  healthy: 'provisioning to GitHub works',
+  failing: 'provisioning to GitHub fails',
+  off: 'provisioning to GitHub is off',
+  unknown: 'the IdP could not tell (not asked, or no attempt seen)'
+}
+
+function idpSection(out: Lines, idp: IdpVerdict): void {
+  out.push(`### Identity provider: ${IDP_NAME[idp.provider]}`, '', '| | |', '|---|---|')
+  for (const [k, v] of idpRows(idp)) out.row(`| ${k} | ${escapeCell(v)} |`)
+  out.push('')
+  if (idp.jobs.length > 0) {
+    out.push('| Synchronization job | Status | Last run | Last success |', '|---|---|---|---|')
+    rows(
+      out,
+      idp.jobs,
+      j => `| ${escapeCell(j.id)} | ${escapeCell(j.status)} | ${escapeCell(j.lastExecutionAt ? `${j.lastExecutionAt}${j.lastExecutionState ? ` (${j.lastExecutionState})` : ''}` : 'never')} | ${escapeCell(j.lastSuccessAt ?? 'never')} |`,
+      'jobs'
+    )
+    out.push('')
+  }
+}
+
 /** The job summary of a verdict already made safe (safeVerdict). */
 export function renderSummary(verdict: Verdict): string {
   const out = new Lines(SUMMARY_MAX_BYTES - SUMMARY_RESERVE_BYTES)
@@ -139,6 +180,7 @@ export function renderSummary(verdict: Verdict): string {
   if (verdict.enterprise) {
     out.push(`**Enterprise ${escapeCell(verdict.enterprise.slug)}:** SCIM ${escapeCell(verdict.enterprise.scim)}`, '')
   }
+  if (verdict.idp) idpSection(out, verdict.idp)
   if (verdict.notes.length > 0) {
     out.push('### Not checked', '')
     rows(out, verdict.notes, n => `- ${escapeCell(n)}`, 'notes')
