@@ -107,22 +107,19 @@ function parseOrgs(raw: string, problems: InputProblem[]): string[] {
   return orgs
 }
 
-export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInputs {
-  const problems: InputProblem[] = []
-
-  const rawToken = read('token')
-  const shape = classifyToken(rawToken)
-  if (!shape.ok) {
-    const empty = rawToken.trim() === ''
-    problems.push({
-      id: empty ? 'input-invalid' : 'token-malformed',
-      input: 'token',
-      message: empty
-        ? 'Input "token" is required and was empty: pass the service account\'s token from a secret, e.g. token: ${{ secrets.SCIM_TOKEN }} (a secret that does not exist, or is not available to this workflow, arrives empty).'
-        : `Input "token" is not a usable GitHub token: ${shape.reason}.`
-    })
+function tokenProblem(rawToken: string, reason: string): InputProblem {
+  const empty = rawToken.trim() === ''
+  return {
+    id: empty ? 'input-invalid' : 'token-malformed',
+    input: 'token',
+    message: empty
+      ? 'Input "token" is required and was empty: pass the service account\'s token from a secret, e.g. token: ${{ secrets.SCIM_TOKEN }} (a secret that does not exist, or is not available to this workflow, arrives empty).'
+      : `Input "token" is not a usable GitHub token: ${reason}.`
   }
+}
 
+/** What is checked: the orgs (by default the repository's owner) and the enterprise. */
+function parseTargets(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputProblem[]): { orgs: string[]; enterprise: string | null; count: number } {
   const enterpriseRaw = read('enterprise').trim()
   let enterprise: string | null = null
   if (enterpriseRaw !== '') {
@@ -134,7 +131,6 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
         message: `Input "enterprise" must be an enterprise slug (letters, digits and single hyphens, as in https://github.com/enterprises/SLUG); got ${describe(enterpriseRaw)}.`
       })
   }
-
   const orgProblems = problems.length
   let orgs = parseOrgs(read('org'), problems)
   if (orgs.length === 0 && enterpriseRaw === '' && problems.length === orgProblems) {
@@ -144,23 +140,25 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
       problems.push({
         id: 'input-invalid',
         input: 'org',
-        message:
-          'Input "org" is empty, no "enterprise" is given and GITHUB_REPOSITORY_OWNER is not set: name the organization(s) to check.'
+        message: 'Input "org" is empty, no "enterprise" is given and GITHUB_REPOSITORY_OWNER is not set: name the organization(s) to check.'
       })
   }
+  return { orgs, enterprise, count: orgs.length + (enterpriseRaw !== '' ? 1 : 0) }
+}
 
+function parseExpectedLogin(read: ReadInput, problems: InputProblem[]): string | null {
   const expectedRaw = read('expected-login').trim()
-  let expectedLogin: string | null = null
-  if (expectedRaw !== '') {
-    if (USER_LOGIN.test(expectedRaw)) expectedLogin = expectedRaw
-    else
-      problems.push({
-        id: 'input-invalid',
-        input: 'expected-login',
-        message: `Input "expected-login" must be a GitHub login (letters, digits, single hyphens, an optional _shortcode suffix for EMU); got ${describe(expectedRaw)}.`
-      })
-  }
+  if (expectedRaw === '') return null
+  if (USER_LOGIN.test(expectedRaw)) return expectedRaw
+  problems.push({
+    id: 'input-invalid',
+    input: 'expected-login',
+    message: `Input "expected-login" must be a GitHub login (letters, digits, single hyphens, an optional _shortcode suffix for EMU); got ${describe(expectedRaw)}.`
+  })
+  return null
+}
 
+function parseRequiredScopes(read: ReadInput, problems: InputProblem[]): string[] {
   const requiredScopes = parseScopeList(read('required-scopes'))
   const unknownScopes = requiredScopes.filter(s => !KNOWN_SCOPES.has(s))
   if (unknownScopes.length > 0) {
@@ -170,7 +168,11 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
       message: `Input "required-scopes" must list classic OAuth scopes (such as admin:org, read:org, scim:enterprise), separated by commas or spaces; unknown: ${unknownScopes.slice(0, 5).map(describe).join(', ')}.`
     })
   }
+  return requiredScopes
+}
 
+/** The expiry thresholds, fail-on, inconclusive, scim-probe, api-url and timeout-seconds (null: invalid). */
+function parsePolicy(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputProblem[]) {
   const warnDays = parseWholeNumber('warn-days', read('warn-days') || '30', problems, { min: 0 })
   const failDays = parseWholeNumber('fail-days', read('fail-days') || '7', problems, { min: 0 })
   if (warnDays !== null && failDays !== null && failDays > warnDays) {
@@ -180,14 +182,29 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
       message: `Input "fail-days" (${failDays}) must not exceed "warn-days" (${warnDays}): the error threshold lies inside the warning window.`
     })
   }
-  const failOn = parseEnum<FailOn>('fail-on', read('fail-on') || 'error', ['error', 'warning', 'never'], problems)
-  const inconclusive = parseEnum<InconclusivePolicy>('inconclusive', read('inconclusive') || 'fail', ['fail', 'pass'], problems)
-  const scimProbe = parseBoolean('scim-probe', read('scim-probe') || 'true', problems)
-  const apiUrl = parseApiUrl(read('api-url') || env.GITHUB_API_URL || 'https://api.github.com', problems)
-  const timeoutSeconds = parseWholeNumber('timeout-seconds', read('timeout-seconds') || '60', problems, { min: 1 })
-  const idp = parseIdpInputs(read, env, problems, { count: orgs.length + (enterprise !== null || enterpriseRaw !== '' ? 1 : 0) })
+  return {
+    warnDays,
+    failDays,
+    failOn: parseEnum<FailOn>('fail-on', read('fail-on') || 'error', ['error', 'warning', 'never'], problems),
+    inconclusive: parseEnum<InconclusivePolicy>('inconclusive', read('inconclusive') || 'fail', ['fail', 'pass'], problems),
+    scimProbe: parseBoolean('scim-probe', read('scim-probe') || 'true', problems),
+    apiUrl: parseApiUrl(read('api-url') || env.GITHUB_API_URL || 'https://api.github.com', problems),
+    timeoutSeconds: parseWholeNumber('timeout-seconds', read('timeout-seconds') || '60', problems, { min: 1 })
+  }
+}
 
+export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInputs {
+  const problems: InputProblem[] = []
+  const rawToken = read('token')
+  const shape = classifyToken(rawToken)
+  if (!shape.ok) problems.push(tokenProblem(rawToken, shape.reason))
+  const targets = parseTargets(read, env, problems)
+  const expectedLogin = parseExpectedLogin(read, problems)
+  const requiredScopes = parseRequiredScopes(read, problems)
+  const policy = parsePolicy(read, env, problems)
+  const idp = parseIdpInputs(read, env, problems, { count: targets.count })
   const tokenWhitespace = shape.hadWhitespace && rawToken.trim() !== ''
+  const { warnDays, failDays, failOn, inconclusive, scimProbe, apiUrl, timeoutSeconds } = policy
   if (
     problems.length > 0 || !shape.ok || warnDays === null || failDays === null || failOn === null ||
     inconclusive === null || scimProbe === null || apiUrl === null || timeoutSeconds === null
@@ -201,8 +218,8 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
     inputs: {
       token: shape.trimmed,
       tokenKind: shape.kind,
-      orgs,
-      enterprise,
+      orgs: targets.orgs,
+      enterprise: targets.enterprise,
       expectedLogin,
       requiredScopes,
       warnDays,

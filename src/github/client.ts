@@ -205,7 +205,20 @@ function describeCause(err: OctokitErrorLike): string {
   return code ? `${code}: ${msg}` : msg
 }
 
-export function createClient(options: ClientOptions): ProbeClient {
+/** What every part of one client shares: its clock, its deadline, its request log. */
+interface ClientState {
+  options: ClientOptions
+  now: () => number
+  remaining: () => number
+  controller: AbortController
+  /** Resolves (with a timeout fact) when the run's deadline passes. */
+  deadlineReached: Promise<Fact>
+  debug: (message: string) => void
+  sent: { count: number }
+  records: WeakMap<AbortSignal, AttemptRecord>
+}
+
+function clientState(options: ClientOptions): ClientState {
   const now = options.now ?? Date.now
   const controller = new AbortController()
   const remaining = (): number => options.deadline - now()
@@ -216,58 +229,65 @@ export function createClient(options: ClientOptions): ProbeClient {
       resolve({ kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before GitHub answered' })
     )
   })
-  const debug = options.debug ?? (() => undefined)
-  const sent = { count: 0 }
-  const records = new WeakMap<AbortSignal, AttemptRecord>()
+  return { options, now, remaining, controller, deadlineReached, debug: options.debug ?? (() => undefined), sent: { count: 0 }, records: new WeakMap() }
+}
 
-  // A rate limit is waited for only once, only when the answer said until when (PRODUCT.md: one without a reset
-  // time or retry-after is reported at once), and only when the wait fits the budget. plugin-throttling computes a
-  // primary limit's wait from x-ratelimit-reset alone (none: 0 s, sent again at once) and a secondary limit's from
-  // retry-after alone (none: 60 s), so each counts as timed only with its own header.
-  const rateLimitWait = (kind: 'primary' | 'secondary', retryAfterSeconds: number, opts: unknown, retryCount: number): boolean => {
-    const signal = (opts as { request?: { signal?: AbortSignal } } | null)?.request?.signal
-    const record = signal ? records.get(signal) : undefined
-    const timed = (kind === 'primary' ? record?.hasReset : record?.hasRetryAfter) === true
-    const wait = timed && retryCount < 1 && retryAfterSeconds * 1000 + 1000 < remaining()
-    const why = !timed ? `no ${kind === 'primary' ? 'x-ratelimit-reset' : 'retry-after'}` : retryCount >= 1 ? 'waited once already' : 'beyond the time budget'
-    debug(`${kind} rate limit: retry after ${retryAfterSeconds}s: ${wait ? 'waiting' : `not waiting (${why})`}`)
-    return wait
-  }
+/**
+ * A rate limit is waited for only once, only when the answer said until when (PRODUCT.md: one without a reset
+ * time or retry-after is reported at once), and only when the wait fits the budget. plugin-throttling computes a
+ * primary limit's wait from x-ratelimit-reset alone (none: 0 s, sent again at once) and a secondary limit's from
+ * retry-after alone (none: 60 s), so each counts as timed only with its own header.
+ */
+function rateLimitWait(state: ClientState, kind: 'primary' | 'secondary', retryAfterSeconds: number, opts: unknown, retryCount: number): boolean {
+  const signal = (opts as { request?: { signal?: AbortSignal } } | null)?.request?.signal
+  const record = signal ? state.records.get(signal) : undefined
+  const timed = (kind === 'primary' ? record?.hasReset : record?.hasRetryAfter) === true
+  const wait = timed && retryCount < 1 && retryAfterSeconds * 1000 + 1000 < state.remaining()
+  const why = !timed ? `no ${kind === 'primary' ? 'x-ratelimit-reset' : 'retry-after'}` : retryCount >= 1 ? 'waited once already' : 'beyond the time budget'
+  state.debug(`${kind} rate limit: retry after ${retryAfterSeconds}s: ${wait ? 'waiting' : `not waiting (${why})`}`)
+  return wait
+}
 
-  // Passed as a variable: `global` is read by plugin-throttling at runtime but missing from its option type.
+/** plugin-throttling's options: this run's own light queues, and the rate-limit hooks above. */
+function throttleOptions(state: ClientState): ThrottlingOptions {
   const throttle = {
     // This run's own queues, and light ones (./limiter.ts): plugin-throttling's shared Bottleneck defaults
     // allow 10 requests at once and space GraphQL requests a second apart (meant for mutations; this action
     // sends only queries), and Bottleneck's timer hops cost ~3.5 ms of CPU per request. All five groups and
     // the retry limiter are this client's, so no Bottleneck queue is ever created.
     Bottleneck: Limiter,
-    global: new Limiter.Group({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
+    global: new Limiter.Group({ maxConcurrent: state.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
     write: new Limiter.Group({ maxConcurrent: 1 }),
     auth: new Limiter.Group({ maxConcurrent: 1 }),
     search: new Limiter.Group({ maxConcurrent: 1 }),
     notifications: new Limiter.Group({ maxConcurrent: 1 }),
     retryLimiter: new Limiter(),
-    onRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
-      rateLimitWait('primary', retryAfter, opts, retryCount),
+    onRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) => rateLimitWait(state, 'primary', retryAfter, opts, retryCount),
     onSecondaryRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
-      rateLimitWait('secondary', retryAfter, opts, retryCount)
+      rateLimitWait(state, 'secondary', retryAfter, opts, retryCount)
   }
+  // The limiters have the part of Bottleneck's API the plugin calls (./limiter.ts), not its whole type.
+  return throttle as unknown as ThrottlingOptions
+}
+
+function buildOctokit(state: ClientState): InstanceType<ReturnType<typeof RestOctokit.plugin>> {
+  const { options } = state
   const Octokit = RestOctokit.plugin(retry, throttling)
-  const octokit = new Octokit({
+  return new Octokit({
     auth: `token ${options.token}`,
     baseUrl: options.apiUrl,
     userAgent: 'provisioning-token-check',
     request: {
       fetch: budgetedFetch({
         apiUrl: options.apiUrl,
-        signal: controller.signal,
-        attemptTimeoutMs: attemptTimeoutMs(remaining()),
+        signal: state.controller.signal,
+        attemptTimeoutMs: attemptTimeoutMs(state.remaining()),
         errorBodyMs: options.errorBodyMs ?? ERROR_BODY_MS,
         deadline: options.deadline,
-        now,
+        now: state.now,
         budget: options.budget ?? { spent: 0 },
-        sent,
-        records
+        sent: state.sent,
+        records: state.records
       })
     },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
@@ -278,30 +298,25 @@ export function createClient(options: ClientOptions): ProbeClient {
       retries: 2,
       retryAfterBaseValue: options.retryBaseMs ?? 250
     },
-    // The limiters have the part of Bottleneck's API the plugin calls (./limiter.ts), not its whole type.
-    throttle: throttle as unknown as ThrottlingOptions
+    throttle: throttleOptions(state)
   })
-  // GraphQL is sent as route + base, never one absolute URL: @octokit/endpoint reads ':name' in a URL as a
-  // parameter, which mangles IPv6 hosts such as [::ffff:7f00:1].
-  const graphqlBase = graphqlUrl(options.apiUrl).replace(/\/graphql$/, '')
-  // Nothing leaves the process through this fetch: it answers every warm-up request itself.
-  const stubFetch = async (): Promise<Response> => {
-    await (await undiciFetch('data:application/json,%7B%7D')).arrayBuffer()
-    return new UndiciResponse('{}', { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }) as unknown as Response
-  }
-  type Run = (request: { signal: AbortSignal }) => Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>
+}
 
+type OctokitAnswer = { status: number; headers: Record<string, unknown>; data: unknown }
+type Run = (request: { signal: AbortSignal }) => Promise<OctokitAnswer>
+
+/** Sends one call through the gate and Octokit, and turns whatever happens into a Fact; never throws. */
+function sender(state: ClientState): (label: string, run: Run) => Promise<Fact> {
   // At most maxConcurrent calls inside Octokit at once: plugin-throttling's global group caps requests in
   // flight too, but a call queued there has already gone through Octokit's endpoint and hook chain, so 300
   // calls at once would all be prepared before the first is sent. Here the rest wait, cheaply, before it.
-  const gate = new Limiter({ maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT })
-
-  async function send(label: string, run: Run): Promise<Fact> {
-    const started = now()
+  const gate = new Limiter({ maxConcurrent: state.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT })
+  return async (label, run) => {
+    const started = state.now()
     // The call's own signal (never aborted) identifies it in the fetch and in the throttling hooks.
     const call = new AbortController().signal
     const response = (status: number, headers: Record<string, unknown>, data: unknown): Fact => {
-      const bodyProblem = records.get(call)?.bodyProblem
+      const bodyProblem = state.records.get(call)?.bodyProblem
       return bodyProblem
         ? { kind: 'response', status, headers: toHeaders(headers), body: undefined, bodyProblem }
         : { kind: 'response', status, headers: toHeaders(headers), body: data }
@@ -312,58 +327,56 @@ export function createClient(options: ClientOptions): ProbeClient {
         return response(res.status, res.headers, res.data)
       } catch (e) {
         const err = e as OctokitErrorLike
-        if (err.response && typeof err.response.status === 'number') {
-          return response(err.response.status, err.response.headers ?? {}, err.response.data)
-        }
-        if (controller.signal.aborted || err.name === 'AbortError') {
+        if (err.response && typeof err.response.status === 'number') return response(err.response.status, err.response.headers ?? {}, err.response.data)
+        if (state.controller.signal.aborted || err.name === 'AbortError') {
           return { kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before GitHub answered' }
         }
         return { kind: 'fault', fault: 'network', detail: describeCause(err) }
       }
     }) as Promise<Fact>
-    const fact = await Promise.race([attempt, deadlineReached])
+    const fact = await Promise.race([attempt, state.deadlineReached])
     const outcome = fact.kind === 'response' ? `${fact.status}${fact.bodyProblem ? ` (body ${fact.bodyProblem})` : ''}` : fact.fault
-    debug(`${label} -> ${outcome} (${now() - started} ms)`)
+    state.debug(`${label} -> ${outcome} (${state.now() - started} ms)`)
     return fact
   }
+}
 
+/** Nothing leaves the process through this fetch: it answers every warm-up request itself. */
+async function stubFetch(): Promise<Response> {
+  await (await undiciFetch('data:application/json,%7B%7D')).arrayBuffer()
+  return new UndiciResponse('{}', { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }) as unknown as Response
+}
+
+const API_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' }
+
+export function createClient(options: ClientOptions): ProbeClient {
+  const state = clientState(options)
+  const octokit = buildOctokit(state)
+  const send = sender(state)
+  // GraphQL is sent as route + base, never one absolute URL: @octokit/endpoint reads ':name' in a URL as a
+  // parameter, which mangles IPv6 hosts such as [::ffff:7f00:1].
+  const graphqlBase = graphqlUrl(options.apiUrl).replace(/\/graphql$/, '')
   return {
     get(route, params = {}, accept) {
       return send(`GET ${route}`, request =>
-        octokit.request(`GET ${route}`, {
-          ...params,
-          request,
-          headers: {
-            accept: accept ?? 'application/vnd.github+json',
-            'x-github-api-version': '2022-11-28'
-          }
-        }) as Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>
+        octokit.request(`GET ${route}`, { ...params, request, headers: { ...API_HEADERS, accept: accept ?? API_HEADERS.accept } }) as Promise<OctokitAnswer>
       )
     },
     graphql(query, variables) {
       return send('POST graphql', request =>
-        octokit.request({
-          method: 'POST',
-          url: '/graphql',
-          baseUrl: graphqlBase,
-          query,
-          variables,
-          request,
-          headers: { accept: 'application/vnd.github+json' }
-        }) as Promise<{ status: number; headers: Record<string, unknown>; data: unknown }>
+        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlBase, query, variables, request, headers: { accept: API_HEADERS.accept } }) as Promise<OctokitAnswer>
       )
     },
     async warmUp() {
       const request = { fetch: stubFetch }
-      const headers = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' }
       await Promise.all([
-        octokit.request('GET /user/memberships/orgs/{org}', { org: 'warm-up', headers, request }),
-        octokit.request('GET /scim/v2/organizations/{org}/Users', { org: 'warm-up', startIndex: 1, count: 1, headers: { ...headers, accept: 'application/scim+json' }, request }),
-        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlBase, query: 'query { viewer { login } }', variables: {}, headers, request })
+        octokit.request('GET /user/memberships/orgs/{org}', { org: 'warm-up', headers: API_HEADERS, request }),
+        octokit.request('GET /scim/v2/organizations/{org}/Users', { org: 'warm-up', startIndex: 1, count: 1, headers: { ...API_HEADERS, accept: 'application/scim+json' }, request }),
+        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlBase, query: 'query { viewer { login } }', variables: {}, headers: API_HEADERS, request })
       ]).catch(() => undefined)
     },
     get requestCount() {
-      return sent.count
+      return state.sent.count
     }
   }
 }

@@ -69,104 +69,129 @@ export interface IdpHttpOptions {
   errorBodyMs?: number
 }
 
-export function createIdpHttp(ctx: IdpContext, options: IdpHttpOptions): IdpHttp {
-  const allowed = new Set(options.allowedHosts.map(h => h.toLowerCase()))
-  const dispatchers = new Map<string, ReturnType<HttpClient['getAgentDispatcher']>>()
-  const errorBodyMs = options.errorBodyMs ?? ERROR_BODY_MS
-  let requests = 0
+/** What every attempt of one IdP client shares. */
+interface HttpState {
+  ctx: IdpContext
+  allowed: ReadonlySet<string>
+  errorBodyMs: number
+  dispatchers: Map<string, ReturnType<HttpClient['getAgentDispatcher']>>
+  requests: { count: number }
+}
 
-  const dispatcherFor = (url: string): ReturnType<HttpClient['getAgentDispatcher']> => {
-    const origin = new URL(url).origin
-    if (!dispatchers.has(origin)) dispatchers.set(origin, new HttpClient('provisioning-token-check').getAgentDispatcher(origin))
-    return dispatchers.get(origin)
-  }
+function dispatcherFor(state: HttpState, url: string): ReturnType<HttpClient['getAgentDispatcher']> {
+  const origin = new URL(url).origin
+  if (!state.dispatchers.has(origin)) state.dispatchers.set(origin, new HttpClient('provisioning-token-check').getAgentDispatcher(origin))
+  return state.dispatchers.get(origin)
+}
 
-  async function attempt(req: IdpRequest, target: URL): Promise<IdpAnswer> {
-    const left = ctx.deadline - ctx.now()
-    if (left <= 0) return { kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before the IdP answered' }
-    const attemptMs = Math.max(1, Math.floor(left * ATTEMPT_SHARE))
-    const attemptEnd = ctx.now() + attemptMs
-    const signal = AbortSignal.timeout(attemptMs)
-    requests++
-    const dispatcher = dispatcherFor(target.href)
-    try {
-      const res = await undiciFetch(target.href, {
-        method: req.method,
-        headers: {
-          'user-agent': 'provisioning-token-check',
-          accept: 'application/json',
-          ...(req.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...(typeof req.headers === 'function' ? req.headers() : req.headers)
-        },
-        body: req.form ? new URLSearchParams(req.form).toString() : undefined,
-        redirect: 'manual',
-        signal,
-        ...(dispatcher ? { dispatcher } : {})
-      })
-      const headers: Record<string, string> = {}
-      res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value))
-      let text: string | undefined
-      let bodyProblem: BodyProblem | undefined
-      if (res.body) {
-        const declared = Number(res.headers.get('content-length') ?? '')
-        if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-          res.body.cancel().catch(() => undefined)
-          bodyProblem = 'too-large'
-        } else {
-          const limit = isVerdictStatus(res.status) ? Math.min(errorBodyMs, attemptEnd - ctx.now() - 100) : null
-          const read = await readBody(res.body, ctx, limit)
-          if ('problem' in read) bodyProblem = read.problem
-          else text = read.bytes.toString('utf8')
-        }
-      }
-      let json: unknown
-      if (text !== undefined && text.trim() !== '') {
-        try {
-          json = JSON.parse(text)
-        } catch {
-          json = undefined
-        }
-      }
-      return { kind: 'response', status: res.status, headers, json, text, ...(bodyProblem ? { bodyProblem } : {}) }
-    } catch (e) {
-      const name = (e as { name?: string }).name
-      if (name === 'AbortError' || name === 'TimeoutError' || ctx.now() >= ctx.deadline) {
-        return { kind: 'fault', fault: 'timeout', detail: 'no answer within the time budget' }
-      }
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause
-      return { kind: 'fault', fault: 'network', detail: serverText(cause?.code ?? cause?.message ?? (e as Error).message ?? 'network error', 120) }
+/** The body of an answer: read within the limits, parsed when it is JSON. */
+async function readAnswer(state: HttpState, res: Awaited<ReturnType<typeof undiciFetch>>, attemptEnd: number): Promise<IdpAnswer> {
+  const { ctx } = state
+  const headers: Record<string, string> = {}
+  res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value))
+  let text: string | undefined
+  let bodyProblem: BodyProblem | undefined
+  if (res.body) {
+    const declared = Number(res.headers.get('content-length') ?? '')
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+      res.body.cancel().catch(() => undefined)
+      bodyProblem = 'too-large'
+    } else {
+      const limit = isVerdictStatus(res.status) ? Math.min(state.errorBodyMs, attemptEnd - ctx.now() - 100) : null
+      const read = await readBody(res.body, ctx, limit)
+      if ('problem' in read) bodyProblem = read.problem
+      else text = read.bytes.toString('utf8')
     }
   }
-
-  async function send(req: IdpRequest): Promise<IdpAnswer> {
-    let target: URL
+  let json: unknown
+  if (text !== undefined && text.trim() !== '') {
     try {
-      target = new URL(req.url)
+      json = JSON.parse(text)
     } catch {
-      return { kind: 'fault', fault: 'refused', detail: `${req.label}: not a URL` }
+      json = undefined
     }
-    // Read only, and only where the run was pointed: the token request is the one POST.
-    if (req.method !== 'GET' && !(req.method === 'POST' && req.tokenRequest === true && /\/token$/.test(target.pathname))) {
-      return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a ${req.method} request: this action only reads` }
-    }
-    if (!allowed.has(target.host.toLowerCase()) || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
-      return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a request to ${serverText(target.host, 100)}, which is not a configured host` }
-    }
-    const started = ctx.now()
-    let answer = await attempt(req, target)
-    const transient = answer.kind === 'fault' ? answer.fault === 'network' : answer.status >= 500
-    if (transient && req.method === 'GET' && ctx.deadline - ctx.now() > RETRY_PAUSE_MS * 4) {
-      await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
-      answer = await attempt(req, target)
-    }
-    ctx.debug(`${req.label} -> ${answer.kind === 'response' ? `${answer.status}${answer.bodyProblem ? ` (body ${answer.bodyProblem})` : ''}` : answer.fault} (${ctx.now() - started} ms)`)
-    return answer
   }
+  return { kind: 'response', status: res.status, headers, json, text, ...(bodyProblem ? { bodyProblem } : {}) }
+}
 
+async function attempt(state: HttpState, req: IdpRequest, target: URL): Promise<IdpAnswer> {
+  const { ctx } = state
+  const left = ctx.deadline - ctx.now()
+  if (left <= 0) return { kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before the IdP answered' }
+  const attemptMs = Math.max(1, Math.floor(left * ATTEMPT_SHARE))
+  const attemptEnd = ctx.now() + attemptMs
+  state.requests.count++
+  const dispatcher = dispatcherFor(state, target.href)
+  try {
+    const res = await undiciFetch(target.href, {
+      method: req.method,
+      headers: {
+        'user-agent': 'provisioning-token-check',
+        accept: 'application/json',
+        ...(req.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(typeof req.headers === 'function' ? req.headers() : req.headers)
+      },
+      body: req.form ? new URLSearchParams(req.form).toString() : undefined,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(attemptMs),
+      ...(dispatcher ? { dispatcher } : {})
+    })
+    return await readAnswer(state, res, attemptEnd)
+  } catch (e) {
+    const name = (e as { name?: string }).name
+    if (name === 'AbortError' || name === 'TimeoutError' || ctx.now() >= ctx.deadline) {
+      return { kind: 'fault', fault: 'timeout', detail: 'no answer within the time budget' }
+    }
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause
+    return { kind: 'fault', fault: 'network', detail: serverText(cause?.code ?? cause?.message ?? (e as Error).message ?? 'network error', 120) }
+  }
+}
+
+/** Refuses what the rules forbid (a write, another host); null when the request may go. */
+function refusal(state: HttpState, req: IdpRequest, target: URL): IdpAnswer | null {
+  // Read only, and only where the run was pointed: the token request is the one POST.
+  if (req.method !== 'GET' && !(req.method === 'POST' && req.tokenRequest === true && /\/token$/.test(target.pathname))) {
+    return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a ${req.method} request: this action only reads` }
+  }
+  if (!state.allowed.has(target.host.toLowerCase()) || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
+    return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a request to ${serverText(target.host, 100)}, which is not a configured host` }
+  }
+  return null
+}
+
+async function send(state: HttpState, req: IdpRequest): Promise<IdpAnswer> {
+  const { ctx } = state
+  let target: URL
+  try {
+    target = new URL(req.url)
+  } catch {
+    return { kind: 'fault', fault: 'refused', detail: `${req.label}: not a URL` }
+  }
+  const refused = refusal(state, req, target)
+  if (refused) return refused
+  const started = ctx.now()
+  let answer = await attempt(state, req, target)
+  const transient = answer.kind === 'fault' ? answer.fault === 'network' : answer.status >= 500
+  if (transient && req.method === 'GET' && ctx.deadline - ctx.now() > RETRY_PAUSE_MS * 4) {
+    await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
+    answer = await attempt(state, req, target)
+  }
+  ctx.debug(`${req.label} -> ${answer.kind === 'response' ? `${answer.status}${answer.bodyProblem ? ` (body ${answer.bodyProblem})` : ''}` : answer.fault} (${ctx.now() - started} ms)`)
+  return answer
+}
+
+export function createIdpHttp(ctx: IdpContext, options: IdpHttpOptions): IdpHttp {
+  const state: HttpState = {
+    ctx,
+    allowed: new Set(options.allowedHosts.map(h => h.toLowerCase())),
+    errorBodyMs: options.errorBodyMs ?? ERROR_BODY_MS,
+    dispatchers: new Map(),
+    requests: { count: 0 }
+  }
   return {
-    send,
+    send: req => send(state, req),
     get requests() {
-      return requests
+      return state.requests.count
     }
   }
 }

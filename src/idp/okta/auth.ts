@@ -10,7 +10,7 @@
  * Anything else ends the sign-in: a 401 is never sent again. The access token is given to `ctx.addSecret`
  * the moment it arrives, and so is every assertion before it leaves.
  */
-import type { IdpHttp } from '../http.js'
+import type { IdpAnswer, IdpHttp } from '../http.js'
 import type { IdpContext, OktaInputs } from '../types.js'
 import { answerFacts, type OktaAnswer } from './facts.js'
 import { clientAssertion, dpopProof, newDpopKey, readSigningKey, type DpopKey } from './jwt.js'
@@ -37,6 +37,33 @@ function oauthErrorOf(answer: Awaited<ReturnType<IdpHttp['send']>>): string | nu
   if (answer.kind !== 'response') return null
   const error = (answer.json as { error?: unknown } | undefined)?.error
   return typeof error === 'string' ? error : null
+}
+
+/** The credential an answered token request gives: its scheme follows `token_type` [I2]. */
+function signedIn(answer: Extract<IdpAnswer, { kind: 'response' }>, dpop: DpopKey | null, ctx: IdpContext): SignIn {
+  const body = answer.json as { access_token?: unknown; token_type?: unknown } | undefined
+  const accessToken = typeof body?.access_token === 'string' && body.access_token !== '' ? body.access_token : null
+  if (accessToken) {
+    ctx.addSecret(accessToken)
+    const tokenType = typeof body?.token_type === 'string' ? body.token_type.toLowerCase() : 'bearer'
+    // A DPoP-bound token only when we sent a proof.
+    if (tokenType === 'dpop' && dpop) {
+      const headersFor = (method: string, url: string, apiNonce: string | null): Record<string, string> => ({
+        authorization: `DPoP ${accessToken}`,
+        dpop: dpopProof(dpop, method, url, ctx.now(), { nonce: apiNonce, accessToken })
+      })
+      return { ok: true, dpop: true, credential: { scheme: 'DPoP', headersFor } }
+    }
+    if (tokenType === 'bearer') {
+      return { ok: true, dpop: dpop !== null, credential: { scheme: 'Bearer', headersFor: () => ({ authorization: `Bearer ${accessToken}` }) } }
+    }
+  }
+  return {
+    ok: false,
+    keyProblem: null,
+    dpop: dpop !== null,
+    tokenFailure: answerFacts(answer, () => (accessToken ? `an access token of type ${String(body?.token_type)}, which this check cannot use` : 'no access_token in the answer'))
+  }
 }
 
 export async function signIn(inputs: OktaInputs, ctx: IdpContext, http: IdpHttp): Promise<SignIn> {
@@ -71,38 +98,7 @@ export async function signIn(inputs: OktaInputs, ctx: IdpContext, http: IdpHttp)
         client_assertion: assertion
       }
     })
-    if (answer.kind === 'response' && answer.status === 200) {
-      const body = answer.json as { access_token?: unknown; token_type?: unknown } | undefined
-      const accessToken = typeof body?.access_token === 'string' && body.access_token !== '' ? body.access_token : null
-      if (accessToken) {
-        ctx.addSecret(accessToken)
-        // The scheme follows `token_type` [I2]: a DPoP-bound token only when we sent a proof.
-        const tokenType = typeof body?.token_type === 'string' ? body.token_type.toLowerCase() : 'bearer'
-        const usedDpop = dpop
-        if (tokenType === 'dpop' && usedDpop) {
-          return {
-            ok: true,
-            dpop: true,
-            credential: {
-              scheme: 'DPoP',
-              headersFor: (method, url, apiNonce) => ({
-                authorization: `DPoP ${accessToken}`,
-                dpop: dpopProof(usedDpop, method, url, ctx.now(), { nonce: apiNonce, accessToken })
-              })
-            }
-          }
-        }
-        if (tokenType === 'bearer') {
-          return { ok: true, dpop: usedDpop !== null, credential: { scheme: 'Bearer', headersFor: () => ({ authorization: `Bearer ${accessToken}` }) } }
-        }
-      }
-      return {
-        ok: false,
-        keyProblem: null,
-        dpop: dpop !== null,
-        tokenFailure: answerFacts(answer, () => (accessToken ? `an access token of type ${String(body?.token_type)}, which this check cannot use` : 'no access_token in the answer'))
-      }
-    }
+    if (answer.kind === 'response' && answer.status === 200) return signedIn(answer, dpop, ctx)
     last = answerFacts(answer)
     const error = oauthErrorOf(answer)
     if (answer.kind === 'response' && answer.status === 400 && error === 'invalid_dpop_proof' && !dpop) {

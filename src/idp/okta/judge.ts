@@ -163,6 +163,63 @@ export function apiFailureFinding(answer: OktaAnswer, which: 'app' | 'logs', aut
   return failed(null, `Okta refused ${what} with HTTP ${a.status}${words}`)
 }
 
+/** The app's own state: its label, and whether it pushes to GitHub at all. */
+function judgeApp(facts: OktaFacts, add: (f: IdpFinding) => void): string | null {
+  if (!facts.app) return null
+  const app = facts.app.app
+  if (app === null) {
+    add(apiFailureFinding(facts.app.answer, 'app', facts.auth))
+    return null
+  }
+  if (app.status !== null && app.status !== 'ACTIVE') {
+    add({ kind: 'provisioning-off', reason: serverText(`the app is ${app.status} in Okta: it pushes nothing to GitHub`) })
+  } else if (app.features !== null && !PUSH_FEATURES.some(f => app.features?.includes(f))) {
+    add({
+      kind: 'provisioning-off',
+      reason: serverText("the app's push features are off (none of PUSH_NEW_USERS, PUSH_PROFILE_UPDATES, PUSH_USER_DEACTIVATION): Provisioning > To App", 300)
+    })
+  }
+  return app.label === null ? null : serverText(app.label)
+}
+
+/** The events that count, newest first, within the look-back; and the oldest event read at all. */
+function countEvents(events: NonNullable<OktaFacts['logs']>['events'], options: JudgeOptions): { counted: Counted[]; oldestRead: number | null } {
+  const earliest = options.now - options.lookbackHours * 3_600_000 - FUTURE_GRACE_MS
+  const latest = options.now + FUTURE_GRACE_MS
+  const counted: Counted[] = []
+  let oldestRead: number | null = null
+  for (const e of events) {
+    const at = Date.parse(e.published)
+    if (!Number.isFinite(at)) continue
+    if (oldestRead === null || at < oldestRead) oldestRead = at
+    if (at < earliest || at > latest) continue
+    const kind = classifyEvent(e, options.appId)
+    if (kind) counted.push({ at, kind, reason: kind === 'success' ? '' : eventReason(e) })
+  }
+  counted.sort((a, b) => b.at - a.at)
+  return { counted, oldestRead }
+}
+
+/** Credentials: the latest credentials failure with no successful push after it; since the first of its run. */
+function credentialsFinding(counted: readonly Counted[], more: boolean): IdpFinding | null {
+  const lastSuccess = counted.find(c => c.kind === 'success')
+  const latestCred = counted.findIndex(c => c.kind === 'credentials')
+  const cred = counted[latestCred]
+  if (!cred || (lastSuccess && lastSuccess.at > cred.at)) return null
+  // The run goes back until a success; its first failure is `since`.
+  let since = cred
+  let broken = false
+  for (let i = latestCred + 1; i < counted.length; i++) {
+    const c = counted[i] as Counted
+    if (c.kind === 'success') {
+      broken = true
+      break
+    }
+    if (c.kind === 'credentials') since = c
+  }
+  return { kind: 'credentials-rejected', since: iso(since.at), sinceAtLeast: !broken && more, reason: cred.reason }
+}
+
 export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
   const report: IdpReport = {
     provider: 'okta',
@@ -182,7 +239,6 @@ export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
     const same = report.findings.some(f => f.kind === finding.kind && JSON.stringify(f) === JSON.stringify(finding))
     if (!same) report.findings.push(finding)
   }
-
   if (facts.keyProblem !== null) {
     add(failed('okta-private-key', `the private key cannot be used: ${facts.keyProblem}`))
     return report
@@ -191,51 +247,16 @@ export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
     add(tokenFailureFinding(facts.tokenFailure, facts.keyIdGiven))
     return report
   }
-
-  // The app: status, label, push features.
-  if (facts.app) {
-    const app = facts.app.app
-    if (app === null) add(apiFailureFinding(facts.app.answer, 'app', facts.auth))
-    else {
-      report.appLabel = app.label === null ? null : serverText(app.label)
-      if (app.status !== null && app.status !== 'ACTIVE') {
-        add({ kind: 'provisioning-off', reason: serverText(`the app is ${app.status} in Okta: it pushes nothing to GitHub`) })
-      } else if (app.features !== null && !PUSH_FEATURES.some(f => app.features?.includes(f))) {
-        add({
-          kind: 'provisioning-off',
-          reason: serverText(
-            "the app's push features are off (none of PUSH_NEW_USERS, PUSH_PROFILE_UPDATES, PUSH_USER_DEACTIVATION): Provisioning > To App",
-            300
-          )
-        })
-      }
-    }
-  }
+  report.appLabel = judgeApp(facts, add)
 
   // The System Log.
   const logs = facts.logs
   if (!logs) return report
   if (logs.failure !== null) add(apiFailureFinding(logs.failure, 'logs', facts.auth))
-  if (logs.nextElsewhere !== null)
-    add(failed(null, `Okta's System Log pointed its next page to another host (${serverText(logs.nextElsewhere, 120)}), not followed`))
-
-  const earliest = options.now - options.lookbackHours * 3_600_000 - FUTURE_GRACE_MS
-  const latest = options.now + FUTURE_GRACE_MS
-  const counted: Counted[] = []
-  let oldestRead: number | null = null
-  for (const e of logs.events) {
-    const at = Date.parse(e.published)
-    if (!Number.isFinite(at)) continue
-    if (oldestRead === null || at < oldestRead) oldestRead = at
-    if (at < earliest || at > latest) continue
-    const kind = classifyEvent(e, options.appId)
-    if (kind) counted.push({ at, kind, reason: kind === 'success' ? '' : eventReason(e) })
-  }
-  counted.sort((a, b) => b.at - a.at)
-
+  if (logs.nextElsewhere !== null) add(failed(null, `Okta's System Log pointed its next page to another host (${serverText(logs.nextElsewhere, 120)}), not followed`))
+  const { counted, oldestRead } = countEvents(logs.events, options)
   if (logs.more && oldestRead !== null) report.evidenceSince = iso(oldestRead)
   report.noAttempt = logs.failure === null && counted.length === 0
-
   const lastSuccess = counted.find(c => c.kind === 'success')
   const lastFailure = counted.find(c => c.kind !== 'success')
   if (lastSuccess) report.lastSuccessAt = iso(lastSuccess.at)
@@ -243,28 +264,10 @@ export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
     report.lastFailureAt = iso(lastFailure.at)
     report.lastFailureReason = lastFailure.reason
   }
-
-  // Credentials: the latest credentials failure, with no successful push after it.
-  const latestCred = counted.findIndex(c => c.kind === 'credentials')
-  const cred = counted[latestCred]
-  if (cred && !(lastSuccess && lastSuccess.at > cred.at)) {
-    // The run goes back until a success; its first failure is `since`.
-    let since = cred
-    let broken = false
-    for (let i = latestCred + 1; i < counted.length; i++) {
-      const c = counted[i] as Counted
-      if (c.kind === 'success') {
-        broken = true
-        break
-      }
-      if (c.kind === 'credentials') since = c
-    }
-    add({ kind: 'credentials-rejected', since: iso(since.at), sinceAtLeast: !broken && logs.more, reason: cred.reason })
-  }
-
+  const credentials = credentialsFinding(counted, logs.more)
+  if (credentials) add(credentials)
   // Per-user errors: the failures that are not about credentials, in the look-back.
   const others = counted.filter(c => c.kind === 'other')
   if (others.length > 0) add({ kind: 'provisioning-errors', count: others.length, latestReason: (others[0] as Counted).reason })
-
   return report
 }
