@@ -303,6 +303,14 @@ describe("Okta's faults: check-failed naming the input", () => {
     )
     expect(fake.requests.filter(r => r.path === '/api/v1/logs')).toHaveLength(1)
   })
+
+  it('a next link to another path of the same origin: check-failed, the credential not sent there', async () => {
+    const world = manyEventsWorld({ count: 300 })
+    world.faults = { 'GET /api/v1/logs': { kind: 'next-elsewhere', origin: 'same', path: '/api/v1/users' } }
+    const { report, fake } = await run(world)
+    expect(report.findings).toEqual(expect.arrayContaining([{ kind: 'check-failed', input: null, reason: expect.stringContaining('/api/v1/users') }]))
+    expect(fake.requests.map(r => r.path)).not.toContain('/api/v1/users')
+  })
 })
 
 describe('secrets never leave in the report or the debug lines', () => {

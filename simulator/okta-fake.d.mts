@@ -26,8 +26,8 @@ export type OktaFault = FaultBase &
     /** 429 E0000047 with X-Rate-Limit-Reset now + resetInSeconds (concurrency: limit/remaining 0). */
     | { kind: 'rate-limit'; resetInSeconds?: number; concurrency?: boolean }
     | { kind: 'redirect'; location: string; status?: number }
-    /** Logs only: the `next` link points at another origin (default https://elsewhere.example). */
-    | { kind: 'next-elsewhere'; origin?: string }
+    /** Logs only: the `next` link points at another origin (default https://elsewhere.example) or path (default the logs'). */
+    | { kind: 'next-elsewhere'; origin?: string | 'same'; path?: string }
   )
 
 export interface OktaWorldApp {

@@ -608,8 +608,10 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
       next.set('sortOrder', order)
       next.set('limit', String(limit))
       next.set('after', token)
-      const base = elsewhere ? (state.world.faults['GET /api/v1/logs'].origin ?? 'https://elsewhere.example') : origin
-      links.push(`<${base}/api/v1/logs?${next.toString().replace(/\+/g, '%20')}>; rel="next"`)
+      const asked = elsewhere ? state.world.faults['GET /api/v1/logs'].origin : undefined
+      const base = !elsewhere || asked === 'same' ? origin : (asked ?? 'https://elsewhere.example')
+      const path = elsewhere ? (state.world.faults['GET /api/v1/logs'].path ?? '/api/v1/logs') : '/api/v1/logs'
+      links.push(`<${base}${path}?${next.toString().replace(/\+/g, '%20')}>; rel="next"`)
     }
     return reply(200, page, { link: links })
   }

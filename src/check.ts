@@ -5,6 +5,7 @@
  */
 import { makeCause, type Cause } from './causes.js'
 import { diagnose, statusOf, verdictForInputProblems, type Verdict } from './diagnose/index.js'
+import { IDP_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type ByteBudget } from './http/body.js'
 import type { IdpConfig } from './idp/inputs.js'
 import type { IdpContext, IdpReport } from './idp/types.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
@@ -40,10 +41,12 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
   // The network stack (Octokit, its plugins, undici) is evaluated only here, when a request is to be made: a
   // run that stops at its inputs never evaluates it. "eager": ncc keeps it in the one bundle file (no chunk
   // files beside dist/index.js, one licenses.txt for all of it) but runs its modules only on this call.
-  // All bodies of the run, GitHub's and the IdP's, share one byte budget.
-  const budget = { spent: 0 }
-  // The IdP is asked at once, beside GitHub (it does not depend on GET /user), inside the same budget.
-  const idp = inputs.idp ? askIdp(inputs.idp, { deadline, now, budget, addSecret: options.onSecret ?? (() => undefined), debug }) : Promise.resolve(null)
+  // All bodies of the run stay within MAX_TOTAL_BODY_BYTES: the IdP has its own share, so that nothing an IdP
+  // sends can leave GitHub's answers unread (an IdP fault never changes GitHub's causes).
+  const budget: ByteBudget = inputs.idp ? { spent: 0, limit: MAX_TOTAL_BODY_BYTES - IDP_BODY_BYTES } : { spent: 0 }
+  const idpBudget: ByteBudget = { spent: 0, limit: IDP_BODY_BYTES }
+  // The IdP is asked at once, beside GitHub (it does not depend on GET /user), inside the same time budget.
+  const idp = inputs.idp ? askIdp(inputs.idp, { deadline, now, budget: idpBudget, addSecret: options.onSecret ?? (() => undefined), debug }) : Promise.resolve(null)
   const { createClient } = await import(/* webpackMode: "eager" */ './github/client.js')
   const client = createClient({
     token: inputs.token,

@@ -13,6 +13,8 @@ export interface InputProblem {
 
 /** An input's value, quoted for a message: bounded, one line, and never anything token-shaped. */
 export function describe(value: string): string {
+  // A long word of token characters may be a secret pasted into the wrong input: its length is said, not it.
+  if (/^[A-Za-z0-9._~+/=-]{16,}$/.test(value.trim())) return `(a ${value.trim().length}-character value, not shown)`
   const shown = serverText(redactTokenShapes(value), 40)
   return JSON.stringify(shown)
 }

@@ -114,8 +114,30 @@ export function secretPieces(secret: string): string[] {
     add(part)
     if (part.length >= 16 && /^[A-Za-z0-9_.~+/=-]+$/.test(part) && !part.startsWith('-')) add(part.slice(-8))
   }
+  // The forms a server may echo a long secret in: percent-encoded (either case of hex digits), base64, base64url.
+  for (const p of [...pieces]) {
+    if (p.length < 16) continue
+    const encoded = encodeURIComponent(p)
+    if (encoded !== p) {
+      add(encoded)
+      add(encoded.replace(/%[0-9A-F]{2}/g, e => e.toLowerCase()))
+    }
+    const b64 = Buffer.from(p, 'utf8').toString('base64')
+    add(b64.replace(/=+$/, ''))
+    add(Buffer.from(p, 'utf8').toString('base64url'))
+  }
   // Longest first: a piece inside a longer one must not leave the rest of the longer one behind.
   return [...pieces].sort((a, b) => b.length - a.length)
+}
+
+/**
+ * A value an IdP's token endpoint could really have issued: long, one word of
+ * token characters. Anything else ("failing", a sentence) is no credential, and
+ * is never registered as a secret (masking an ordinary word would blank the
+ * action's own outputs).
+ */
+export function isCredentialShaped(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9._~+/=-]{20,8192}$/.test(value)
 }
 
 /** A scrubber for the run's secrets: removes each piece of each secret, then every token shape. */

@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from '../check.js'
 import { IDP_SECRET_INPUTS } from '../idp/inputs.js'
 import { parseInputs } from '../inputs.js'
-import { logLine, SecretList, secretPieces } from '../sanitize.js'
+import { isCredentialShaped, logLine, SecretList, secretPieces } from '../sanitize.js'
 import { docsBase, publish } from './publish.js'
 
 type Core = typeof core
@@ -60,7 +60,9 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
   maskSecret(c, oidcRequestToken)
   secrets.add(oidcRequestToken)
   // Each secret obtained during the run (IdP access tokens, the OIDC token) is masked the moment it arrives.
+  // Only a value that could be a credential: masking an ordinary word an IdP sent would blank our own outputs.
   const onSecret = (secret: string): void => {
+    if (!isCredentialShaped(secret)) return
     maskSecret(c, secret)
     secrets.add(secret)
   }

@@ -83,6 +83,14 @@ function credentialsCause(f: Extract<IdpFinding, { kind: 'credentials-rejected' 
       message: `The IdP confirms: ${who}'s provisioning to GitHub is failing${since(f)}, which ${root.id} explains (fix that first).${reason}${lastSuccess}`
     }
   }
+  // GitHub's side must have been judged before the IdP's credential is called stale: a fault there may hide the cause.
+  const unjudged = github.filter(c => c.severity === 'inconclusive').map(c => c.id)
+  if (unjudged.length > 0) {
+    return {
+      id: 'idp-credentials-rejected',
+      message: `${who} rejects its stored credential for GitHub: provisioning has been failing${since(f)}.${reason} GitHub's side could not be fully checked (${[...new Set(unjudged)].join(', ')}), and may explain it: run the check again before re-authenticating the app in ${who}.${lastSuccess}`
+    }
+  }
   const github_ = github.some(c => c.severity === 'error')
     ? 'GitHub reports no cause of its own that explains it'
     : "GitHub's side of the service account is healthy"

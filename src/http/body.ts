@@ -21,8 +21,13 @@ export const MAX_BODY_BYTES = 1024 * 1024
 export const MAX_TOTAL_BODY_BYTES = 16 * 1024 * 1024
 
 /** Body bytes read so far in this run: one object shared by every client of the run. */
+/** The IdP's share of a run's bytes: whatever the IdP sends, GitHub's answers keep the rest and are read. */
+export const IDP_BODY_BYTES = 6 * 1024 * 1024
+
 export interface ByteBudget {
   spent: number
+  /** This budget's share of the run's MAX_TOTAL_BODY_BYTES (GitHub's and the IdP's shares add up to it). */
+  limit?: number
 }
 
 export function isAbort(e: unknown): boolean {
@@ -44,7 +49,7 @@ export async function readBody(body: ReadableStream<Uint8Array>, ctx: { budget: 
     reader.cancel().catch(() => undefined)
     return { problem }
   }
-  if (ctx.budget.spent >= MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
+  if (ctx.budget.spent >= (ctx.budget.limit ?? MAX_TOTAL_BODY_BYTES)) return stop('budget-spent')
   let timer: NodeJS.Timeout | undefined
   const stalled =
     limitMs === null ? null : new Promise<'stalled'>(resolve => (timer = setTimeout(() => resolve('stalled'), Math.max(0, limitMs))))
@@ -64,7 +69,7 @@ export async function readBody(body: ReadableStream<Uint8Array>, ctx: { budget: 
       size += next.value.byteLength
       ctx.budget.spent += next.value.byteLength
       if (size > MAX_BODY_BYTES) return stop('too-large')
-      if (ctx.budget.spent > MAX_TOTAL_BODY_BYTES) return stop('budget-spent')
+      if (ctx.budget.spent > (ctx.budget.limit ?? MAX_TOTAL_BODY_BYTES)) return stop('budget-spent')
       chunks.push(next.value)
     }
   } finally {

@@ -89,8 +89,8 @@ export interface IdpContext {
   /** Epoch ms: nothing is waited for after it. */
   deadline: number
   now: () => number
-  /** Body bytes read so far, shared with the rest of the run (all bodies of a run: at most 16 MiB). */
-  budget: { spent: number }
+  /** Body bytes read so far by the IdP side, and its share of the run's 16 MiB (`limit`). */
+  budget: { spent: number; limit?: number }
   /**
    * Registers a secret obtained during the run (an access token, the GitHub OIDC token) the moment it arrives:
    * the action masks it (core.setSecret) and scrubs it from every output.

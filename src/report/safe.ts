@@ -4,7 +4,9 @@
  * scrubbed of the run's secrets and token shapes, made one printable line and
  * bounded before any renderer sees it.
  */
+import { CAUSE_IDS, SEVERITY_ORDER } from '../causes.js'
 import type { Verdict } from '../diagnose/index.js'
+import { KIND_LABEL } from '../token.js'
 import { MESSAGE_MAX, outText, scrubberFor, SERVER_TEXT_MAX, URL_MAX, type Scrub } from '../sanitize.js'
 
 /** Each output but `report` (PRODUCT.md: each under 1 MiB; a real one is a few hundred bytes). */
@@ -31,7 +33,21 @@ function maxFor(key: string): number {
   return SERVER_TEXT_MAX
 }
 
+/**
+ * The action's own words for fixed fields (cause ids, severities, statuses, kinds): a value from these sets
+ * is never scrubbed, so no secret, however ordinary the word, can blank the verdict's structure.
+ */
+const OWN_VALUES: Readonly<Record<string, ReadonlySet<string>>> = {
+  id: new Set(CAUSE_IDS),
+  severity: new Set(SEVERITY_ORDER),
+  status: new Set(['healthy', 'warning', 'failing', 'inconclusive', 'off', 'unknown']),
+  provider: new Set(['okta', 'entra']),
+  tokenKind: new Set(Object.keys(KIND_LABEL)),
+  platform: new Set(['dotcom', 'ghe.com', 'ghes'])
+}
+
 function cleanDeep(value: unknown, key: string, scrub: Scrub, depth: number): unknown {
+  if (typeof value === 'string' && OWN_VALUES[key]?.has(value)) return value
   if (typeof value === 'string') return outText(value, scrub, maxFor(key))
   if (value === null || typeof value !== 'object' || depth > 8) return typeof value === 'object' ? null : value
   if (Array.isArray(value)) return value.map(v => cleanDeep(v, key, scrub, depth + 1))

@@ -8,6 +8,7 @@
  * obtained goes to `ctx.addSecret` the moment it arrives. A refused token request is never retried
  * (createIdpHttp retries no POST and no 4xx).
  */
+import { isCredentialShaped } from '../../sanitize.js'
 import type { IdpHttp } from '../http.js'
 import type { EntraInputs, IdpContext } from '../types.js'
 import { failedStep, isRecord, rawString, type OidcClaims, type StepFacts } from './facts.js'
@@ -66,7 +67,8 @@ export async function signIn(inputs: EntraInputs, ctx: IdpContext, http: IdpHttp
       label: 'GitHub OIDC token'
     })
     const value = answer.kind === 'response' && answer.status === 200 && isRecord(answer.json) ? answer.json.value : undefined
-    if (typeof value === 'string' && value !== '') ctx.addSecret(value)
+    // Registered as a secret only when it could be one: an ordinary word masked would blank our own outputs.
+    if (isCredentialShaped(value)) ctx.addSecret(value)
     if (answer.kind !== 'response' || answer.status !== 200 || answer.bodyProblem) {
       result.oidc = failedStep(answer, url)
       return result
@@ -91,12 +93,12 @@ export async function signIn(inputs: EntraInputs, ctx: IdpContext, http: IdpHttp
     label: 'Entra token'
   })
   const accessToken = answer.kind === 'response' && answer.status === 200 && isRecord(answer.json) ? answer.json.access_token : undefined
-  if (typeof accessToken === 'string' && accessToken !== '') ctx.addSecret(accessToken)
+  if (isCredentialShaped(accessToken)) ctx.addSecret(accessToken)
   if (answer.kind !== 'response' || answer.status !== 200 || answer.bodyProblem) {
     result.token = failedStep(answer, url)
     return result
   }
-  if (typeof accessToken !== 'string' || accessToken === '' || /\s/.test(accessToken)) {
+  if (!isCredentialShaped(accessToken)) {
     result.token = failedStep(answer, url, 'a JSON object with an `access_token`')
     return result
   }

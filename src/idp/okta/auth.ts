@@ -13,6 +13,7 @@
 import type { IdpAnswer, IdpHttp } from '../http.js'
 import type { IdpContext, OktaInputs } from '../types.js'
 import { answerFacts, type OktaAnswer } from './facts.js'
+import { isCredentialShaped } from '../../sanitize.js'
 import { clientAssertion, dpopProof, newDpopKey, readSigningKey, type DpopKey } from './jwt.js'
 
 export const OKTA_SCOPES = 'okta.apps.read okta.logs.read'
@@ -42,7 +43,8 @@ function oauthErrorOf(answer: Awaited<ReturnType<IdpHttp['send']>>): string | nu
 /** The credential an answered token request gives: its scheme follows `token_type` [I2]. */
 function signedIn(answer: Extract<IdpAnswer, { kind: 'response' }>, dpop: DpopKey | null, ctx: IdpContext): SignIn {
   const body = answer.json as { access_token?: unknown; token_type?: unknown } | undefined
-  const accessToken = typeof body?.access_token === 'string' && body.access_token !== '' ? body.access_token : null
+  // Only a value that could be a credential is one: an ordinary word registered as a secret would blank our outputs.
+  const accessToken = isCredentialShaped(body?.access_token) ? body.access_token : null
   if (accessToken) {
     ctx.addSecret(accessToken)
     const tokenType = typeof body?.token_type === 'string' ? body.token_type.toLowerCase() : 'bearer'

@@ -253,7 +253,7 @@ export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
   const logs = facts.logs
   if (!logs) return report
   if (logs.failure !== null) add(apiFailureFinding(logs.failure, 'logs', facts.auth))
-  if (logs.nextElsewhere !== null) add(failed(null, `Okta's System Log pointed its next page to another host (${serverText(logs.nextElsewhere, 120)}), not followed`))
+  if (logs.nextElsewhere !== null) add(failed(null, `Okta's System Log pointed its next page elsewhere (${serverText(logs.nextElsewhere, 120)}), not followed`))
   const { counted, oldestRead } = countEvents(logs.events, options)
   if (logs.more && oldestRead !== null) report.evidenceSince = iso(oldestRead)
   report.noAttempt = logs.failure === null && counted.length === 0

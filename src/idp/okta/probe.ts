@@ -107,6 +107,8 @@ export async function probeApp(api: ApiGetter, inputs: OktaInputs): Promise<NonN
 
 export async function probeLogs(api: ApiGetter, inputs: OktaInputs, nowMs: number): Promise<OktaLogs> {
   const origin = new URL(inputs.orgUrl).origin
+  // The next page is the System Log's own, on the same origin: a credential is never sent to another path.
+  const logsPath = new URL(logsUrl(inputs, nowMs)).pathname
   const logs: OktaLogs = { events: [], pages: 0, more: false, failure: null, nextElsewhere: null }
   let url: string | null = logsUrl(inputs, nowMs)
   while (url !== null) {
@@ -136,8 +138,8 @@ export async function probeLogs(api: ApiGetter, inputs: OktaInputs, nowMs: numbe
       } catch {
         target = null
       }
-      if (target === null || target.origin !== origin) {
-        logs.nextElsewhere = target ? target.host : 'an unreadable URL'
+      if (target === null || target.origin !== origin || target.pathname !== logsPath) {
+        logs.nextElsewhere = target === null ? 'an unreadable URL' : target.origin !== origin ? target.host : `${target.host}${target.pathname}`
         logs.more = true
       } else {
         url = target.href
