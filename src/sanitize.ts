@@ -117,7 +117,8 @@ export function secretPieces(secret: string): string[] {
   // The forms a server may echo a long secret in: percent-encoded (either case of hex digits), base64, base64url.
   for (const p of [...pieces]) {
     if (p.length < 16) continue
-    const encoded = encodeURIComponent(p)
+    // Strictly: form encoders (.NET's among them) also escape ~ ! ' ( ) *, which encodeURIComponent leaves.
+    const encoded = encodeURIComponent(p).replace(/[~!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     if (encoded !== p) {
       add(encoded)
       add(encoded.replace(/%[0-9A-F]{2}/g, e => e.toLowerCase()))
