@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run screenshot: the README's picture of a failing run (docs/images/failing-run.png), made from
-// the simulator so that it stays true when the wording changes. Runs the committed dist/index.js on a
-// failing scenario, renders its annotations and job summary (Markdown, with `marked`) to HTML styled
-// like a GitHub run page, and screenshots it with headless Chromium. By hand, not in CI:
+// the simulators so that it stays true when the wording changes. Runs the committed dist/index.js on the
+// demo that motivates the product (simulator/demos.mjs: GitHub healthy, Okta rejecting its stored
+// credential since yesterday), renders its annotations and job summary (Markdown, with `marked`) to HTML
+// styled like a GitHub run page, and screenshots it with headless Chromium. By hand, not in CI:
 //
 //   apt-get install -y chromium     (or CHROMIUM=/path/to/chrome)
 //   npm run screenshot [-- --html out.html]     then look at the PNG, and commit it
@@ -12,13 +13,12 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { marked } from 'marked'
-import { startFake } from '../simulator/github-fake.mjs'
-import { runAction } from '../simulator/run-action.mjs'
-import { scenarioWorld } from '../simulator/worlds.mjs'
+import { DEMOS, demoName, secretPieces, startDemo } from '../simulator/demos.mjs'
+import { leaksOf, runAction } from '../simulator/run-action.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUT = join(root, 'docs', 'images', 'failing-run.png')
-const SCENARIO = { name: 'member-token', inputs: { 'expected-login': 'acme-scim' } }
+const DEMO = DEMOS.find(d => demoName(d) === 'okta-credentials-rejected')
 
 const escape = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c])
 const ICON = { error: '✖', warning: '⚠', notice: 'ℹ' }
@@ -47,15 +47,15 @@ body{margin:0;background:#f6f8fa;font:14px/1.5 -apple-system,BlinkMacSystemFont,
 }
 
 async function main(argv) {
-  const { world, token } = scenarioWorld(SCENARIO.name)
-  const fake = await startFake(world)
+  const started = await startDemo(DEMO)
   let run
   try {
-    run = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '20', ...SCENARIO.inputs })
+    run = await runAction({ ...started.inputs, 'timeout-seconds': '20' }, { env: started.env })
   } finally {
-    await fake.close()
+    await started.close()
   }
-  if (run.summary.includes(token) || run.stdout.split('\n').some(l => !l.startsWith('::add-mask::') && l.includes(token))) throw new Error('the token leaked')
+  // Every secret of the run (the GitHub token, the Okta key line by line, the access tokens Okta issued).
+  if (started.secrets().flatMap(secretPieces).some(piece => leaksOf(run, piece).length > 0)) throw new Error('a secret leaked')
   const html = page(run)
   const k = argv.indexOf('--html')
   if (k >= 0) writeFileSync(argv[k + 1], html)
@@ -76,7 +76,7 @@ async function main(argv) {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  console.log(`${OUT}: the ${SCENARIO.name} scenario (status ${run.outputs.status}, causes ${run.outputs.causes}). Look at it, then commit it.`)
+  console.log(`${OUT}: the ${demoName(DEMO)} demo (status ${run.outputs.status}, causes ${run.outputs.causes}). Look at it, then commit it.`)
   return 0
 }
 

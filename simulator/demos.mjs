@@ -1,8 +1,13 @@
 /**
- * The demo's scenarios, shared by `npm run demo` (scripts/demo.mjs) and the
- * snapshot tests of what a person reads (__tests__/snapshots.test.ts): each
- * is a world for the GitHub simulator and the action's inputs.
+ * The demo's scenarios, shared by `npm run demo` (scripts/demo.mjs), the
+ * snapshot tests of what a person reads (__tests__/snapshots.test.ts) and the
+ * README's picture (scripts/screenshot.mjs): each is a world for the GitHub
+ * simulator and the action's inputs, and, for the IdP side, a world for the
+ * Okta or Entra simulator with how the action signs in to it.
  */
+import { AUDIENCE, CLIENT_ID, CLIENT_SECRET, entraWorld, OIDC_REQUEST_TOKEN, SERVICE_PRINCIPAL_ID, startEntraFake, TENANT_ID } from './entra-fake.mjs'
+import { startFake } from './github-fake.mjs'
+import { OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, OKTA_WORLDS, oktaKeys, startOktaFake } from './okta-fake.mjs'
 import { scenarioWorld } from './worlds.mjs'
 
 export const DEMOS = [
@@ -10,10 +15,35 @@ export const DEMOS = [
   { scenario: 'token-invalid', title: 'A revoked token (401 Bad credentials: one request, never retried)', inputs: {} },
   { scenario: 'token-expiring', title: 'A token that expires soon', inputs: {} },
   { scenario: 'scope-missing', title: 'A token without admin:org', inputs: {} },
-  { scenario: 'member-token', title: "Another account's token (expected-login: acme-scim)", inputs: { 'expected-login': 'acme-scim' }, summary: true },
+  { scenario: 'member-token', title: "Another account's token (expected-login: acme-scim)", inputs: { 'expected-login': 'acme-scim' } },
   { scenario: 'sso-not-authorized', title: 'A token not authorized for SAML SSO', inputs: {} },
-  { scenario: 'multi-org', title: 'Three organizations, one of them failing', inputs: { org: 'acme,beta,gamma' } }
+  { scenario: 'multi-org', title: 'Three organizations, one of them failing', inputs: { org: 'acme,beta,gamma' } },
+  {
+    name: 'okta-credentials-rejected',
+    scenario: 'healthy',
+    title: 'GitHub healthy, Okta rejecting its stored credential since yesterday (idp: okta, an API service app key)',
+    inputs: { 'expected-login': 'acme-scim' },
+    idp: { provider: 'okta', world: 'credentials-rejected', auth: 'private-key' },
+    summary: true
+  },
+  {
+    name: 'entra-credentials-quarantine',
+    scenario: 'healthy',
+    title: 'GitHub healthy, Entra quarantined for its refused credential (idp: entra, GitHub OIDC, no secret)',
+    inputs: { 'expected-login': 'acme-scim' },
+    idp: { provider: 'entra', world: 'credentials-quarantine', auth: 'oidc' }
+  },
+  {
+    name: 'entra-escrow-quarantine',
+    scenario: 'healthy',
+    title: 'GitHub healthy, Entra quarantined for too many failed entries (idp: entra, a client secret)',
+    inputs: { 'expected-login': 'acme-scim' },
+    idp: { provider: 'entra', world: 'escrow-quarantine', auth: 'client-secret' }
+  }
 ]
+
+/** A demo's unique name: its own, else its GitHub scenario's. */
+export const demoName = demo => demo.name ?? demo.scenario
 
 /** The world and token of a demo scenario: a named scenario of worlds.mjs, or one built here. */
 export function demoWorld(name) {
@@ -25,4 +55,83 @@ export function demoWorld(name) {
   world.orgs.gamma.members['acme-scim'] = { role: 'member', state: 'active' }
   world.tokens[token].ssoAuthorized = ['acme', 'beta', 'gamma']
   return { world, token }
+}
+
+/** Starts the IdP simulator of a demo; its inputs, env and secrets for the action. */
+async function startIdp(idp) {
+  if (idp.provider === 'okta') {
+    const build = OKTA_WORLDS[idp.world]
+    if (!build) throw new Error(`demos: unknown Okta world ${JSON.stringify(idp.world)}`)
+    const fake = await startOktaFake(build())
+    const key = oktaKeys().rsaPkcs8Pem
+    const auth =
+      idp.auth === 'api-token'
+        ? { 'okta-api-token': OKTA_API_TOKEN }
+        : { 'okta-client-id': OKTA_CLIENT_ID, 'okta-private-key': key, 'okta-key-id': OKTA_KEY_IDS.rsa }
+    return {
+      fake,
+      inputs: { idp: 'okta', 'okta-org-url': fake.url, 'okta-app-id': OKTA_APP_ID, ...auth },
+      env: {},
+      given: idp.auth === 'api-token' ? [OKTA_API_TOKEN] : [key],
+      obtained: () => [...fake.issuedTokens]
+    }
+  }
+  if (idp.provider === 'entra') {
+    const fake = await startEntraFake(entraWorld(idp.world))
+    const inputs = {
+      idp: 'entra',
+      'entra-tenant-id': TENANT_ID,
+      'entra-client-id': CLIENT_ID,
+      'entra-service-principal-id': SERVICE_PRINCIPAL_ID,
+      'entra-login-url': fake.loginUrl,
+      'graph-url': fake.graphUrl
+    }
+    const oidc = idp.auth === 'oidc'
+    return {
+      fake,
+      inputs: oidc ? { ...inputs, 'entra-audience': AUDIENCE } : { ...inputs, 'entra-client-secret': CLIENT_SECRET },
+      // What the runner sets for a job with `permissions: id-token: write`.
+      env: oidc ? { ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN } : {},
+      given: oidc ? [OIDC_REQUEST_TOKEN] : [CLIENT_SECRET],
+      obtained: () => [...fake.issued.oidcTokens, ...fake.issued.accessTokens]
+    }
+  }
+  throw new Error(`demos: unknown IdP ${JSON.stringify(idp.provider)}`)
+}
+
+/**
+ * Starts the simulators of a demo (GitHub's, and the IdP's when it has one) and returns what the action is
+ * run with: its inputs (without `timeout-seconds`), its environment, and every secret of the run (`secrets()`:
+ * the ones given and, once the run is over, the ones the IdP simulator issued). `close()` stops them all.
+ */
+export async function startDemo(demo) {
+  const { world, token } = demoWorld(demo.scenario)
+  const github = await startFake(world)
+  let idp = null
+  try {
+    idp = demo.idp ? await startIdp(demo.idp) : null
+  } catch (e) {
+    await github.close()
+    throw e
+  }
+  return {
+    github,
+    idp: idp?.fake ?? null,
+    token,
+    inputs: { token, 'api-url': github.apiUrl, org: 'acme', ...demo.inputs, ...idp?.inputs },
+    env: { ...idp?.env },
+    secrets: () => [token, ...(idp?.given ?? []), ...(idp?.obtained() ?? [])],
+    async close() {
+      await Promise.all([github.close(), idp?.fake.close()])
+    }
+  }
+}
+
+/**
+ * The pieces of a secret whose appearance means it leaked: the whole value, and each line of a multi-line one
+ * (a PEM key) long enough to be its own (not the `-----BEGIN` lines).
+ */
+export function secretPieces(secret) {
+  const lines = secret.split('\n').map(l => l.trim()).filter(l => l.length >= 16 && !l.startsWith('-----'))
+  return [...new Set([secret.trim(), ...lines])].filter(p => p !== '')
 }

@@ -6,6 +6,30 @@ export interface Annotation {
   message: string
 }
 
+/** `report.idp` (src/diagnose/idp.ts IdpVerdict). */
+export interface ReportIdp {
+  provider: 'okta' | 'entra'
+  app: string
+  appLabel: string | null
+  status: 'healthy' | 'failing' | 'off' | 'unknown'
+  lastSuccessAt: string | null
+  lastFailureAt: string | null
+  lastFailureReason: string | null
+  quarantine: { reason: string; since: string | null; nextAttemptAt: string | null; errorCode: string | null; errorMessage: string | null } | null
+  /** Entra: every synchronization job (emptied when the report is too large); Okta: none. */
+  jobs: Array<{
+    id: string
+    templateId: string | null
+    status: string
+    scheduleState: string | null
+    lastExecutionAt: string | null
+    lastExecutionState: string | null
+    lastSuccessAt: string | null
+    quarantine: ReportIdp['quarantine']
+  }>
+  evidenceSince: string | null
+}
+
 export interface ReportJson {
   status: string
   login: string | null
@@ -13,6 +37,8 @@ export interface ReportJson {
   scopes: string[]
   expiresAt: string | null
   causes: Array<{ id: string; severity: string; org: string | null; enterprise: string | null; title: string; message: string; remediation: string; url?: string }>
+  /** The IdP side (`idp` input); null without it. */
+  idp: ReportIdp | null
   [key: string]: unknown
 }
 
