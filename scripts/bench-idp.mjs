@@ -139,6 +139,9 @@ async function oneRun(scenario, latencyMs) {
     ...sample,
     idpRt: (idpSpan.last - idpSpan.first) / L,
     idpChain: count,
+    // The client's own time on the IdP chain: the IdP's span beyond its round trips (CPU between an answer
+    // and the next request, connections), in ms.
+    idpGapsMs: idpSpan.last - idpSpan.first - count * L,
     idpRequests: idpReqs.length,
     // At once: the IdP's first request was received before GitHub's GET /user was answered; startDeltaMs: how
     // long after GET /user was received (negative: before it).
@@ -201,6 +204,7 @@ export async function idpBench({ latencies, runs, progress = () => {} }) {
         idpChain,
         idpChains: chains,
         idpRequests: Math.max(...xs.map(x => x.idpRequests)),
+        idpGapsMs: med('idpGapsMs'),
         design: s.design,
         slowerRt,
         slower: idpChain >= githubAloneRt ? 'IdP' : 'GitHub',
@@ -276,7 +280,7 @@ export function printIdp(results, log, { timeline = false } = {}) {
     }
     log('(GH in run: GitHub\'s own span in the joint run; IdP span: the IdP\'s first request to its last answer; IdP last: runs whose last answer was the IdP\'s;')
     log(' target: PASS/FAIL and whole - slower side, in RT; per run:)')
-    for (const r of rs) log(`  ${r.label.padEnd(17)} whole RT per run: ${r.wholeRtRuns.join(', ')}; ${r.idpRequests} IdP requests`)
+    for (const r of rs) log(`  ${r.label.padEnd(17)} whole RT per run: ${r.wholeRtRuns.join(', ')}; ${r.idpRequests} IdP requests; the client's own time on the IdP chain (span - chain x latency) ${round(r.idpGapsMs, 0)} ms`)
     if (timeline) {
       for (const r of rs) {
         log(`\nTimeline, ${r.label} at ${L} ms (run nearest the median; RT from the first request received; wN: the IdP request's wave):`)
