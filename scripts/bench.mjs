@@ -1,26 +1,31 @@
 #!/usr/bin/env node
-// npm run bench [-- --latency MS] [--runs N] [--cold-runs N] [--timeline] [--json]
+// npm run bench [-- --latency MS] [--runs N] [--cold-runs N] [--idp-latencies MS,MS] [--idp-only] [--timeline] [--json]
 //
 // Measures the built action (dist/index.js as it is on disk, run exactly as the runner does) against the
 // loopback GitHub fake with an injected latency per request, side by side with the bare-client floor
 // (scripts/bench-floor.mjs: the same requests with global fetch, same cap, same fake, same latency).
 // Round trips are read from the fake's own request log (performance.now() ms), so neither client's
 // timers are trusted. A measurement, not a test: it exits 0 whatever the figures are. Builds nothing.
+// The IdP side (scripts/bench-idp.mjs): 1 org with Okta or Entra asked at the same time, each fake with the same
+// latency, at --idp-latencies (default: --latency and 300 ms); --idp-only runs that part alone.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startFake } from '../simulator/github-fake.mjs'
 import { ACTION_ENTRY, runAction } from '../simulator/run-action.mjs'
 import { addOrg, EMU_SETUP_USER, EMU_TOKEN, ENTERPRISE, ORG, scenarioWorld, SERVICE_ACCOUNT } from '../simulator/worlds.mjs'
+import { IDP_SCENARIOS, idpBench, idpTargets, printIdp } from './bench-idp.mjs'
 
 const { values: opts } = parseArgs({
   options: {
     latency: { type: 'string', default: '100' },
     runs: { type: 'string', default: '5' },
     'cold-runs': { type: 'string', default: '21' },
+    'idp-latencies': { type: 'string' },
+    'idp-only': { type: 'boolean', default: false },
     timeline: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false }
   }
@@ -31,6 +36,8 @@ const COLD_RUNS = Number(opts['cold-runs'])
 for (const [name, v] of [['latency', LATENCY], ['runs', RUNS], ['cold-runs', COLD_RUNS]]) {
   if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`)
 }
+const IDP_LATENCIES = [...new Set((opts['idp-latencies'] ?? `${LATENCY},300`).split(',').map(x => Number(x.trim())))]
+if (IDP_LATENCIES.some(v => !Number.isInteger(v) || v <= 0)) throw new Error('--idp-latencies must be positive integers, comma-separated')
 const FLOOR_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), 'bench-floor.mjs')
 const CLI_ENTRY = resolve(dirname(ACTION_ENTRY), 'cli', 'index.js')
 const MAX_IN_FLIGHT = 50
@@ -337,14 +344,39 @@ async function peakMemory() {
 // ---------------------------------------------------------------------------------------------
 
 const bundleBytes = statSync(ACTION_ENTRY).size
+const machine = `Node ${process.version}, ${availableParallelism()} CPUs (a shared box: medians of interleaved runs; whole runs of npm run bench differ by ~10 %)`
+const pass = ok => (ok ? 'PASS' : 'FAIL')
+const progress = opts.json ? () => {} : m => process.stderr.write(`${m}\n`)
+const runIdp = () => idpBench({ latencies: IDP_LATENCIES, runs: RUNS, progress })
+const idpJson = results => (opts.timeline ? results : results.map(({ timeline: _t, ...r }) => r))
+
+if (opts['idp-only']) {
+  log(`provisioning-token-check benchmark, IdP side only: dist/index.js against the loopback GitHub fake and the ${IDP_SCENARIOS.length} IdP scenarios, ${IDP_LATENCIES.join(' and ')} ms per request, median of ${RUNS} runs`)
+  log(machine)
+  const idp = await runIdp()
+  const targets = idpTargets(idp)
+  const failed = targets.filter(t => !t.ok)
+  const summary = `${targets.length - failed.length}/${targets.length} targets pass${failed.length ? `; FAIL: ${failed.map(t => t.name).join('; ')}` : ''}`
+  if (opts.json) {
+    console.log(JSON.stringify({ idpLatenciesMs: IDP_LATENCIES, runs: RUNS, node: process.version, cpus: availableParallelism(), bundleBytes, idp: idpJson(idp), targets, summary }, (_k, v) => (typeof v === 'number' ? round(v, 3) : v), 2))
+  } else {
+    printIdp(idp, log, { timeline: opts.timeline })
+    log('')
+    for (const t of targets) log(`${pass(t.ok)}  ${t.name.padEnd(58)} ${t.measured}`)
+    log(`\nsummary: ${summary}`)
+  }
+  process.exit(0)
+}
+
 log(`provisioning-token-check benchmark: dist/index.js against the loopback fake, ${LATENCY} ms per request, median of ${RUNS} runs`)
+log(machine)
 const scenarios = []
 for (const s of SCENARIOS) scenarios.push(await runScenario(s))
+const idp = await runIdp()
 const cold = await coldStart()
 const memory = await peakMemory()
 
 const [one, twenty] = scenarios
-const pass = ok => (ok ? 'PASS' : 'FAIL')
 const targets = [
   { name: '1 org: critical path <= 2.5 round trips', measured: `${round(one.criticalRt)} RT`, ok: one.criticalRt <= 2.5 },
   { name: '20 orgs: critical path <= 3.5 round trips', measured: `${round(twenty.criticalRt)} RT`, ok: twenty.criticalRt <= 3.5 },
@@ -356,14 +388,15 @@ const targets = [
   { name: '<= 6 requests per org; GET /user once per run', measured: `${scenarios.map(s => round(s.perOrg, 1)).join(' / ')} per org; GET /user ${scenarios.map(s => s.userCalls).join('/')}x`, ok: scenarios.every(s => s.perOrg <= 6 && s.userCalls === 1) },
   { name: 'cold start <= 2.5x node -e 0', measured: `${round(cold.ratio)}x (${round(cold.actionMs, 0)} / ${round(cold.nodeMs, 0)} ms)`, ok: cold.ratio <= 2.5 },
   { name: 'dist/index.js < 1 MiB', measured: `${bundleBytes} B = ${round(bundleBytes / 1024, 0)} KiB`, ok: bundleBytes < 1024 * 1024 },
-  { name: `max requests in flight <= ${MAX_IN_FLIGHT} (half of GitHub's 100 per token)`, measured: `${Math.max(...scenarios.map(s => s.inFlight))}`, ok: scenarios.every(s => s.inFlight <= MAX_IN_FLIGHT) }
+  { name: `max requests in flight <= ${MAX_IN_FLIGHT} (half of GitHub's 100 per token)`, measured: `${Math.max(...scenarios.map(s => s.inFlight))}`, ok: scenarios.every(s => s.inFlight <= MAX_IN_FLIGHT) },
+  ...idpTargets(idp)
 ]
 const failed = targets.filter(t => !t.ok)
 const summary = `${targets.length - failed.length}/${targets.length} targets pass${failed.length ? `; FAIL: ${failed.map(t => t.name).join('; ')}` : ''}`
 
 if (opts.json) {
   const slim = opts.timeline ? scenarios : scenarios.map(({ timeline: _t, ...s }) => s)
-  console.log(JSON.stringify({ latencyMs: LATENCY, runs: RUNS, node: process.version, bundleBytes, scenarios: slim, coldStart: cold, peakMemory: memory, targets, summary },
+  console.log(JSON.stringify({ latencyMs: LATENCY, runs: RUNS, node: process.version, bundleBytes, scenarios: slim, idpLatenciesMs: IDP_LATENCIES, idp: idpJson(idp), coldStart: cold, peakMemory: memory, targets, summary },
     (_k, v) => (typeof v === 'number' ? round(v, 3) : v), 2))
 } else {
   const row = cells => cells.map((c, i) => String(c)[i ? 'padStart' : 'padEnd'](i ? 11 : 17)).join(' ')
@@ -395,6 +428,7 @@ if (opts.json) {
       for (const t of s.timeline) log(`  w${t.wave} ${String(t.startRt).padStart(5)} -> ${String(t.endRt).padEnd(5)} ${t.status} ${t.request}`)
     }
   }
+  printIdp(idp, log, { timeline: opts.timeline })
   log(`\nCold start, median of ${cold.runs} interleaved runs each (wall time of the whole process):`)
   log(`  node -e 0                                              ${String(round(cold.nodeMs, 0)).padStart(4)} ms   1x`)
   log(`  action, input-error path (warn-days: soon, no request) ${String(round(cold.actionMs, 0)).padStart(4)} ms   ${round(cold.ratio)}x`)
