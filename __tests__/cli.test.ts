@@ -179,7 +179,7 @@ describe('CLI arguments', () => {
   })
 
   it('-- ends the options; --version is its own answer', () => {
-    expect(parseCliArgs(['--org', 'acme', '--'])).toEqual({ ok: true, args: { values: { org: ['acme'] }, json: false, help: false, version: false } })
+    expect(parseCliArgs(['--org', 'acme', '--'])).toEqual({ ok: true, args: { values: { org: ['acme'] }, files: {}, json: false, help: false, version: false } })
     expect(parseCliArgs(['--version']).ok && parseCliArgs(['--version'])).toMatchObject({ args: { version: true } })
     // After --, even --help is not an option.
     expect(parseCliArgs(['--org', 'acme', '--', '--help']).ok).toBe(false)
@@ -198,7 +198,7 @@ describe('CLI arguments', () => {
   })
 
   it('--help wins over anything but a token', () => {
-    expect(parseCliArgs(['--help', '--bogus'])).toEqual({ ok: true, args: { values: {}, json: false, help: true, version: false } })
+    expect(parseCliArgs(['--help', '--bogus'])).toEqual({ ok: true, args: { values: {}, files: {}, json: false, help: true, version: false } })
     expect(parseCliArgs(['-h', '--token', 'x']).ok).toBe(false)
   })
 

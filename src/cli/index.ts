@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 /**
- * The CLI for admins: `provisioning-token-check --org acme [--enterprise slug] [--json]`.
+ * The CLI for admins: `provisioning-token-check --org acme [--enterprise slug] [--idp okta …] [--json]`.
  * The same inputs (parseInputs), check (checkToken), report JSON and exit
  * status as the action; only the I/O is its own. The token comes from
  * GITHUB_TOKEN / GH_TOKEN, a hidden prompt, or stdin's first line: never argv.
+ * The IdP's secrets come from their environment variables or files: never argv.
  */
 import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from '../check.js'
-import { colorEnabled, editHiddenLine, flagProblems, inputReader, parseCliArgs, USAGE } from './args.js'
+import { cliEnv, colorEnabled, editHiddenLine, flagProblems, inputReader, parseCliArgs, SECRET_SOURCES, USAGE, type IdpSecrets } from './args.js'
 import packageJson from '../../package.json' with { type: 'json' }
 import { renderText } from './render.js'
 import type { Verdict } from '../diagnose/index.js'
+import type { IdpConfig } from '../idp/inputs.js'
 import { parseInputs } from '../inputs.js'
-import { scrubberFor } from '../sanitize.js'
+import { SecretList } from '../sanitize.js'
+import { readIdpSecrets } from './secrets.js'
 import { reportJson } from '../report/json.js'
 import { runFails, type Policy } from '../report/policy.js'
 
@@ -86,6 +89,22 @@ function readFirstLine(stdin: NodeJS.ReadStream): Promise<string> {
   })
 }
 
+/** What an action input is here, for the hint under an input-invalid verdict. */
+function inputText(input: string, tokenFrom: TokenSource, idpSecrets: IdpSecrets): string {
+  if (input === 'token') return `the token from ${tokenFrom}`
+  if (input in SECRET_SOURCES) {
+    const { fileFlag, env } = SECRET_SOURCES[input as keyof typeof SECRET_SOURCES]
+    return idpSecrets[input as keyof IdpSecrets]?.from ?? `--${fileFlag} or ${env}`
+  }
+  return `--${input}`
+}
+
+/** " and Okta at https://acme.okta.com": where else the check asks, for the terminal's progress line. */
+function idpText(idp: IdpConfig | null): string {
+  if (idp === null) return ''
+  return idp.provider === 'okta' ? ` and Okta at ${idp.okta.orgUrl}` : ` and Microsoft Entra ID at ${idp.entra.loginUrl}`
+}
+
 async function main(): Promise<number> {
   const { stdin, stdout, stderr, env } = process
   // A reader that went away (`| head`) is not a crash: write() still resolves, and the exit status stands.
@@ -105,12 +124,20 @@ async function main(): Promise<number> {
     await write(stdout, `${NAME} ${VERSION}\n`)
     return 0
   }
-  // A bad flag value is a usage error: said before any token is asked for, and nothing is sent.
+  // A bad flag value is a usage error: said before any secret is read, and nothing is sent.
   const problems = flagProblems(args, env)
   if (problems.length > 0) {
     await write(stderr, `${problems.map(p => `${NAME}: ${p}`).join('\n')}\nRun ${NAME} --help for usage.\n`)
     return 2
   }
+  // The IdP's secrets (their files, else the environment): a file that cannot be read is a usage error too.
+  const idpSecrets = readIdpSecrets(args, env)
+  if (!idpSecrets.ok) {
+    await write(stderr, `${idpSecrets.errors.map(p => `${NAME}: ${p}`).join('\n')}\nRun ${NAME} --help for usage.\n`)
+    return 2
+  }
+  const secrets = new SecretList()
+  for (const s of Object.values(idpSecrets.secrets)) secrets.add(s.value)
 
   let source = tokenFromEnv(env)
   if (source === null) {
@@ -127,7 +154,7 @@ async function main(): Promise<number> {
     await write(stderr, `${NAME}: no token: ${source.from} was empty. Set GITHUB_TOKEN or GH_TOKEN, pipe the token on stdin, or run in a terminal to be prompted.\n`)
     return 2
   }
-  const scrub = scrubberFor(rawToken)
+  secrets.add(rawToken)
   // The budget counts from here: time spent typing the token is not GitHub's.
   const startedAt = Date.now()
 
@@ -135,30 +162,32 @@ async function main(): Promise<number> {
   let policy: Policy | null
   let badInputs: string[] = []
   try {
-    const parsed = parseInputs(inputReader(args, rawToken), env)
+    // Outside Actions there is no OIDC: the runner's variables, if set, are not taken (cliEnv).
+    const parsed = parseInputs(inputReader(args, rawToken, idpSecrets.secrets), cliEnv(env))
     const inputs = parsed.inputs
     if (!inputs) {
       verdict = verdictForParsedProblems(parsed)
       policy = policyForParsedProblems(parsed)
       badInputs = parsed.problems.map(p => p.input).filter((n, i, a) => a.indexOf(n) === i)
     } else {
-      if (!args.json && stderr.isTTY) await write(stderr, `Checking the token from ${source.from} against ${inputs.apiUrl} …\n`)
-      verdict = await checkToken(inputs, { now: Date.now, startedAt, tokenWhitespace: parsed.tokenWhitespace })
+      if (!args.json && stderr.isTTY) await write(stderr, `Checking the token from ${source.from} against ${inputs.apiUrl}${idpText(inputs.idp)} …\n`)
+      // Each token obtained during the run (the IdP's access tokens) is scrubbed from both outputs like the given secrets.
+      verdict = await checkToken(inputs, { now: Date.now, startedAt, tokenWhitespace: parsed.tokenWhitespace, onSecret: s => secrets.add(s) })
       policy = { failOn: inputs.failOn, inconclusive: inputs.inconclusive }
     }
   } catch (e) {
     // A bug of ours: never a verdict on the token, never healthy.
-    verdict = verdictForInternalError(scrub(e instanceof Error ? e.message : String(e)))
+    verdict = verdictForInternalError(secrets.scrub(e instanceof Error ? e.message : String(e)))
     policy = null
   }
 
   if (args.json) {
-    await write(stdout, `${reportJson(verdict, { secrets: [rawToken] })}\n`)
+    await write(stdout, `${reportJson(verdict, { secrets: secrets.values })}\n`)
   } else {
-    await write(stdout, renderText(verdict, { color: colorEnabled(env, stdout.isTTY === true), secrets: [rawToken] }))
+    await write(stdout, renderText(verdict, { color: colorEnabled(env, stdout.isTTY === true), secrets: secrets.values }))
     if (badInputs.length > 0) {
       // The messages name the action's inputs; say what each is here.
-      const names = badInputs.map(n => (n === 'token' ? `input "token" is the token from ${source.from}` : `input "${n}" is --${n}`))
+      const names = badInputs.map(n => `input "${n}" is ${inputText(n, source.from, idpSecrets.secrets)}`)
       await write(stderr, `(Here ${names.join(', ')}.)\n`)
     }
   }
