@@ -13,7 +13,7 @@ import { renderText } from './render.js'
 import type { Verdict } from '../diagnose/index.js'
 import type { IdpConfig } from '../idp/inputs.js'
 import { parseInputs } from '../inputs.js'
-import { SecretList } from '../sanitize.js'
+import { isCredentialShaped, SecretList } from '../sanitize.js'
 import { readIdpSecrets } from './secrets.js'
 import { reportJson } from '../report/json.js'
 import { runFails, type Policy } from '../report/policy.js'
@@ -105,40 +105,11 @@ function idpText(idp: IdpConfig | null): string {
   return idp.provider === 'okta' ? ` and Okta at ${idp.okta.orgUrl}` : ` and Microsoft Entra ID at ${idp.entra.loginUrl}`
 }
 
-async function main(): Promise<number> {
-  const { stdin, stdout, stderr, env } = process
-  // A reader that went away (`| head`) is not a crash: write() still resolves, and the exit status stands.
-  stdout.on('error', () => undefined)
-  stderr.on('error', () => undefined)
-  const parsedArgs = parseCliArgs(process.argv.slice(2))
-  if (!parsedArgs.ok) {
-    await write(stderr, `${NAME}: ${parsedArgs.error}\nRun ${NAME} --help for usage.\n`)
-    return 2
-  }
-  const args = parsedArgs.args
-  if (args.help) {
-    await write(stdout, USAGE)
-    return 0
-  }
-  if (args.version) {
-    await write(stdout, `${NAME} ${VERSION}\n`)
-    return 0
-  }
-  // A bad flag value is a usage error: said before any secret is read, and nothing is sent.
-  const problems = flagProblems(args, env)
-  if (problems.length > 0) {
-    await write(stderr, `${problems.map(p => `${NAME}: ${p}`).join('\n')}\nRun ${NAME} --help for usage.\n`)
-    return 2
-  }
-  // The IdP's secrets (their files, else the environment): a file that cannot be read is a usage error too.
-  const idpSecrets = readIdpSecrets(args, env)
-  if (!idpSecrets.ok) {
-    await write(stderr, `${idpSecrets.errors.map(p => `${NAME}: ${p}`).join('\n')}\nRun ${NAME} --help for usage.\n`)
-    return 2
-  }
-  const secrets = new SecretList()
-  for (const s of Object.values(idpSecrets.secrets)) secrets.add(s.value)
+type Args = Extract<ReturnType<typeof parseCliArgs>, { ok: true }>['args']
 
+/** The token: from GITHUB_TOKEN / GH_TOKEN, else a hidden prompt on a terminal, else stdin's first line; or an exit code. */
+async function obtainToken(): Promise<{ token: string; from: TokenSource } | number> {
+  const { stdin, stderr, env } = process
   let source = tokenFromEnv(env)
   if (source === null) {
     if (stdin.isTTY) {
@@ -149,38 +120,70 @@ async function main(): Promise<number> {
       source = { token: await readFirstLine(stdin), from: 'stdin' }
     }
   }
-  const rawToken = source.token
-  if (rawToken.trim() === '') {
+  if (source.token.trim() === '') {
     await write(stderr, `${NAME}: no token: ${source.from} was empty. Set GITHUB_TOKEN or GH_TOKEN, pipe the token on stdin, or run in a terminal to be prompted.\n`)
     return 2
   }
-  secrets.add(rawToken)
+  return source
+}
+
+interface Judged {
+  verdict: Verdict
+  policy: Policy | null
+  badInputs: string[]
+}
+
+/** The check, as the action makes it; never throws (a bug of ours is internal-error). */
+async function judge(args: Args, source: { token: string; from: TokenSource }, idpSecrets: IdpSecrets, secrets: SecretList): Promise<Judged> {
   // The budget counts from here: time spent typing the token is not GitHub's.
   const startedAt = Date.now()
-
-  let verdict: Verdict
-  let policy: Policy | null
-  let badInputs: string[] = []
   try {
     // Outside Actions there is no OIDC: the runner's variables, if set, are not taken (cliEnv).
-    const parsed = parseInputs(inputReader(args, rawToken, idpSecrets.secrets), cliEnv(env))
+    const parsed = parseInputs(inputReader(args, source.token, idpSecrets), cliEnv(process.env))
     const inputs = parsed.inputs
     if (!inputs) {
-      verdict = verdictForParsedProblems(parsed)
-      policy = policyForParsedProblems(parsed)
-      badInputs = parsed.problems.map(p => p.input).filter((n, i, a) => a.indexOf(n) === i)
-    } else {
-      if (!args.json && stderr.isTTY) await write(stderr, `Checking the token from ${source.from} against ${inputs.apiUrl}${idpText(inputs.idp)} …\n`)
-      // Each token obtained during the run (the IdP's access tokens) is scrubbed from both outputs like the given secrets.
-      verdict = await checkToken(inputs, { now: Date.now, startedAt, tokenWhitespace: parsed.tokenWhitespace, onSecret: s => secrets.add(s) })
-      policy = { failOn: inputs.failOn, inconclusive: inputs.inconclusive }
+      const badInputs = parsed.problems.map(p => p.input).filter((n, i, a) => a.indexOf(n) === i)
+      return { verdict: verdictForParsedProblems(parsed), policy: policyForParsedProblems(parsed), badInputs }
     }
+    if (!args.json && process.stderr.isTTY) await write(process.stderr, `Checking the token from ${source.from} against ${inputs.apiUrl}${idpText(inputs.idp)} …\n`)
+    // Each token obtained during the run (the IdP's access tokens) is scrubbed from both outputs like the given secrets.
+    const onSecret = (s: string): void => void (isCredentialShaped(s) && secrets.add(s))
+    const verdict = await checkToken(inputs, { now: Date.now, startedAt, tokenWhitespace: parsed.tokenWhitespace, onSecret })
+    return { verdict, policy: { failOn: inputs.failOn, inconclusive: inputs.inconclusive }, badInputs: [] }
   } catch (e) {
     // A bug of ours: never a verdict on the token, never healthy.
-    verdict = verdictForInternalError(secrets.scrub(e instanceof Error ? e.message : String(e)))
-    policy = null
+    return { verdict: verdictForInternalError(secrets.scrub(e instanceof Error ? e.message : String(e))), policy: null, badInputs: [] }
   }
+}
 
+async function usageError(lines: readonly string[]): Promise<number> {
+  await write(process.stderr, `${lines.map(p => `${NAME}: ${p}`).join('\n')}\nRun ${NAME} --help for usage.\n`)
+  return 2
+}
+
+async function main(): Promise<number> {
+  const { stdout, stderr, env } = process
+  // A reader that went away (`| head`) is not a crash: write() still resolves, and the exit status stands.
+  stdout.on('error', () => undefined)
+  stderr.on('error', () => undefined)
+  const parsedArgs = parseCliArgs(process.argv.slice(2))
+  if (!parsedArgs.ok) return usageError([parsedArgs.error])
+  const args = parsedArgs.args
+  if (args.help) return write(stdout, USAGE).then(() => 0)
+  if (args.version) return write(stdout, `${NAME} ${VERSION}\n`).then(() => 0)
+  // A bad flag value is a usage error: said before any secret is read, and nothing is sent.
+  const problems = flagProblems(args, env)
+  if (problems.length > 0) return usageError(problems)
+  // The IdP's secrets (their files, else the environment): a file that cannot be read is a usage error too.
+  const idpSecrets = readIdpSecrets(args, env)
+  if (!idpSecrets.ok) return usageError(idpSecrets.errors)
+  const secrets = new SecretList()
+  for (const s of Object.values(idpSecrets.secrets)) secrets.add(s.value)
+  const source = await obtainToken()
+  if (typeof source === 'number') return source
+  secrets.add(source.token)
+
+  const { verdict, policy, badInputs } = await judge(args, source, idpSecrets.secrets, secrets)
   if (args.json) {
     await write(stdout, `${reportJson(verdict, { secrets: secrets.values })}\n`)
   } else {

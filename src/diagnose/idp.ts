@@ -103,7 +103,9 @@ function credentialsCause(f: Extract<IdpFinding, { kind: 'credentials-rejected' 
 function quarantineCause(f: Extract<IdpFinding, { kind: 'quarantined' }>): CauseInput {
   const when = f.since ? ` since ${f.since}` : ''
   const next = f.nextAttemptAt ? ` Next attempt: ${f.nextAttemptAt}.` : ''
-  const disabled = f.disabled ? ' Entra has disabled the job after the quarantine: provisioning is stopped until it is restarted.' : ' Entra disables the job four weeks after the quarantine began.'
+  // Entra's own reason may already say when the four weeks end: said once.
+  const weeks = /four weeks/i.test(f.reason) ? '' : ' Entra disables the job four weeks after the quarantine began.'
+  const disabled = f.disabled ? ' Entra has disabled the job after the quarantine: provisioning is stopped until it is restarted.' : weeks
   return { id: 'idp-quarantined', message: `Entra quarantined provisioning to GitHub${when}: ${f.reason}.${next}${disabled}` }
 }
 
