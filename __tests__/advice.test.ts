@@ -40,8 +40,13 @@ describe('login-mismatch: nothing about another account is judged', () => {
     const f = { ...memberFacts, expectedUser: err(502, 'Bad Gateway') }
     expect(ids(diagnose(f, inputs({ expectedLogin: 'acme-scim' }), NOW))).toEqual(['login-mismatch', 'github-unavailable'])
   })
-  it('account-renamed is judged in full: the token is the renamed service account\'s', () => {
-    const f = { ...memberFacts, user: user({}, 'acme-scim-2'), expectedUser: err(404, 'Not Found'), orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })] }
+  it("account-renamed is judged in full: the token is the renamed service account's", () => {
+    const f = {
+      ...memberFacts,
+      user: user({}, 'acme-scim-2'),
+      expectedUser: err(404, 'Not Found'),
+      orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })]
+    }
     expect(ids(diagnose(f, inputs({ expectedLogin: 'acme-scim' }), NOW))).toEqual(['account-renamed', 'not-org-owner'])
   })
 })
@@ -49,7 +54,11 @@ describe('login-mismatch: nothing about another account is judged', () => {
 describe('enterprise causes speak of the enterprise', () => {
   const emuUser = user({ 'x-oauth-scopes': 'scim:enterprise' }, 'fab_admin')
   it('scim-forbidden names scim:enterprise and the setup user, never admin:org', () => {
-    const v = diagnose(facts({ user: emuUser, orgs: [], identities: null, enterpriseScim: err(403, 'Permission denied') }), inputs(EMU), NOW)
+    const v = diagnose(
+      facts({ user: emuUser, orgs: [], identities: null, enterpriseScim: err(403, 'Permission denied') }),
+      inputs(EMU),
+      NOW
+    )
     const c = v.causes.find(x => x.id === 'scim-forbidden')
     expect(c?.title).toBe('Enterprise SCIM request refused')
     expect(c?.remediation).toMatch(/scim:enterprise/)
@@ -73,14 +82,18 @@ describe('enterprise causes speak of the enterprise', () => {
 })
 
 describe('"not checked" says the true reason', () => {
-  it('an owner\'s admin:org token whose GraphQL query failed is not told it lacks a scope or the role', () => {
+  it("an owner's admin:org token whose GraphQL query failed is not told it lacks a scope or the role", () => {
     const v = diagnose(facts({ identities: err(502, 'Bad Gateway') }), inputs(), NOW)
     const note = v.notes.find(n => /linked SAML identity/.test(n)) ?? ''
     expect(note).toMatch(/GraphQL identity query got no usable answer/)
     expect(note).not.toMatch(/owner|read:org/)
   })
   it('a member is told it is not an owner', () => {
-    const v = diagnose(facts({ orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })] }), inputs(), NOW)
+    const v = diagnose(
+      facts({ orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })] }),
+      inputs(),
+      NOW
+    )
     expect(v.notes.join('\n')).toMatch(/acme-scim it is an active member, not an active owner/)
   })
   it('a token without read:org is told so', () => {
@@ -88,12 +101,19 @@ describe('"not checked" says the true reason', () => {
     expect(v.notes.join('\n')).toMatch(/neither read:org nor admin:org/)
   })
   it('a blocked org says what blocked it', () => {
-    const sso = err(403, 'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.')
+    const sso = err(
+      403,
+      'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.'
+    )
     const v = diagnose(facts({ orgs: [healthyOrg('acme', { membership: sso, credentials: sso, scim: sso })] }), inputs(), NOW)
     expect(v.notes.join('\n')).toMatch(/refused the token \(sso-not-authorized\)/)
   })
   it('GHES rows say the SSO record was not checked, never "no record"', () => {
-    const v = diagnose(facts({ platform: 'ghes', orgs: [healthyOrg('acme', { credentials: null, scim: null })], identities: null }), inputs({ apiUrl: 'https://ghes.example.com/api/v3' }), NOW)
+    const v = diagnose(
+      facts({ platform: 'ghes', orgs: [healthyOrg('acme', { credentials: null, scim: null })], identities: null }),
+      inputs({ apiUrl: 'https://ghes.example.com/api/v3' }),
+      NOW
+    )
     expect(v.orgs[0]?.ssoAuthorizationNote).toBe('not checked')
   })
   it('an OAuth token is told GitHub lists no SSO authorization for it', () => {
@@ -123,7 +143,11 @@ describe('expiry', () => {
     expect(expiryText(diagnose(facts(), inputs(), NOW))).toMatch(/^never/)
   })
   it('an SSO record not checked says so in the summary row', () => {
-    const v = diagnose(facts({ platform: 'ghes', orgs: [healthyOrg('acme', { credentials: null, scim: null })], identities: null }), inputs({ apiUrl: 'https://ghes.example.com/api/v3' }), NOW)
+    const v = diagnose(
+      facts({ platform: 'ghes', orgs: [healthyOrg('acme', { credentials: null, scim: null })], identities: null }),
+      inputs({ apiUrl: 'https://ghes.example.com/api/v3' }),
+      NOW
+    )
     expect(v.orgs[0] && ssoAuthorizationText(v.orgs[0])).toBe('not checked')
   })
   it.each([
@@ -148,7 +172,11 @@ describe('redirects are never followed, and named', () => {
     expect(v.causes[0]?.message).toMatch(re)
   })
   it('a redirect on an org request is unexpected-response for that org, never healthy', () => {
-    const v = diagnose(facts({ orgs: [healthyOrg('acme', { scim: resp(302, '', { location: 'https://login.evil.example/' }) })] }), inputs(), NOW)
+    const v = diagnose(
+      facts({ orgs: [healthyOrg('acme', { scim: resp(302, '', { location: 'https://login.evil.example/' }) })] }),
+      inputs(),
+      NOW
+    )
     expect(v.status).toBe('inconclusive')
     expect(v.causes.map(c => [c.id, c.org])).toEqual([['unexpected-response', 'acme']])
   })
@@ -156,7 +184,11 @@ describe('redirects are never followed, and named', () => {
 
 describe('the SSO authorization URL is used only on the web host of api-url', () => {
   const ssoWith = (url: string): ReturnType<typeof err> =>
-    err(403, 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.', { 'x-github-sso': `required; url=${url}` })
+    err(
+      403,
+      'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+      { 'x-github-sso': `required; url=${url}` }
+    )
   it.each([
     ['https://github.com/orgs/acme/sso?authorization_request=A', 'https://api.github.com', true],
     ['https://evil.example/orgs/acme/sso', 'https://api.github.com', false],
@@ -167,7 +199,11 @@ describe('the SSO authorization URL is used only on the web host of api-url', ()
     ['https://github.com/orgs/acme/sso', 'https://api.acme.ghe.com', false],
     ['https://ghes.example.com/orgs/acme/sso', 'https://ghes.example.com/api/v3', true]
   ])('%s with api-url %s: used %s', (url, apiUrl, used) => {
-    const v = diagnose(facts({ orgs: [healthyOrg('acme', { membership: ssoWith(url), scim: ssoWith(url), credentials: ssoWith(url) })] }), inputs({ apiUrl }), NOW)
+    const v = diagnose(
+      facts({ orgs: [healthyOrg('acme', { membership: ssoWith(url), scim: ssoWith(url), credentials: ssoWith(url) })] }),
+      inputs({ apiUrl }),
+      NOW
+    )
     expect(ids(v)).toEqual(['sso-not-authorized'])
     expect(v.ssoAuthorizationUrl).toBe(used ? url : null)
     expect(v.causes[0]?.url).toBe(used ? url : undefined)
@@ -181,17 +217,43 @@ describe('the SSO authorization URL is used only on the web host of api-url', ()
   })
 })
 
-describe('GitHub\'s wording across years and versions: status and headers first', () => {
+describe("GitHub's wording across years and versions: status and headers first", () => {
   it.each([
     ['the lockout in the singular', err(403, 'Max number of login attempt exceeded'), 'lockout'],
     ['the lockout today', err(403, 'Maximum number of login attempts exceeded. Please try again later.'), 'lockout'],
-    ['the old abuse-detection secondary limit', err(403, 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.', { 'retry-after': '60' }), 'rate-limited'],
+    [
+      'the old abuse-detection secondary limit',
+      err(403, 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.', { 'retry-after': '60' }),
+      'rate-limited'
+    ],
     ['a secondary limit by its headers alone', err(403, 'Forbidden', { 'retry-after': '30' }), 'rate-limited'],
-    ['today\'s secondary text with the terms-of-service sentence', err(403, 'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later. If you reach out to GitHub Support for help, please include the request ID X.'), 'rate-limited'],
-    ['a primary limit without a reset header', err(403, 'API rate limit exceeded for user ID 1.', { 'x-ratelimit-remaining': '0' }), 'rate-limited'],
+    [
+      "today's secondary text with the terms-of-service sentence",
+      err(
+        403,
+        'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later. If you reach out to GitHub Support for help, please include the request ID X.'
+      ),
+      'rate-limited'
+    ],
+    [
+      'a primary limit without a reset header',
+      err(403, 'API rate limit exceeded for user ID 1.', { 'x-ratelimit-remaining': '0' }),
+      'rate-limited'
+    ],
     ['a primary limit by its header alone', err(403, '', { 'x-ratelimit-remaining': '0' }), 'rate-limited'],
-    ['SSO in the docs\' "personal token" wording, no header', err(403, 'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.'), 'sso'],
-    ['SSO for an OAuth token', err(403, 'Resource protected by organization SAML enforcement. You must grant your OAuth token access to an organization within this business.'), 'sso'],
+    [
+      'SSO in the docs\' "personal token" wording, no header',
+      err(403, 'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.'),
+      'sso'
+    ],
+    [
+      'SSO for an OAuth token',
+      err(
+        403,
+        'Resource protected by organization SAML enforcement. You must grant your OAuth token access to an organization within this business.'
+      ),
+      'sso'
+    ],
     ['a 401 whose body could not be read', resp(401, undefined), 'bad-credentials']
   ])('%s', (_name, fact, type) => {
     expect(classify(fact, NOW).type).toBe(type)
@@ -203,13 +265,26 @@ describe('GitHub\'s wording across years and versions: status and headers first'
   })
 
   it('X-GitHub-SSO named in Access-Control-Expose-Headers is no SSO signal', () => {
-    const v = diagnose(facts({ user: user({ 'access-control-expose-headers': 'ETag, Link, X-GitHub-SSO, X-OAuth-Scopes' }) }), inputs(), NOW)
+    const v = diagnose(
+      facts({ user: user({ 'access-control-expose-headers': 'ETag, Link, X-GitHub-SSO, X-OAuth-Scopes' }) }),
+      inputs(),
+      NOW
+    )
     expect(ids(v)).toEqual([])
   })
 
   it('GraphQL reports a SAML block inside a 200 (FORBIDDEN with saml_failure)', () => {
     const v = diagnose(
-      facts({ identities: identities({ o0: null }, [{ type: 'FORBIDDEN', path: ['o0'], extensions: { saml_failure: true }, message: 'Resource protected by organization SAML enforcement.' }]) }),
+      facts({
+        identities: identities({ o0: null }, [
+          {
+            type: 'FORBIDDEN',
+            path: ['o0'],
+            extensions: { saml_failure: true },
+            message: 'Resource protected by organization SAML enforcement.'
+          }
+        ])
+      }),
       inputs(),
       NOW
     )
@@ -217,7 +292,11 @@ describe('GitHub\'s wording across years and versions: status and headers first'
   })
 
   it('a GitHub App user token (empty scopes header) is unsupported, not missing scopes', () => {
-    const v = diagnose(facts({ user: user({ 'x-oauth-scopes': '', 'x-oauth-client-id': 'Iv1.abc' }) }), inputs({ tokenKind: 'github-app-user' }), NOW)
+    const v = diagnose(
+      facts({ user: user({ 'x-oauth-scopes': '', 'x-oauth-client-id': 'Iv1.abc' }) }),
+      inputs({ tokenKind: 'github-app-user' }),
+      NOW
+    )
     expect(ids(v)[0]).toBe('token-kind-unsupported')
     expect(ids(v)).not.toContain('scope-missing')
   })
@@ -258,7 +337,14 @@ describe('server strings are data', () => {
   })
 
   it('a role that is not a word is bounded data', () => {
-    const v = diagnose(facts({ orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'x\n'.repeat(5000) }), scim: err(403, 'x') })], identities: identities({ o0: LINKED }) }), inputs(), NOW)
+    const v = diagnose(
+      facts({
+        orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'x\n'.repeat(5000) }), scim: err(403, 'x') })],
+        identities: identities({ o0: LINKED })
+      }),
+      inputs(),
+      NOW
+    )
     expect(v.orgs[0]?.role.length).toBeLessThanOrEqual(40)
     expect(v.orgs[0]?.role).not.toMatch(/\n/)
   })
@@ -288,7 +374,7 @@ describe('answers whose body could not be read', () => {
     ['a 401 that stalled is still a 401', broken(401, 'stalled'), ['token-invalid']],
     ['a 403 too large is unexpected-response (which 403 cannot be told)', broken(403, 'too-large'), ['unexpected-response']],
     ['a 200 too large is unexpected-response', broken(200, 'too-large'), ['unexpected-response']],
-    ['a 200 after the run\'s byte budget is unexpected-response', broken(200, 'budget-spent'), ['unexpected-response']],
+    ["a 200 after the run's byte budget is unexpected-response", broken(200, 'budget-spent'), ['unexpected-response']],
     ['a 502 too large is github-unavailable', broken(502, 'too-large'), ['github-unavailable']]
   ])('%s', (_name, fact, causes) => {
     const v = diagnose(facts({ user: fact }), inputs(), NOW)

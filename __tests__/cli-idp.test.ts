@@ -27,9 +27,26 @@ import {
 } from '../src/cli/args.js'
 import { MAX_SECRET_FILE, readIdpSecrets, readSecretFile, shownPath } from '../src/cli/secrets.js'
 import { parseInputs } from '../src/inputs.js'
-import { CLIENT_ID, CLIENT_SECRET, entraWorld, OIDC_REQUEST_TOKEN, SERVICE_PRINCIPAL_ID, startEntraFake, TENANT_ID } from '../simulator/entra-fake.mjs'
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  entraWorld,
+  OIDC_REQUEST_TOKEN,
+  SERVICE_PRINCIPAL_ID,
+  startEntraFake,
+  TENANT_ID
+} from '../simulator/entra-fake.mjs'
 import { startFake, type FakeGitHub } from '../simulator/github-fake.mjs'
-import { credentialsRejectedWorld, healthyOktaWorld, OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, oktaKeys, startOktaFake } from '../simulator/okta-fake.mjs'
+import {
+  credentialsRejectedWorld,
+  healthyOktaWorld,
+  OKTA_API_TOKEN,
+  OKTA_APP_ID,
+  OKTA_CLIENT_ID,
+  OKTA_KEY_IDS,
+  oktaKeys,
+  startOktaFake
+} from '../simulator/okta-fake.mjs'
 import { runAction } from '../simulator/run-action.mjs'
 import { HEALTHY_TOKEN, scenarioWorld, type ScenarioName } from '../simulator/worlds.mjs'
 
@@ -46,7 +63,18 @@ afterAll(async () => {
 const GUID = '2b4d6f8a-1c3e-4a5b-8d7f-9e0a1b2c3d4e'
 const SOME_SECRET = 'Xyz8Q~AbCdEf.gHiJk-LmNoP_qRsT~uvw1234567'
 const OKTA_FLAGS = ['--org', 'acme', '--idp', 'okta', '--okta-org-url', 'https://acme.okta.com', '--okta-app-id', '0oa1b2c3d4e5f6g7h8i9']
-const ENTRA_FLAGS = ['--org', 'acme', '--idp', 'entra', '--entra-tenant-id', GUID, '--entra-client-id', GUID, '--entra-service-principal-id', GUID]
+const ENTRA_FLAGS = [
+  '--org',
+  'acme',
+  '--idp',
+  'entra',
+  '--entra-tenant-id',
+  GUID,
+  '--entra-client-id',
+  GUID,
+  '--entra-service-principal-id',
+  GUID
+]
 
 function cliArgs(argv: string[]): CliArgs {
   const parsed = parseCliArgs(argv)
@@ -70,31 +98,63 @@ describe('CLI IdP flags', () => {
     expect(parsed.problems).toEqual([])
     expect(parsed.inputs?.idp).toMatchObject({
       provider: 'okta',
-      okta: { orgUrl: 'https://acme.okta.com', appId: '0oa1b2c3d4e5f6g7h8i9', lookbackHours: 48, auth: { kind: 'private-key-jwt', clientId: '0oa9z8y7x6w5v4u3t2s1', keyId: 'kid-1' } }
+      okta: {
+        orgUrl: 'https://acme.okta.com',
+        appId: '0oa1b2c3d4e5f6g7h8i9',
+        lookbackHours: 48,
+        auth: { kind: 'private-key-jwt', clientId: '0oa9z8y7x6w5v4u3t2s1', keyId: 'kid-1' }
+      }
     })
   })
 
   it('Entra: every flag, with the secret from the environment', () => {
-    const args = cliArgs([...ENTRA_FLAGS, '--entra-audience', 'api://AzureADTokenExchangeUSGov', '--entra-login-url', 'https://login.microsoftonline.us', '--graph-url', 'https://graph.microsoft.us'])
+    const args = cliArgs([
+      ...ENTRA_FLAGS,
+      '--entra-audience',
+      'api://AzureADTokenExchangeUSGov',
+      '--entra-login-url',
+      'https://login.microsoftonline.us',
+      '--graph-url',
+      'https://graph.microsoft.us'
+    ])
     const plan = secretPlan(args, { ENTRA_CLIENT_SECRET: SOME_SECRET })
     expect(plan).toEqual([{ input: 'entra-client-secret', env: 'ENTRA_CLIENT_SECRET', value: SOME_SECRET }])
-    const parsed = parseInputs(inputReader(args, HEALTHY_TOKEN, { 'entra-client-secret': { value: SOME_SECRET, from: 'ENTRA_CLIENT_SECRET' } }), {})
+    const parsed = parseInputs(
+      inputReader(args, HEALTHY_TOKEN, { 'entra-client-secret': { value: SOME_SECRET, from: 'ENTRA_CLIENT_SECRET' } }),
+      {}
+    )
     expect(parsed.problems).toEqual([])
     expect(parsed.inputs?.idp).toMatchObject({
       provider: 'entra',
-      entra: { tenantId: GUID, loginUrl: 'https://login.microsoftonline.us', graphUrl: 'https://graph.microsoft.us', auth: { kind: 'secret', secret: SOME_SECRET } }
+      entra: {
+        tenantId: GUID,
+        loginUrl: 'https://login.microsoftonline.us',
+        graphUrl: 'https://graph.microsoft.us',
+        auth: { kind: 'secret', secret: SOME_SECRET }
+      }
     })
   })
 
   it('the file flags take a path; each is given at most once', () => {
-    expect(cliArgs(['--org', 'acme', '--okta-api-token-file', '/a', '--okta-private-key-file=/b', '--entra-client-secret-file', 'c.txt']).files).toEqual({
+    expect(
+      cliArgs(['--org', 'acme', '--okta-api-token-file', '/a', '--okta-private-key-file=/b', '--entra-client-secret-file', 'c.txt']).files
+    ).toEqual({
       'okta-api-token-file': '/a',
       'okta-private-key-file': '/b',
       'entra-client-secret-file': 'c.txt'
     })
-    expect(parseCliArgs(['--org', 'acme', '--okta-api-token-file', '/a', '--okta-api-token-file', '/b'])).toEqual({ ok: false, error: '--okta-api-token-file is given more than once' })
-    expect(parseCliArgs(['--org', 'acme', '--okta-private-key-file'])).toEqual({ ok: false, error: '--okta-private-key-file needs a value' })
-    expect(parseCliArgs(['--org', 'acme', '--idp', 'okta', '--idp', 'entra'])).toEqual({ ok: false, error: '--idp is given more than once' })
+    expect(parseCliArgs(['--org', 'acme', '--okta-api-token-file', '/a', '--okta-api-token-file', '/b'])).toEqual({
+      ok: false,
+      error: '--okta-api-token-file is given more than once'
+    })
+    expect(parseCliArgs(['--org', 'acme', '--okta-private-key-file'])).toEqual({
+      ok: false,
+      error: '--okta-private-key-file needs a value'
+    })
+    expect(parseCliArgs(['--org', 'acme', '--idp', 'okta', '--idp', 'entra'])).toEqual({
+      ok: false,
+      error: '--idp is given more than once'
+    })
   })
 
   it.each([
@@ -127,44 +187,103 @@ describe('CLI IdP flags', () => {
     expect(secretPlan(cliArgs(['--org', 'acme', '--idp', 'okta']), env).map(p => p.input)).toEqual(['okta-api-token', 'okta-private-key'])
     expect(secretPlan(cliArgs(['--org', 'acme', '--idp', 'ENTRA']), env).map(p => p.input)).toEqual(['entra-client-secret'])
     // The file wins; an empty variable counts as not set.
-    expect(secretPlan(cliArgs(['--org', 'acme', '--idp', 'okta', '--okta-api-token-file', '/t']), { ...env, OKTA_PRIVATE_KEY: ' ' })).toEqual([
-      { input: 'okta-api-token', file: '/t', flag: 'okta-api-token-file' }
-    ])
+    expect(
+      secretPlan(cliArgs(['--org', 'acme', '--idp', 'okta', '--okta-api-token-file', '/t']), { ...env, OKTA_PRIVATE_KEY: ' ' })
+    ).toEqual([{ input: 'okta-api-token', file: '/t', flag: 'okta-api-token-file' }])
     // A file flag is always taken: without --idp it is a usage problem, not ignored.
     expect(secretPlan(cliArgs(['--org', 'acme', '--entra-client-secret-file', '/s']), {})).toEqual([
       { input: 'entra-client-secret', file: '/s', flag: 'entra-client-secret-file' }
     ])
   })
 
-  it('cliEnv never passes the runner\'s OIDC endpoint on', () => {
-    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/idtoken', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-secret', GITHUB_API_URL: 'https://api.acme.ghe.com' }
+  it("cliEnv never passes the runner's OIDC endpoint on", () => {
+    const env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/idtoken',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-secret',
+      GITHUB_API_URL: 'https://api.acme.ghe.com'
+    }
     expect(cliEnv(env)).toEqual({ GITHUB_API_URL: 'https://api.acme.ghe.com' })
     expect(env.ACTIONS_ID_TOKEN_REQUEST_URL).toBe('https://x/idtoken')
   })
 
   it.each<[string[], Record<string, string>, RegExp | string]>([
     [['--org', 'acme', '--idp', 'ping'], {}, /^--idp: must be "okta" or "entra" \(or empty: GitHub's side only\); got "ping"\.$/],
-    [[...OKTA_FLAGS.slice(0, 6), '--okta-app-id', '0oa1'], { OKTA_API_TOKEN }, /^--okta-app-id: must be the GitHub app instance's id: 0oa followed by 17 letters or digits/],
+    [
+      [...OKTA_FLAGS.slice(0, 6), '--okta-app-id', '0oa1'],
+      { OKTA_API_TOKEN },
+      /^--okta-app-id: must be the GitHub app instance's id: 0oa followed by 17 letters or digits/
+    ],
     [[...OKTA_FLAGS, '--idp-lookback-hours', '5000'], { OKTA_API_TOKEN }, /^--idp-lookback-hours: must be 1 to 2160 hours/],
     [[...OKTA_FLAGS, '--idp-lookback-hours', '0'], { OKTA_API_TOKEN }, /^--idp-lookback-hours: must be a whole number of at least 1/],
-    [['--org', 'acme', '--idp', 'okta', '--okta-org-url', 'http://acme.okta.com', '--okta-app-id', '0oa1b2c3d4e5f6g7h8i9'], { OKTA_API_TOKEN }, /^--okta-org-url: must be an https URL.*loopback hosts only/],
-    [['--org', 'acme', '--idp', 'okta', '--okta-app-id', '0oa1b2c3d4e5f6g7h8i9'], { OKTA_API_TOKEN }, '--okta-org-url: is required with --idp okta.'],
+    [
+      ['--org', 'acme', '--idp', 'okta', '--okta-org-url', 'http://acme.okta.com', '--okta-app-id', '0oa1b2c3d4e5f6g7h8i9'],
+      { OKTA_API_TOKEN },
+      /^--okta-org-url: must be an https URL.*loopback hosts only/
+    ],
+    [
+      ['--org', 'acme', '--idp', 'okta', '--okta-app-id', '0oa1b2c3d4e5f6g7h8i9'],
+      { OKTA_API_TOKEN },
+      '--okta-org-url: is required with --idp okta.'
+    ],
     [OKTA_FLAGS, {}, OKTA_SIGN_IN_MISSING],
-    [[...OKTA_FLAGS, '--okta-client-id', '0oa9z8y7x6w5v4u3t2s1'], {}, /^--okta-private-key-file \(or OKTA_PRIVATE_KEY\): is required with --okta-client-id: the API service app's private key/],
+    [
+      [...OKTA_FLAGS, '--okta-client-id', '0oa9z8y7x6w5v4u3t2s1'],
+      {},
+      /^--okta-private-key-file \(or OKTA_PRIVATE_KEY\): is required with --okta-client-id: the API service app's private key/
+    ],
     [OKTA_FLAGS, { OKTA_PRIVATE_KEY: 'a key' }, /^--okta-client-id: is required with OKTA_PRIVATE_KEY: /],
-    [OKTA_FLAGS, { OKTA_API_TOKEN, OKTA_PRIVATE_KEY: 'a key' }, 'OKTA_API_TOKEN and OKTA_PRIVATE_KEY are two ways to sign in to Okta: give one of them.'],
-    [[...OKTA_FLAGS, '--okta-client-id', '0oa9z8y7x6w5v4u3t2s1'], { OKTA_API_TOKEN }, 'OKTA_API_TOKEN and --okta-client-id are two ways to sign in to Okta: give one of them.'],
-    [[...OKTA_FLAGS, '--okta-key-id', 'k1'], { OKTA_API_TOKEN }, '--okta-key-id: goes with --okta-private-key-file (or OKTA_PRIVATE_KEY), not with OKTA_API_TOKEN.'],
+    [
+      OKTA_FLAGS,
+      { OKTA_API_TOKEN, OKTA_PRIVATE_KEY: 'a key' },
+      'OKTA_API_TOKEN and OKTA_PRIVATE_KEY are two ways to sign in to Okta: give one of them.'
+    ],
+    [
+      [...OKTA_FLAGS, '--okta-client-id', '0oa9z8y7x6w5v4u3t2s1'],
+      { OKTA_API_TOKEN },
+      'OKTA_API_TOKEN and --okta-client-id are two ways to sign in to Okta: give one of them.'
+    ],
+    [
+      [...OKTA_FLAGS, '--okta-key-id', 'k1'],
+      { OKTA_API_TOKEN },
+      '--okta-key-id: goes with --okta-private-key-file (or OKTA_PRIVATE_KEY), not with OKTA_API_TOKEN.'
+    ],
     [[...OKTA_FLAGS, '--entra-tenant-id', GUID], { OKTA_API_TOKEN }, '--entra-tenant-id: belongs to --idp entra, not --idp okta.'],
-    [['--org', 'acme', '--okta-org-url', 'https://acme.okta.com'], {}, '--okta-org-url: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'],
-    [['--org', 'acme', '--okta-api-token-file', '/t'], {}, '--okta-api-token-file: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'],
+    [
+      ['--org', 'acme', '--okta-org-url', 'https://acme.okta.com'],
+      {},
+      '--okta-org-url: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'
+    ],
+    [
+      ['--org', 'acme', '--okta-api-token-file', '/t'],
+      {},
+      '--okta-api-token-file: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'
+    ],
     [[...ENTRA_FLAGS, '--org', 'beta'], { ENTRA_CLIENT_SECRET: SOME_SECRET }, /^--idp: checks one IdP app.*\(2 are given\)/],
-    [['--org', 'acme', '--idp', 'entra', '--entra-tenant-id', 'acme.onmicrosoft.com', '--entra-client-id', GUID, '--entra-service-principal-id', GUID], { ENTRA_CLIENT_SECRET: SOME_SECRET }, /^--entra-tenant-id: must be the directory \(tenant\) id, a GUID/],
-    [[...ENTRA_FLAGS, '--graph-url', 'http://graph.microsoft.com'], { ENTRA_CLIENT_SECRET: SOME_SECRET }, /^--graph-url: must be an https URL/],
+    [
+      [
+        '--org',
+        'acme',
+        '--idp',
+        'entra',
+        '--entra-tenant-id',
+        'acme.onmicrosoft.com',
+        '--entra-client-id',
+        GUID,
+        '--entra-service-principal-id',
+        GUID
+      ],
+      { ENTRA_CLIENT_SECRET: SOME_SECRET },
+      /^--entra-tenant-id: must be the directory \(tenant\) id, a GUID/
+    ],
+    [
+      [...ENTRA_FLAGS, '--graph-url', 'http://graph.microsoft.com'],
+      { ENTRA_CLIENT_SECRET: SOME_SECRET },
+      /^--graph-url: must be an https URL/
+    ],
     [ENTRA_FLAGS, {}, ENTRA_SECRET_MISSING],
     // The runner's OIDC variables, set by chance, are not taken: still a usage problem.
     [ENTRA_FLAGS, { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/idtoken', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'x' }, ENTRA_SECRET_MISSING]
-  ])('a bad IdP value is a usage problem in the CLI\'s words: %j %j', (argv, env, expected) => {
+  ])("a bad IdP value is a usage problem in the CLI's words: %j %j", (argv, env, expected) => {
     const problems = flagProblems(cliArgs(argv), env)
     expect(problems).toHaveLength(1)
     if (typeof expected === 'string') expect(problems[0]).toBe(expected)
@@ -173,13 +292,13 @@ describe('CLI IdP flags', () => {
     for (const value of Object.values(env)) if (value.length > 3) expect(problems[0]).not.toContain(value)
   })
 
-  it('the message for Entra without a secret says what to set, not the action\'s permissions', () => {
+  it("the message for Entra without a secret says what to set, not the action's permissions", () => {
     expect(ENTRA_SECRET_MISSING).toContain('ENTRA_CLIENT_SECRET')
     expect(ENTRA_SECRET_MISSING).toContain('--entra-client-secret-file')
     expect(ENTRA_SECRET_MISSING).not.toContain('id-token')
   })
 
-  it('--help lists every flag and the secrets\' variables; the secret flags only as refused', () => {
+  it("--help lists every flag and the secrets' variables; the secret flags only as refused", () => {
     const help = cliArgs(['--help'])
     expect(help.help).toBe(true)
     for (const flag of [...VALUE_FLAGS, ...SECRET_FILE_FLAGS]) expect(USAGE).toMatch(new RegExp(`^ +--${flag}[ =]`, 'm'))
@@ -201,11 +320,16 @@ describe('secret files', () => {
   })
 
   it('at most 64 KiB: exactly that is read, one byte more is refused without showing the content', () => {
-    expect(readSecretFile('okta-private-key-file', file('max', 'k'.repeat(MAX_SECRET_FILE)))).toEqual({ ok: true, value: 'k'.repeat(MAX_SECRET_FILE) })
+    expect(readSecretFile('okta-private-key-file', file('max', 'k'.repeat(MAX_SECRET_FILE)))).toEqual({
+      ok: true,
+      value: 'k'.repeat(MAX_SECRET_FILE)
+    })
     const big = readSecretFile('okta-private-key-file', file('big', `${SOME_SECRET}${'k'.repeat(MAX_SECRET_FILE)}`))
     expect(big.ok).toBe(false)
     if (!big.ok) {
-      expect(big.error).toBe(`--okta-private-key-file: ${JSON.stringify(join(DIR, 'big'))} is larger than 64 KiB: it is not a secret (the content is not shown)`)
+      expect(big.error).toBe(
+        `--okta-private-key-file: ${JSON.stringify(join(DIR, 'big'))} is larger than 64 KiB: it is not a secret (the content is not shown)`
+      )
     }
   })
 
@@ -230,7 +354,14 @@ describe('secret files', () => {
         expect(read.error).not.toContain(pasted.slice(0, 12))
       }
     }
-    for (const path of ['okta.pem', '~/keys/okta-service-app.pem', 'secrets/entra', '/run/secrets/entra_client_secret_2024', 'C:\\keys\\okta.pem']) expect(shownPath(path)).toBe(JSON.stringify(path))
+    for (const path of [
+      'okta.pem',
+      '~/keys/okta-service-app.pem',
+      'secrets/entra',
+      '/run/secrets/entra_client_secret_2024',
+      'C:\\keys\\okta.pem'
+    ])
+      expect(shownPath(path)).toBe(JSON.stringify(path))
   })
 })
 
@@ -243,7 +374,10 @@ interface CliRun {
 }
 
 function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', d => (stdout += d))
@@ -306,9 +440,21 @@ describe('dist/cli/index.js with the IdP side', () => {
     closers.push(okta)
     const key = oktaKeys().rsaPkcs8Pem
     const keyFile = file('okta-service-app.pem', key)
-    const inputs = { org: 'acme', 'api-url': gh.fake.apiUrl, 'timeout-seconds': '20', idp: 'okta', 'okta-org-url': okta.url, 'okta-app-id': OKTA_APP_ID, 'okta-client-id': OKTA_CLIENT_ID, 'okta-key-id': OKTA_KEY_IDS.rsa }
+    const inputs = {
+      org: 'acme',
+      'api-url': gh.fake.apiUrl,
+      'timeout-seconds': '20',
+      idp: 'okta',
+      'okta-org-url': okta.url,
+      'okta-app-id': OKTA_APP_ID,
+      'okta-client-id': OKTA_CLIENT_ID,
+      'okta-key-id': OKTA_KEY_IDS.rsa
+    }
     // A stale OKTA_PRIVATE_KEY in the environment: the file wins.
-    const run = await runCli([...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v]), '--okta-private-key-file', keyFile, '--json'], { GITHUB_TOKEN: gh.token, OKTA_PRIVATE_KEY: 'a stale key from the environment' })
+    const run = await runCli([...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v]), '--okta-private-key-file', keyFile, '--json'], {
+      GITHUB_TOKEN: gh.token,
+      OKTA_PRIVATE_KEY: 'a stale key from the environment'
+    })
     expect(run.code).toBe(1)
     expect(run.stdout.trim().split('\n')).toHaveLength(1)
     const report = JSON.parse(run.stdout) as { status: string; causes: Array<{ id: string }>; idp: Record<string, unknown> }
@@ -332,7 +478,20 @@ describe('dist/cli/index.js with the IdP side', () => {
     const okta = await startOktaFake(healthyOktaWorld())
     closers.push(okta)
     const run = await runCli(
-      ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'okta', '--okta-org-url', okta.url, '--okta-app-id', OKTA_APP_ID, '--okta-api-token-file', file('token.txt', `${OKTA_API_TOKEN}\n`)],
+      [
+        '--org',
+        'acme',
+        '--api-url',
+        gh.fake.apiUrl,
+        '--idp',
+        'okta',
+        '--okta-org-url',
+        okta.url,
+        '--okta-app-id',
+        OKTA_APP_ID,
+        '--okta-api-token-file',
+        file('token.txt', `${OKTA_API_TOKEN}\n`)
+      ],
       { GITHUB_TOKEN: gh.token }
     )
     expect(run.code).toBe(0)
@@ -341,13 +500,35 @@ describe('dist/cli/index.js with the IdP side', () => {
     expectNoLeak(run, [gh.token, OKTA_API_TOKEN])
   })
 
-  it('--idp entra with ENTRA_CLIENT_SECRET: the quarantine, exit 1; the runner\'s OIDC variables, set by chance, are not used', async () => {
+  it("--idp entra with ENTRA_CLIENT_SECRET: the quarantine, exit 1; the runner's OIDC variables, set by chance, are not used", async () => {
     const gh = await github('healthy')
     const entra = await startEntraFake(entraWorld('escrow-quarantine'))
     closers.push(entra)
     const run = await runCli(
-      ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'entra', '--entra-tenant-id', TENANT_ID, '--entra-client-id', CLIENT_ID, '--entra-service-principal-id', SERVICE_PRINCIPAL_ID, '--entra-login-url', entra.loginUrl, '--graph-url', entra.graphUrl],
-      { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: CLIENT_SECRET, ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN }
+      [
+        '--org',
+        'acme',
+        '--api-url',
+        gh.fake.apiUrl,
+        '--idp',
+        'entra',
+        '--entra-tenant-id',
+        TENANT_ID,
+        '--entra-client-id',
+        CLIENT_ID,
+        '--entra-service-principal-id',
+        SERVICE_PRINCIPAL_ID,
+        '--entra-login-url',
+        entra.loginUrl,
+        '--graph-url',
+        entra.graphUrl
+      ],
+      {
+        GITHUB_TOKEN: gh.token,
+        ENTRA_CLIENT_SECRET: CLIENT_SECRET,
+        ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN
+      }
     )
     expect(run.code).toBe(1)
     expect(run.stdout).toMatch(/^✗ \[idp-quarantined\] /m)
@@ -365,7 +546,27 @@ describe('dist/cli/index.js with the IdP side', () => {
     const entra = await startEntraFake(entraWorld('credentials-quarantine'))
     closers.push(entra)
     const run = await runCli(
-      ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'entra', '--entra-tenant-id', TENANT_ID, '--entra-client-id', CLIENT_ID, '--entra-service-principal-id', SERVICE_PRINCIPAL_ID, '--entra-login-url', entra.loginUrl, '--graph-url', entra.graphUrl, '--entra-client-secret-file', file('entra-secret', CLIENT_SECRET), '--json'],
+      [
+        '--org',
+        'acme',
+        '--api-url',
+        gh.fake.apiUrl,
+        '--idp',
+        'entra',
+        '--entra-tenant-id',
+        TENANT_ID,
+        '--entra-client-id',
+        CLIENT_ID,
+        '--entra-service-principal-id',
+        SERVICE_PRINCIPAL_ID,
+        '--entra-login-url',
+        entra.loginUrl,
+        '--graph-url',
+        entra.graphUrl,
+        '--entra-client-secret-file',
+        file('entra-secret', CLIENT_SECRET),
+        '--json'
+      ],
       { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: 'an-old-secret-that-entra-would-refuse' }
     )
     expect(run.code).toBe(1)
@@ -376,14 +577,31 @@ describe('dist/cli/index.js with the IdP side', () => {
     expectNoLeak(run, [gh.token, CLIENT_SECRET, ...entra.issued.accessTokens])
   })
 
-  it('Entra\'s token endpoint echoes the request back: idp-check-failed, exit 1 (inconclusive: fail), the secret nowhere', async () => {
+  it("Entra's token endpoint echoes the request back: idp-check-failed, exit 1 (inconclusive: fail), the secret nowhere", async () => {
     const gh = await github('healthy')
     const world = entraWorld('healthy')
     world.faults = { 'POST /{tenant}/oauth2/v2.0/token': { kind: 'echo' } }
     const entra = await startEntraFake(world)
     closers.push(entra)
     const run = await runCli(
-      ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'entra', '--entra-tenant-id', TENANT_ID, '--entra-client-id', CLIENT_ID, '--entra-service-principal-id', SERVICE_PRINCIPAL_ID, '--entra-login-url', entra.loginUrl, '--graph-url', entra.graphUrl],
+      [
+        '--org',
+        'acme',
+        '--api-url',
+        gh.fake.apiUrl,
+        '--idp',
+        'entra',
+        '--entra-tenant-id',
+        TENANT_ID,
+        '--entra-client-id',
+        CLIENT_ID,
+        '--entra-service-principal-id',
+        SERVICE_PRINCIPAL_ID,
+        '--entra-login-url',
+        entra.loginUrl,
+        '--graph-url',
+        entra.graphUrl
+      ],
       { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: CLIENT_SECRET }
     )
     expect(entra.requests.filter(q => q.fault === 'echo')).toHaveLength(1)
@@ -397,17 +615,73 @@ describe('dist/cli/index.js with the IdP side', () => {
     const okta = await startOktaFake(healthyOktaWorld())
     const entra = await startEntraFake(entraWorld('healthy'))
     closers.push(okta, entra)
-    const oktaArgs = ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'okta', '--okta-org-url', okta.url, '--okta-app-id', OKTA_APP_ID]
-    const entraArgs = ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'entra', '--entra-tenant-id', TENANT_ID, '--entra-client-id', CLIENT_ID, '--entra-service-principal-id', SERVICE_PRINCIPAL_ID, '--entra-login-url', entra.loginUrl, '--graph-url', entra.graphUrl]
+    const oktaArgs = [
+      '--org',
+      'acme',
+      '--api-url',
+      gh.fake.apiUrl,
+      '--idp',
+      'okta',
+      '--okta-org-url',
+      okta.url,
+      '--okta-app-id',
+      OKTA_APP_ID
+    ]
+    const entraArgs = [
+      '--org',
+      'acme',
+      '--api-url',
+      gh.fake.apiUrl,
+      '--idp',
+      'entra',
+      '--entra-tenant-id',
+      TENANT_ID,
+      '--entra-client-id',
+      CLIENT_ID,
+      '--entra-service-principal-id',
+      SERVICE_PRINCIPAL_ID,
+      '--entra-login-url',
+      entra.loginUrl,
+      '--graph-url',
+      entra.graphUrl
+    ]
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [[...oktaArgs, '--okta-api-token', OKTA_API_TOKEN], {}, /^provisioning-token-check: --okta-api-token: .*shell history.*process list.*OKTA_API_TOKEN.*--okta-api-token-file/],
-      [[...oktaArgs, `--okta-api-token=${OKTA_API_TOKEN}`], { OKTA_API_TOKEN }, /--okta-api-token: IdP secrets are never taken from the command line/],
-      [[...entraArgs, '--entra-client-secret', CLIENT_SECRET], {}, /--entra-client-secret: .*ENTRA_CLIENT_SECRET.*--entra-client-secret-file/],
-      [[...entraArgs], { ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN }, /^provisioning-token-check: --idp entra: needs the app registration's client secret here: set ENTRA_CLIENT_SECRET/],
-      [[...oktaArgs, '--okta-api-token-file', join(DIR, 'missing-token.txt')], {}, /^provisioning-token-check: --okta-api-token-file: ".*missing-token\.txt" does not exist$/m],
+      [
+        [...oktaArgs, '--okta-api-token', OKTA_API_TOKEN],
+        {},
+        /^provisioning-token-check: --okta-api-token: .*shell history.*process list.*OKTA_API_TOKEN.*--okta-api-token-file/
+      ],
+      [
+        [...oktaArgs, `--okta-api-token=${OKTA_API_TOKEN}`],
+        { OKTA_API_TOKEN },
+        /--okta-api-token: IdP secrets are never taken from the command line/
+      ],
+      [
+        [...entraArgs, '--entra-client-secret', CLIENT_SECRET],
+        {},
+        /--entra-client-secret: .*ENTRA_CLIENT_SECRET.*--entra-client-secret-file/
+      ],
+      [
+        [...entraArgs],
+        { ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN },
+        /^provisioning-token-check: --idp entra: needs the app registration's client secret here: set ENTRA_CLIENT_SECRET/
+      ],
+      [
+        [...oktaArgs, '--okta-api-token-file', join(DIR, 'missing-token.txt')],
+        {},
+        /^provisioning-token-check: --okta-api-token-file: ".*missing-token\.txt" does not exist$/m
+      ],
       [[...oktaArgs, '--okta-api-token-file', OKTA_API_TOKEN], {}, /--okta-api-token-file: does not exist \(the path is not shown/],
-      [[...oktaArgs, '--idp-lookback-hours', '9999'], { OKTA_API_TOKEN }, /^provisioning-token-check: --idp-lookback-hours: must be 1 to 2160 hours/],
-      [[...oktaArgs, '--okta-client-id', OKTA_CLIENT_ID], { OKTA_API_TOKEN }, /^provisioning-token-check: OKTA_API_TOKEN and --okta-client-id are two ways/]
+      [
+        [...oktaArgs, '--idp-lookback-hours', '9999'],
+        { OKTA_API_TOKEN },
+        /^provisioning-token-check: --idp-lookback-hours: must be 1 to 2160 hours/
+      ],
+      [
+        [...oktaArgs, '--okta-client-id', OKTA_CLIENT_ID],
+        { OKTA_API_TOKEN },
+        /^provisioning-token-check: OKTA_API_TOKEN and --okta-client-id are two ways/
+      ]
     ]
     for (const [args, env, expected] of cases) {
       const run = await runCli(args, { GITHUB_TOKEN: gh.token, ...env })

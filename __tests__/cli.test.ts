@@ -32,7 +32,9 @@ afterAll(async () => {
 const ctx = { webUrl: 'https://github.com' }
 
 function verdictWith(causes: Array<{ id: CauseId; severity?: Severity; org?: string }>, status: Verdict['status']): Verdict {
-  const made: Cause[] = causes.map(c => makeCause({ id: c.id, severity: c.severity, org: c.org ?? null, message: `message of ${c.id}` }, ctx))
+  const made: Cause[] = causes.map(c =>
+    makeCause({ id: c.id, severity: c.severity, org: c.org ?? null, message: `message of ${c.id}` }, ctx)
+  )
   return {
     status,
     login: 'acme-scim',
@@ -84,7 +86,9 @@ describe('renderText', () => {
     expect(text).toContain('personal access token (classic)')
     expect(text).toContain('admin:org, delete_repo')
     expect(text).toContain('2031-01-02T03:04:05Z (12 days)')
-    expect(text).toMatch(/acme: role owner; SAML identity linked \(scim@acme\.example\); SSO authorization authorized 2024-01-15T10:00:00Z; SCIM answers/)
+    expect(text).toMatch(
+      /acme: role owner; SAML identity linked \(scim@acme\.example\); SSO authorization authorized 2024-01-15T10:00:00Z; SCIM answers/
+    )
     expect(text).toContain('  - a note')
     expect(text.endsWith('\n')).toBe(true)
   })
@@ -103,12 +107,23 @@ describe('renderText', () => {
   })
 
   it('lists every cause, most severe first as the verdict orders them', () => {
-    const v = verdictWith([{ id: 'not-org-owner', org: 'acme' }, { id: 'rate-limited' }, { id: 'saml-identity-missing', org: 'acme' }, { id: 'scope-excessive' }], 'failing')
-    const ids = renderText(v, { color: false }).split('\n').filter(l => /^. \[/.test(l)).map(l => l.slice(0, 2) + /\[([a-z-]+)\]/.exec(l)![1])
+    const v = verdictWith(
+      [
+        { id: 'not-org-owner', org: 'acme' },
+        { id: 'rate-limited' },
+        { id: 'saml-identity-missing', org: 'acme' },
+        { id: 'scope-excessive' }
+      ],
+      'failing'
+    )
+    const ids = renderText(v, { color: false })
+      .split('\n')
+      .filter(l => /^. \[/.test(l))
+      .map(l => l.slice(0, 2) + /\[([a-z-]+)\]/.exec(l)![1])
     expect(ids).toEqual(['✗ not-org-owner', '? rate-limited', '! saml-identity-missing', 'i scope-excessive'])
   })
 
-  it('drops control characters that came from GitHub\'s answers', () => {
+  it("drops control characters that came from GitHub's answers", () => {
     const v = verdictWith([{ id: 'scim-forbidden', org: 'acme' }], 'failing')
     v.causes[0]!.message = 'refused ("\x1b]0;owned\x07\x1b[2Jbad\nline")'
     const text = renderText(v, { color: false })
@@ -125,7 +140,8 @@ describe('renderText', () => {
       expect(v.causes.length).toBeGreaterThan(0)
       for (const color of [true, false]) expect(renderText(v, { color })).not.toContain(HEALTHY_TOKEN)
     }
-    for (const { status, cause } of BY_SEVERITY) expect(renderText(verdictWith([cause], status), { color: true })).not.toContain(HEALTHY_TOKEN)
+    for (const { status, cause } of BY_SEVERITY)
+      expect(renderText(verdictWith([cause], status), { color: true })).not.toContain(HEALTHY_TOKEN)
   })
 })
 
@@ -138,18 +154,39 @@ function cliArgs(argv: string[]): CliArgs {
 }
 
 describe('CLI arguments', () => {
-  it('builds the action\'s inputs: --org repeats or takes commas, --name=value works', () => {
-    const args = cliArgs(['--org', 'acme,beta', '--org=gamma', '--enterprise', 'fabrikam', '--warn-days=10', '--fail-days', '3', '--json', '--api-url', 'http://127.0.0.1:1'])
+  it("builds the action's inputs: --org repeats or takes commas, --name=value works", () => {
+    const args = cliArgs([
+      '--org',
+      'acme,beta',
+      '--org=gamma',
+      '--enterprise',
+      'fabrikam',
+      '--warn-days=10',
+      '--fail-days',
+      '3',
+      '--json',
+      '--api-url',
+      'http://127.0.0.1:1'
+    ])
     expect(args.json).toBe(true)
     const parsed = parseInputs(inputReader(args, HEALTHY_TOKEN), {})
     expect(parsed.problems).toEqual([])
-    expect(parsed.inputs).toMatchObject({ orgs: ['acme', 'beta', 'gamma'], enterprise: 'fabrikam', warnDays: 10, failDays: 3, apiUrl: 'http://127.0.0.1:1', token: HEALTHY_TOKEN })
+    expect(parsed.inputs).toMatchObject({
+      orgs: ['acme', 'beta', 'gamma'],
+      enterprise: 'fabrikam',
+      warnDays: 10,
+      failDays: 3,
+      apiUrl: 'http://127.0.0.1:1',
+      token: HEALTHY_TOKEN
+    })
   })
 
   it('defaults --api-url to GITHUB_API_URL, else api.github.com, as the action does', () => {
     const args = cliArgs(['--org', 'acme'])
     expect(parseInputs(inputReader(args, HEALTHY_TOKEN), {}).inputs?.apiUrl).toBe('https://api.github.com')
-    expect(parseInputs(inputReader(args, HEALTHY_TOKEN), { GITHUB_API_URL: 'https://api.acme.ghe.com' }).inputs?.apiUrl).toBe('https://api.acme.ghe.com')
+    expect(parseInputs(inputReader(args, HEALTHY_TOKEN), { GITHUB_API_URL: 'https://api.acme.ghe.com' }).inputs?.apiUrl).toBe(
+      'https://api.acme.ghe.com'
+    )
   })
 
   it.each([
@@ -179,7 +216,10 @@ describe('CLI arguments', () => {
   })
 
   it('-- ends the options; --version is its own answer', () => {
-    expect(parseCliArgs(['--org', 'acme', '--'])).toEqual({ ok: true, args: { values: { org: ['acme'] }, files: {}, json: false, help: false, version: false } })
+    expect(parseCliArgs(['--org', 'acme', '--'])).toEqual({
+      ok: true,
+      args: { values: { org: ['acme'] }, files: {}, json: false, help: false, version: false }
+    })
     expect(parseCliArgs(['--version']).ok && parseCliArgs(['--version'])).toMatchObject({ args: { version: true } })
     // After --, even --help is not an option.
     expect(parseCliArgs(['--org', 'acme', '--', '--help']).ok).toBe(false)
@@ -191,14 +231,17 @@ describe('CLI arguments', () => {
     [['--org', 'acme', '--timeout-seconds', '0'], /^--timeout-seconds: must be a whole number of at least 1/],
     [['--org', 'acme', '--api-url', 'http://api.github.com'], /^--api-url: .*loopback hosts only/],
     [['--org', 'acme', '--scim-probe', 'yes'], /^--scim-probe: /]
-  ])('a bad value is a usage problem in the CLI\'s words: %j', (argv, problem) => {
+  ])("a bad value is a usage problem in the CLI's words: %j", (argv, problem) => {
     const problems = flagProblems(cliArgs(argv), {})
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatch(problem)
   })
 
   it('--help wins over anything but a token', () => {
-    expect(parseCliArgs(['--help', '--bogus'])).toEqual({ ok: true, args: { values: {}, files: {}, json: false, help: true, version: false } })
+    expect(parseCliArgs(['--help', '--bogus'])).toEqual({
+      ok: true,
+      args: { values: {}, files: {}, json: false, help: true, version: false }
+    })
     expect(parseCliArgs(['-h', '--token', 'x']).ok).toBe(false)
   })
 
@@ -275,7 +318,11 @@ function stable(value: unknown): unknown {
 function keysOf(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(keysOf)
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map(k => [k, keysOf((value as Record<string, unknown>)[k])]))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map(k => [k, keysOf((value as Record<string, unknown>)[k])])
+    )
   }
   return typeof value
 }
@@ -339,7 +386,7 @@ describe('dist/cli/index.js against the simulator', () => {
     ['token-invalid', {}],
     ['token-expiring', { 'warn-days': '10', 'fail-days': '2' }],
     ['saml-identity-missing', { 'fail-on': 'warning' }]
-  ])('--json on %s %j: the action\'s report and exit code', async (scenario, inputs) => {
+  ])("--json on %s %j: the action's report and exit code", async (scenario, inputs) => {
     const { fake, token } = await fakeFor(scenario)
     const all: Record<string, string> = { org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '20', ...inputs }
     const cli = await runCli([...Object.entries(all).flatMap(([k, v]) => [`--${k}`, v]), '--json'], { env: { GITHUB_TOKEN: token } })
@@ -368,7 +415,10 @@ describe('dist/cli/index.js against the simulator', () => {
 
   it('a bad option value exits 2 before any token is read or request sent', async () => {
     const { fake, token } = await fakeFor('healthy')
-    for (const bad of [['--fail-on', 'sometimes'], ['--fail-days', '40']]) {
+    for (const bad of [
+      ['--fail-on', 'sometimes'],
+      ['--fail-days', '40']
+    ]) {
       const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, ...bad], { env: { GITHUB_TOKEN: token } })
       expect(run.code).toBe(2)
       expect(run.stderr).toContain(`${bad[0]}:`)
@@ -386,7 +436,13 @@ describe('dist/cli/index.js against the simulator', () => {
   it('--json prints one JSON document even with stale GITHUB_* variables', async () => {
     const { token, fake } = await fakeFor('healthy')
     const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, '--json'], {
-      env: { GITHUB_TOKEN: token, GITHUB_EVENT_PATH: '/nonexistent/event.json', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'a/b', GITHUB_EVENT_NAME: 'push' }
+      env: {
+        GITHUB_TOKEN: token,
+        GITHUB_EVENT_PATH: '/nonexistent/event.json',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_REPOSITORY: 'a/b',
+        GITHUB_EVENT_NAME: 'push'
+      }
     })
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ status: 'healthy' })

@@ -15,7 +15,13 @@ const tick = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
 /** Most requests open at once in the fake's log (an end before a start at the same instant). */
 function maxInFlight(requests: Array<{ startedAt: number; endedAt: number | null }>): number {
-  const events = requests.flatMap(r => [[r.startedAt, 1], [r.endedAt ?? Infinity, -1]] as Array<[number, number]>)
+  const events = requests.flatMap(
+    r =>
+      [
+        [r.startedAt, 1],
+        [r.endedAt ?? Infinity, -1]
+      ] as Array<[number, number]>
+  )
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1])
   let open = 0
   let max = 0
@@ -119,7 +125,13 @@ describe('requests in flight', () => {
     // Latency keeps requests open long enough for the queue, not the CPU, to decide how many are in flight.
     const fake = await startFake(world, { latencyMs: 40 })
     try {
-      const values: Record<string, string> = { token, org: orgs.join(','), 'expected-login': SERVICE_ACCOUNT, 'api-url': fake.apiUrl, 'timeout-seconds': '60' }
+      const values: Record<string, string> = {
+        token,
+        org: orgs.join(','),
+        'expected-login': SERVICE_ACCOUNT,
+        'api-url': fake.apiUrl,
+        'timeout-seconds': '60'
+      }
       const parsed = parseInputs(name => values[name] ?? '', {})
       if (!parsed.inputs) throw new Error('inputs did not parse')
       const verdict = await checkToken(parsed.inputs, { now: Date.now, startedAt: Date.now(), tokenWhitespace: false, retryBaseMs: 1 })

@@ -4,7 +4,22 @@ import type { Fact } from '../src/github/client.js'
 import type { Inputs } from '../src/inputs.js'
 import type { Facts } from '../src/github/probes.js'
 import { shouldFail } from '../src/report/policy.js'
-import { err, facts, healthyOrg, identities, ids, inputs, LINKED, NOT_FOUND, NOW, resp, SSO_403, TOKEN, UNLINKED, user } from './support/facts.js'
+import {
+  err,
+  facts,
+  healthyOrg,
+  identities,
+  ids,
+  inputs,
+  LINKED,
+  NOT_FOUND,
+  NOW,
+  resp,
+  SSO_403,
+  TOKEN,
+  UNLINKED,
+  user
+} from './support/facts.js'
 
 interface Row {
   name: string
@@ -50,7 +65,11 @@ const rows: Row[] = [
     name: 'scope-missing excludes scim-forbidden',
     facts: facts({
       user: user({ 'x-oauth-scopes': 'read:org, repo' }),
-      orgs: [healthyOrg('acme', { scim: resp(403, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403', detail: 'Permission denied' }) })]
+      orgs: [
+        healthyOrg('acme', {
+          scim: resp(403, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403', detail: 'Permission denied' })
+        })
+      ]
     }),
     causes: ['scope-missing', 'scope-excessive'],
     status: 'failing'
@@ -109,13 +128,19 @@ const rows: Row[] = [
   },
   {
     name: 'rate-limited on GET /user',
-    facts: facts({ user: err(403, 'API rate limit exceeded for user ID 5001.', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795871200' }), orgs: [] }),
+    facts: facts({
+      user: err(403, 'API rate limit exceeded for user ID 5001.', { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795871200' }),
+      orgs: []
+    }),
     causes: ['rate-limited'],
     status: 'inconclusive'
   },
   {
     name: 'secondary rate limit (429) is rate-limited',
-    facts: facts({ user: err(429, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': '60' }), orgs: [] }),
+    facts: facts({
+      user: err(429, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', { 'retry-after': '60' }),
+      orgs: []
+    }),
     causes: ['rate-limited'],
     status: 'inconclusive'
   },
@@ -139,7 +164,10 @@ const rows: Row[] = [
   },
   {
     name: 'unexpected-response on an HTML 200',
-    facts: facts({ user: { kind: 'response', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' }, orgs: [] }),
+    facts: facts({
+      user: { kind: 'response', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' },
+      orgs: []
+    }),
     causes: ['unexpected-response'],
     status: 'inconclusive'
   },
@@ -164,31 +192,60 @@ const rows: Row[] = [
   // ── Organizations ──
   {
     name: 'org-not-found excludes not-org-member',
-    facts: facts({ orgs: [healthyOrg('acme', { info: NOT_FOUND, membership: NOT_FOUND, credentials: NOT_FOUND, scim: NOT_FOUND })], identities: identities({ o0: null }, [{ type: 'NOT_FOUND', path: ['o0'], message: "Could not resolve to an Organization with the login of 'acme'." }]) }),
+    facts: facts({
+      orgs: [healthyOrg('acme', { info: NOT_FOUND, membership: NOT_FOUND, credentials: NOT_FOUND, scim: NOT_FOUND })],
+      identities: identities({ o0: null }, [
+        { type: 'NOT_FOUND', path: ['o0'], message: "Could not resolve to an Organization with the login of 'acme'." }
+      ])
+    }),
     causes: ['org-not-found'],
     status: 'failing'
   },
   {
     name: 'not-org-member excludes owner and SCIM causes',
-    facts: facts({ orgs: [healthyOrg('acme', { membership: NOT_FOUND, credentials: NOT_FOUND, scim: err(403, 'Permission denied') })], identities: identities({ o0: { samlIdentityProvider: null } }) }),
+    facts: facts({
+      orgs: [healthyOrg('acme', { membership: NOT_FOUND, credentials: NOT_FOUND, scim: err(403, 'Permission denied') })],
+      identities: identities({ o0: { samlIdentityProvider: null } })
+    }),
     causes: ['not-org-member'],
     status: 'failing'
   },
   {
     name: 'membership-pending',
-    facts: facts({ orgs: [healthyOrg('acme', { membership: resp(200, { state: 'pending', role: 'admin' }), scim: err(403, 'Permission denied') })] }),
+    facts: facts({
+      orgs: [healthyOrg('acme', { membership: resp(200, { state: 'pending', role: 'admin' }), scim: err(403, 'Permission denied') })]
+    }),
     causes: ['membership-pending'],
     status: 'failing'
   },
   {
     name: 'not-org-owner excludes scim-forbidden',
-    facts: facts({ orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), credentials: NOT_FOUND, scim: err(403, 'Permission denied') })], identities: identities({ o0: { samlIdentityProvider: null } }) }),
+    facts: facts({
+      orgs: [
+        healthyOrg('acme', {
+          membership: resp(200, { state: 'active', role: 'member' }),
+          credentials: NOT_FOUND,
+          scim: err(403, 'Permission denied')
+        })
+      ],
+      identities: identities({ o0: { samlIdentityProvider: null } })
+    }),
     causes: ['not-org-owner'],
     status: 'failing'
   },
   {
     name: 'sso-not-authorized carries the URL and excludes the org causes',
-    facts: facts({ orgs: [healthyOrg('acme', { info: SSO_403, membership: SSO_403, credentials: SSO_403, scim: SSO_403 })], identities: identities({ o0: null }, [{ type: 'FORBIDDEN', path: ['o0'], message: 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.' }]) }),
+    facts: facts({
+      orgs: [healthyOrg('acme', { info: SSO_403, membership: SSO_403, credentials: SSO_403, scim: SSO_403 })],
+      identities: identities({ o0: null }, [
+        {
+          type: 'FORBIDDEN',
+          path: ['o0'],
+          message:
+            'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.'
+        }
+      ])
+    }),
     causes: ['sso-not-authorized'],
     status: 'failing'
   },
@@ -200,44 +257,90 @@ const rows: Row[] = [
   },
   {
     name: 'saml-identity-missing is not reported for a non-owner (not checked)',
-    facts: facts({ orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })], identities: identities({ o0: UNLINKED }) }),
+    facts: facts({
+      orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })],
+      identities: identities({ o0: UNLINKED })
+    }),
     causes: ['not-org-owner'],
     status: 'failing'
   },
   {
     name: 'ip-allow-list-blocked',
-    facts: facts({ orgs: [healthyOrg('acme', { info: err(403, 'Although you appear to have the correct authorization credentials, the `acme` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.'), membership: err(403, 'Although you appear to have the correct authorization credentials, the `acme` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.') })] }),
+    facts: facts({
+      orgs: [
+        healthyOrg('acme', {
+          info: err(
+            403,
+            'Although you appear to have the correct authorization credentials, the `acme` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.'
+          ),
+          membership: err(
+            403,
+            'Although you appear to have the correct authorization credentials, the `acme` organization has an IP allow list enabled, and your IP address is not permitted to access this resource.'
+          )
+        })
+      ]
+    }),
     causes: ['ip-allow-list-blocked'],
     status: 'failing'
   },
   {
     name: 'oauth-app-restricted',
-    facts: facts({ orgs: [healthyOrg('acme', { scim: err(403, 'Although you appear to have the correct authorization credentials, the `acme` organization has enabled OAuth App access restrictions, meaning that data access to third-parties is limited.') })] }),
+    facts: facts({
+      orgs: [
+        healthyOrg('acme', {
+          scim: err(
+            403,
+            'Although you appear to have the correct authorization credentials, the `acme` organization has enabled OAuth App access restrictions, meaning that data access to third-parties is limited.'
+          )
+        })
+      ]
+    }),
     inputs: { tokenKind: 'oauth-app', token: 'gho_' + 'x'.repeat(36) },
     causes: ['oauth-app-restricted'],
     status: 'failing'
   },
   {
     name: 'pat-policy-blocked',
-    facts: facts({ orgs: [healthyOrg('acme', { scim: err(403, '`acme` forbids access via a personal access token (classic). Please use a GitHub App, OAuth App, or a personal access token with fine-grained permissions.') })] }),
+    facts: facts({
+      orgs: [
+        healthyOrg('acme', {
+          scim: err(
+            403,
+            '`acme` forbids access via a personal access token (classic). Please use a GitHub App, OAuth App, or a personal access token with fine-grained permissions.'
+          )
+        })
+      ]
+    }),
     causes: ['pat-policy-blocked'],
     status: 'failing'
   },
   {
     name: 'scim-not-available: 404 for an owner with no org SAML',
-    facts: facts({ orgs: [healthyOrg('acme', { scim: NOT_FOUND, credentials: resp(200, []) })], identities: identities({ o0: { samlIdentityProvider: null } }) }),
+    facts: facts({
+      orgs: [healthyOrg('acme', { scim: NOT_FOUND, credentials: resp(200, []) })],
+      identities: identities({ o0: { samlIdentityProvider: null } })
+    }),
     causes: ['scim-not-available'],
     status: 'failing'
   },
   {
     name: 'scim-forbidden when nothing else explains it',
-    facts: facts({ orgs: [healthyOrg('acme', { scim: resp(403, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403', detail: 'Permission denied' }) })] }),
+    facts: facts({
+      orgs: [
+        healthyOrg('acme', {
+          scim: resp(403, { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '403', detail: 'Permission denied' })
+        })
+      ]
+    }),
     causes: ['scim-forbidden'],
     status: 'failing'
   },
   {
     name: 'one org of two failing for one cause',
-    facts: facts({ orgs: [healthyOrg('acme'), healthyOrg('beta', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })], identities: identities({ o0: LINKED, o1: LINKED }) }),
+    facts: facts({
+      orgs: [healthyOrg('acme'), healthyOrg('beta', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })],
+      identities: identities({ o0: LINKED, o1: LINKED })
+    }),
     inputs: { orgs: ['acme', 'beta'] },
     causes: ['not-org-owner'],
     status: 'failing'
@@ -256,42 +359,77 @@ const rows: Row[] = [
   },
   {
     name: 'errors outrank inconclusive in status',
-    facts: facts({ orgs: [healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x'), credentials: GENERIC_503 })] }),
+    facts: facts({
+      orgs: [
+        healthyOrg('acme', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x'), credentials: GENERIC_503 })
+      ]
+    }),
     causes: ['not-org-owner', 'github-unavailable'],
     status: 'failing'
   },
   // ── Enterprise ──
   {
     name: 'healthy EMU setup user',
-    facts: facts({ user: user({ 'x-oauth-scopes': 'scim:enterprise' }, 'fab_admin'), orgs: [], identities: null, enterpriseScim: resp(200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, itemsPerPage: 0, startIndex: 1, Resources: [] }) }),
+    facts: facts({
+      user: user({ 'x-oauth-scopes': 'scim:enterprise' }, 'fab_admin'),
+      orgs: [],
+      identities: null,
+      enterpriseScim: resp(200, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+        totalResults: 0,
+        itemsPerPage: 0,
+        startIndex: 1,
+        Resources: []
+      })
+    }),
     inputs: { orgs: [], enterprise: 'fabrikam' },
     causes: [],
     status: 'healthy'
   },
   {
     name: 'EMU with admin:enterprise only: works, excessive notice',
-    facts: facts({ user: user({ 'x-oauth-scopes': 'admin:enterprise' }, 'fab_admin'), orgs: [], identities: null, enterpriseScim: resp(200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, Resources: [] }) }),
+    facts: facts({
+      user: user({ 'x-oauth-scopes': 'admin:enterprise' }, 'fab_admin'),
+      orgs: [],
+      identities: null,
+      enterpriseScim: resp(200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, Resources: [] })
+    }),
     inputs: { orgs: [], enterprise: 'fabrikam' },
     causes: ['scope-excessive'],
     status: 'healthy'
   },
   {
     name: 'EMU token with an expiry: token-expires, not-setup-user',
-    facts: facts({ user: user({ 'x-oauth-scopes': 'scim:enterprise', 'github-authentication-token-expiration': '2027-06-01 00:00:00 UTC' }, 'jdoe_fab'), orgs: [], identities: null, enterpriseScim: resp(200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, Resources: [] }) }),
+    facts: facts({
+      user: user({ 'x-oauth-scopes': 'scim:enterprise', 'github-authentication-token-expiration': '2027-06-01 00:00:00 UTC' }, 'jdoe_fab'),
+      orgs: [],
+      identities: null,
+      enterpriseScim: resp(200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, Resources: [] })
+    }),
     inputs: { orgs: [], enterprise: 'fabrikam' },
     causes: ['token-expires', 'not-setup-user'],
     status: 'warning'
   },
   {
     name: 'EMU SCIM 404: scim-not-available',
-    facts: facts({ user: user({ 'x-oauth-scopes': 'scim:enterprise' }, 'fab_admin'), orgs: [], identities: null, enterpriseScim: NOT_FOUND }),
+    facts: facts({
+      user: user({ 'x-oauth-scopes': 'scim:enterprise' }, 'fab_admin'),
+      orgs: [],
+      identities: null,
+      enterpriseScim: NOT_FOUND
+    }),
     inputs: { orgs: [], enterprise: 'fabrikam' },
     causes: ['scim-not-available'],
     status: 'failing'
   },
   {
     name: 'EMU SCIM 403: scim-forbidden',
-    facts: facts({ user: user({ 'x-oauth-scopes': 'scim:enterprise' }, 'fab_admin'), orgs: [], identities: null, enterpriseScim: err(403, 'Permission denied') }),
+    facts: facts({
+      user: user({ 'x-oauth-scopes': 'scim:enterprise' }, 'fab_admin'),
+      orgs: [],
+      identities: null,
+      enterpriseScim: err(403, 'Permission denied')
+    }),
     inputs: { orgs: [], enterprise: 'fabrikam' },
     causes: ['scim-forbidden'],
     status: 'failing'
@@ -324,16 +462,33 @@ describe('diagnose', () => {
   })
 
   it('treats days equal to fail-days as an error and equal to warn-days as a warning', () => {
-    const at = (days: number): string => new Date(NOW.getTime() + days * 86400000 + 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
-    expect(diagnose(facts({ user: user({ 'github-authentication-token-expiration': at(7) }) }), inputs(), NOW).causes[0]?.severity).toBe('error')
-    expect(diagnose(facts({ user: user({ 'github-authentication-token-expiration': at(8) }) }), inputs(), NOW).causes[0]?.severity).toBe('warning')
-    expect(diagnose(facts({ user: user({ 'github-authentication-token-expiration': at(30) }) }), inputs(), NOW).causes[0]?.severity).toBe('warning')
+    const at = (days: number): string =>
+      new Date(NOW.getTime() + days * 86400000 + 1000)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')
+    expect(diagnose(facts({ user: user({ 'github-authentication-token-expiration': at(7) }) }), inputs(), NOW).causes[0]?.severity).toBe(
+      'error'
+    )
+    expect(diagnose(facts({ user: user({ 'github-authentication-token-expiration': at(8) }) }), inputs(), NOW).causes[0]?.severity).toBe(
+      'warning'
+    )
+    expect(diagnose(facts({ user: user({ 'github-authentication-token-expiration': at(30) }) }), inputs(), NOW).causes[0]?.severity).toBe(
+      'warning'
+    )
     expect(diagnose(facts({ user: user({ 'github-authentication-token-expiration': at(31) }) }), inputs(), NOW).causes).toEqual([])
   })
 
   it('falls back to the SSO authorization record for the expiry', () => {
     const org = healthyOrg()
-    org.credentials = resp(200, [{ token_last_eight: TOKEN.slice(-8), credential_authorized_at: '2026-01-01T00:00:00Z', authorized_credential_expires_at: '2026-12-03T00:00:00Z', credential_accessed_at: null }])
+    org.credentials = resp(200, [
+      {
+        token_last_eight: TOKEN.slice(-8),
+        credential_authorized_at: '2026-01-01T00:00:00Z',
+        authorized_credential_expires_at: '2026-12-03T00:00:00Z',
+        credential_accessed_at: null
+      }
+    ])
     const v = diagnose(facts({ orgs: [org] }), inputs(), NOW)
     expect(v.expiresAt).toBe('2026-12-03T00:00:00Z')
     expect(ids(v)).toEqual(['token-expiring'])
@@ -341,9 +496,18 @@ describe('diagnose', () => {
   })
 
   it('gives every SSO-blocked org its own URL, the first in ssoAuthorizationUrl', () => {
-    const sso = (org: string): Fact => err(403, 'Resource protected by organization SAML enforcement.', { 'x-github-sso': `required; url=https://github.com/orgs/${org}/sso?authorization_request=R${org}` })
+    const sso = (org: string): Fact =>
+      err(403, 'Resource protected by organization SAML enforcement.', {
+        'x-github-sso': `required; url=https://github.com/orgs/${org}/sso?authorization_request=R${org}`
+      })
     const v = diagnose(
-      facts({ orgs: [healthyOrg('acme', { info: sso('acme'), membership: sso('acme') }), healthyOrg('beta', { info: sso('beta'), membership: sso('beta') })], identities: identities({ o0: null, o1: null }) }),
+      facts({
+        orgs: [
+          healthyOrg('acme', { info: sso('acme'), membership: sso('acme') }),
+          healthyOrg('beta', { info: sso('beta'), membership: sso('beta') })
+        ],
+        identities: identities({ o0: null, o1: null })
+      }),
       inputs({ orgs: ['acme', 'beta'] }),
       NOW
     )
@@ -355,7 +519,11 @@ describe('diagnose', () => {
   })
 
   it('reads partial-results SSO headers on the GraphQL answer by org id', () => {
-    const v = diagnose(facts({ identities: identities({ o0: LINKED }, [], { 'x-github-sso': 'partial-results; organizations=1001,2002' }) }), inputs(), NOW)
+    const v = diagnose(
+      facts({ identities: identities({ o0: LINKED }, [], { 'x-github-sso': 'partial-results; organizations=1001,2002' }) }),
+      inputs(),
+      NOW
+    )
     expect(ids(v)).toEqual(['sso-not-authorized'])
   })
 
@@ -363,7 +531,10 @@ describe('diagnose', () => {
     const v = diagnose(
       facts({
         user: user({ 'x-oauth-scopes': 'admin:org, delete_repo', 'github-authentication-token-expiration': '2026-12-20 00:00:00 UTC' }),
-        orgs: [healthyOrg('acme', { credentials: GENERIC_503 }), healthyOrg('beta', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })],
+        orgs: [
+          healthyOrg('acme', { credentials: GENERIC_503 }),
+          healthyOrg('beta', { membership: resp(200, { state: 'active', role: 'member' }), scim: err(403, 'x') })
+        ],
         identities: identities({ o0: LINKED, o1: LINKED })
       }),
       inputs({ orgs: ['acme', 'beta'] }),
@@ -422,7 +593,15 @@ describe('parseExpiryHeader', () => {
 
 describe('shouldFail', () => {
   const v = (...sev: Array<'error' | 'warning' | 'notice' | 'inconclusive'>) => ({
-    causes: sev.map(severity => ({ id: 'scope-excessive' as const, severity, org: null, enterprise: null, title: '', message: '', remediation: '' }))
+    causes: sev.map(severity => ({
+      id: 'scope-excessive' as const,
+      severity,
+      org: null,
+      enterprise: null,
+      title: '',
+      message: '',
+      remediation: ''
+    }))
   })
   it.each([
     [v(), 'error', 'fail', false],

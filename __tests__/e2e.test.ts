@@ -37,9 +37,7 @@ function expectConsistent(run: ActionRun, c: Pick<Case, 'causes' | 'status' | 'c
   expect(run.code).toBe(c.code)
   // One annotation per cause, titled "<Title> [<cause-id>]".
   const titled = run.annotations.filter(a => a.title !== null)
-  expect(titled.map(a => /\[([a-z-]+)\]$/.exec(a.title ?? '')?.[1])).toEqual(
-    run.report?.causes.map(x => x.id)
-  )
+  expect(titled.map(a => /\[([a-z-]+)\]$/.exec(a.title ?? '')?.[1])).toEqual(run.report?.causes.map(x => x.id))
   expect(run.report?.status).toBe(c.status)
   expect(run.summary).toContain('Provisioning token check')
   for (const id of c.causes) expect(run.summary).toContain(`\`${id}\``)
@@ -67,7 +65,13 @@ const CASES: Case[] = [
   { scenario: 'account-suspended', causes: ['account-suspended'], status: 'failing', code: 1, requests: ['GET /user'] },
   { scenario: 'token-expiring', causes: ['token-expiring'], status: 'failing', code: 1 },
   { scenario: 'token-expiring', inputs: { 'fail-days': '3' }, causes: ['token-expiring'], status: 'warning', code: 0 },
-  { scenario: 'token-expiring', inputs: { 'fail-days': '3', 'fail-on': 'warning' }, causes: ['token-expiring'], status: 'warning', code: 1 },
+  {
+    scenario: 'token-expiring',
+    inputs: { 'fail-days': '3', 'fail-on': 'warning' },
+    causes: ['token-expiring'],
+    status: 'warning',
+    code: 1
+  },
   { scenario: 'token-expiring', inputs: { 'warn-days': '4', 'fail-days': '2' }, causes: [], status: 'healthy', code: 0 },
   { scenario: 'scope-missing', causes: ['scope-missing'], status: 'failing', code: 1 },
   { scenario: 'no-scopes', causes: ['scope-missing'], status: 'failing', code: 1 },
@@ -89,7 +93,14 @@ const CASES: Case[] = [
     causes: ['org-not-found'],
     status: 'failing',
     code: 1,
-    requests: ['GET /user', 'GET /user/memberships/orgs/acme', 'GET /orgs/acme', 'GET /orgs/acme/credential-authorizations', 'GET /scim/v2/organizations/acme/Users', 'POST /graphql']
+    requests: [
+      'GET /user',
+      'GET /user/memberships/orgs/acme',
+      'GET /orgs/acme',
+      'GET /orgs/acme/credential-authorizations',
+      'GET /scim/v2/organizations/acme/Users',
+      'POST /graphql'
+    ]
   },
   { scenario: 'membership-pending', causes: ['membership-pending'], status: 'failing', code: 1 },
   { scenario: 'not-org-owner', causes: ['not-org-owner'], status: 'failing', code: 1 },
@@ -125,7 +136,9 @@ describe('dist/index.js against the simulator', () => {
     servers.push(fake)
     const env = { GITHUB_ACTION_REPOSITORY: 'octo-org/provisioning-token-check', GITHUB_SERVER_URL: 'https://github.com' }
     const run = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl }, { env: { ...env, GITHUB_ACTION_REF: 'v1' } })
-    expect(run.annotations[0]?.message).toContain('More: https://github.com/octo-org/provisioning-token-check/blob/v1/docs/causes.md#not-org-owner')
+    expect(run.annotations[0]?.message).toContain(
+      'More: https://github.com/octo-org/provisioning-token-check/blob/v1/docs/causes.md#not-org-owner'
+    )
     const unpinned = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl }, { env })
     expect(unpinned.annotations[0]?.message).toContain('/blob/main/docs/causes.md#not-org-owner')
   })
@@ -144,7 +157,14 @@ describe('dist/index.js against the simulator', () => {
       'sso-authorization-url': ''
     })
     expect(run.annotations).toEqual([])
-    expect(run.report).toMatchObject({ status: 'healthy', login: 'acme-scim', tokenKind: 'classic-pat', scopes: ['admin:org'], expiresAt: null, causes: [] })
+    expect(run.report).toMatchObject({
+      status: 'healthy',
+      login: 'acme-scim',
+      tokenKind: 'classic-pat',
+      scopes: ['admin:org'],
+      expiresAt: null,
+      causes: []
+    })
   })
 
   it('sends GET /user first and alone, then everything else at once', async () => {

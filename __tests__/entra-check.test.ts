@@ -36,7 +36,12 @@ interface Run {
   ms: number
 }
 
-async function run(world: EntraWorld, auth: (fake: FakeEntra) => EntraAuth = () => secretAuth(), over: Parameters<typeof entraInputs>[2] = {}, budgetMs = BUDGET_MS): Promise<Run> {
+async function run(
+  world: EntraWorld,
+  auth: (fake: FakeEntra) => EntraAuth = () => secretAuth(),
+  over: Parameters<typeof entraInputs>[2] = {},
+  budgetMs = BUDGET_MS
+): Promise<Run> {
   const fake = await startEntraFake(world)
   fakes.push(fake)
   const ctx = recordingContext(budgetMs)
@@ -106,12 +111,18 @@ describe('with a client secret: every finding', () => {
       kind: 'credentials-rejected',
       since: new Date(Math.floor((now - 3 * 86_400_000) / 1000) * 1000).toISOString(),
       sinceAtLeast: false,
-      reason: expect.stringMatching(/^SystemForCrossDomainIdentityManagementInvalidCredentials: The credentials used to connect to the API were invalid/)
+      reason: expect.stringMatching(
+        /^SystemForCrossDomainIdentityManagementInvalidCredentials: The credentials used to connect to the API were invalid/
+      )
     })
     expect(r.report.lastSuccessAt).not.toBeNull()
     expect(r.report.quarantine?.reason).toBe('EncounteredQuarantineException')
     // The token request: client credentials for Graph's .default, the secret sent (its fingerprint logged).
-    expect(r.fake.requests[0]?.form).toMatchObject({ grantType: 'client_credentials', scope: `${r.fake.graphUrl}/.default`, clientAssertionType: null })
+    expect(r.fake.requests[0]?.form).toMatchObject({
+      grantType: 'client_credentials',
+      scope: `${r.fake.graphUrl}/.default`,
+      clientAssertionType: null
+    })
   })
 })
 
@@ -121,7 +132,10 @@ describe('with GitHub OIDC federation', () => {
     expect(only(r.report).kind).toBe('credentials-rejected')
     expect(r.fake.requests.map(q => `${q.method} ${q.role} ${q.status}`)).toEqual(['GET oidc 200', 'POST login 200', 'GET graph 200'])
     expect(r.fake.requests[0]?.query).toEqual({ 'api-version': '2.0', audience: AUDIENCE })
-    expect(r.fake.requests[1]?.form).toMatchObject({ clientAssertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', clientSecretFingerprint: null })
+    expect(r.fake.requests[1]?.form).toMatchObject({
+      clientAssertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      clientSecretFingerprint: null
+    })
     // Sequential: each starts after the one before ended.
     const [a, b, c] = r.fake.requests
     expect(b?.startedAt).toBeGreaterThanOrEqual(a?.endedAt ?? Infinity)
@@ -131,7 +145,9 @@ describe('with GitHub OIDC federation', () => {
     expect(r.fake.issued.oidcTokens).toHaveLength(1)
     expectTokensRegistered(r)
     // The OIDC token is registered before the access token even exists.
-    expect(r.ctx.secrets.indexOf(r.fake.issued.oidcTokens[0] ?? '')).toBeLessThan(r.ctx.secrets.indexOf(r.fake.issued.accessTokens[0] ?? ''))
+    expect(r.ctx.secrets.indexOf(r.fake.issued.oidcTokens[0] ?? '')).toBeLessThan(
+      r.ctx.secrets.indexOf(r.fake.issued.accessTokens[0] ?? '')
+    )
     expectNoSecrets(r)
   })
 
@@ -148,7 +164,11 @@ describe('with GitHub OIDC federation', () => {
 
   it('another audience than the federated credential has: entra-audience', async () => {
     const r = await run(entraWorld('healthy'), fake => oidcAuth(fake, { audience: 'api://AzureADTokenExchangeUSGov' }))
-    expect(only(r.report)).toMatchObject({ kind: 'check-failed', input: 'entra-audience', reason: expect.stringContaining("audience 'api://AzureADTokenExchangeUSGov'") })
+    expect(only(r.report)).toMatchObject({
+      kind: 'check-failed',
+      input: 'entra-audience',
+      reason: expect.stringContaining("audience 'api://AzureADTokenExchangeUSGov'")
+    })
   })
 
   it('a refused request token: says id-token: write; nothing else is sent', async () => {
@@ -180,7 +200,12 @@ describe('with GitHub OIDC federation', () => {
 describe('the token endpoint refuses: the input to fix, never retried', () => {
   it.each<[string, (w: EntraWorld) => void, Parameters<typeof entraInputs>[2], string]>([
     ['a wrong client secret', () => undefined, {}, 'entra-client-secret'],
-    ['an expired client secret', w => void (w.app.secrets = [{ value: CLIENT_SECRET, expiresAt: '2020-01-01T00:00:00Z' }]), {}, 'entra-client-secret'],
+    [
+      'an expired client secret',
+      w => void (w.app.secrets = [{ value: CLIENT_SECRET, expiresAt: '2020-01-01T00:00:00Z' }]),
+      {},
+      'entra-client-secret'
+    ],
     ['an unknown tenant', () => undefined, { tenantId: '00000000-0000-4000-8000-000000000000' }, 'entra-tenant-id'],
     ['an unknown client', () => undefined, { clientId: '11111111-1111-4111-8111-111111111111' }, 'entra-client-id']
   ])('%s', async (name, change, over, input) => {
@@ -197,20 +222,75 @@ describe('the token endpoint refuses: the input to fix, never retried', () => {
 
 describe('faults name the right input, within the budget', () => {
   const cases: Array<[string, keyof typeof ROUTE_KEYS, Fault, string | null, RegExp, number]> = [
-    ['token 503 (a POST: not retried)', 'token', { kind: 'status', status: 503 }, null, /Entra token endpoint .* is unavailable \(HTTP 503/, 1],
+    [
+      'token 503 (a POST: not retried)',
+      'token',
+      { kind: 'status', status: 503 },
+      null,
+      /Entra token endpoint .* is unavailable \(HTTP 503/,
+      1
+    ],
     ['token 429', 'token', { kind: 'rate-limit', retryAfter: 12 }, null, /rate limited .*Retry-After: 12 s/, 1],
     ['token hang', 'token', { kind: 'hang' }, null, /did not answer within the time budget/, 1],
-    ['token redirect', 'token', { kind: 'redirect', location: 'https://login.evil.example/token', status: 307 }, 'entra-login-url', /to login\.evil\.example/, 1],
-    ['graph 403 (status fault)', 'jobs', { kind: 'status', status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', innerError: {} } } }, 'entra-client-id', /Synchronization\.Read\.All/, 2],
-    ['graph 404 (status fault)', 'jobs', { kind: 'status', status: 404 }, 'entra-service-principal-id', /entra-service-principal-id|Object ID/, 2],
+    [
+      'token redirect',
+      'token',
+      { kind: 'redirect', location: 'https://login.evil.example/token', status: 307 },
+      'entra-login-url',
+      /to login\.evil\.example/,
+      1
+    ],
+    [
+      'graph 403 (status fault)',
+      'jobs',
+      {
+        kind: 'status',
+        status: 403,
+        body: {
+          error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', innerError: {} }
+        }
+      },
+      'entra-client-id',
+      /Synchronization\.Read\.All/,
+      2
+    ],
+    [
+      'graph 404 (status fault)',
+      'jobs',
+      { kind: 'status', status: 404 },
+      'entra-service-principal-id',
+      /entra-service-principal-id|Object ID/,
+      2
+    ],
     ['graph 401', 'jobs', { kind: 'status', status: 401 }, 'graph-url', /refused the access token/, 2],
-    ['graph 429 with Retry-After', 'jobs', { kind: 'rate-limit', retryAfter: 41 }, null, /Microsoft Graph \(graph-url\) rate limited the check .*Retry-After: 41 s/, 2],
-    ['graph 500 (a GET: retried once)', 'jobs', { kind: 'status', status: 500 }, null, /Microsoft Graph \(graph-url\) is unavailable \(HTTP 500/, 3],
+    [
+      'graph 429 with Retry-After',
+      'jobs',
+      { kind: 'rate-limit', retryAfter: 41 },
+      null,
+      /Microsoft Graph \(graph-url\) rate limited the check .*Retry-After: 41 s/,
+      2
+    ],
+    [
+      'graph 500 (a GET: retried once)',
+      'jobs',
+      { kind: 'status', status: 500 },
+      null,
+      /Microsoft Graph \(graph-url\) is unavailable \(HTTP 500/,
+      3
+    ],
     ['graph 503 once, then fine', 'jobs', { kind: 'status', status: 503, times: 1 }, null, /NO FINDING/, 3],
     ['graph hang', 'jobs', { kind: 'hang' }, null, /did not answer within the time budget/, 2],
     ['graph body stalls', 'jobs', { kind: 'stall-body' }, null, /did not answer within the time budget/, 2],
     ['graph reset (retried once)', 'jobs', { kind: 'reset' }, null, /could not be reached/, 3],
-    ['graph redirect', 'jobs', { kind: 'redirect', location: 'https://graph.evil.example/v1.0/x' }, 'graph-url', /to graph\.evil\.example; redirects are never followed/, 2],
+    [
+      'graph redirect',
+      'jobs',
+      { kind: 'redirect', location: 'https://graph.evil.example/v1.0/x' },
+      'graph-url',
+      /to graph\.evil\.example; redirects are never followed/,
+      2
+    ],
     ['graph HTML 200', 'jobs', { kind: 'html' }, null, /without a JSON object with the jobs/, 2],
     ['graph wrong shape', 'jobs', { kind: 'wrong-shape' }, null, /without a JSON object with the jobs/, 2]
   ]
@@ -238,7 +318,11 @@ describe('faults name the right input, within the budget', () => {
     const world = entraWorld('healthy')
     world.app.permissions = []
     const r = await run(world)
-    expect(only(r.report)).toMatchObject({ kind: 'check-failed', input: 'entra-client-id', reason: expect.stringContaining('Synchronization.Read.All and grant admin consent') })
+    expect(only(r.report)).toMatchObject({
+      kind: 'check-failed',
+      input: 'entra-client-id',
+      reason: expect.stringContaining('Synchronization.Read.All and grant admin consent')
+    })
   })
 
   it('a wrong service principal id (a real 404): entra-service-principal-id', async () => {

@@ -117,7 +117,12 @@ const status = {
     steadyStateLastAchievedTime: dateTime,
     synchronizedEntryCountByType: {
       type: 'array',
-      items: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: int }, additionalProperties: false }
+      items: {
+        type: 'object',
+        required: ['key', 'value'],
+        properties: { key: { type: 'string' }, value: int },
+        additionalProperties: false
+      }
     }
   },
   additionalProperties: false
@@ -131,13 +136,22 @@ const job = {
     schedule: {
       type: 'object',
       required: ['expiration', 'interval', 'state'],
-      properties: { expiration: nullable(dateTime), interval: { type: 'string', pattern: '^P' }, state: { enum: ['Active', 'Disabled', 'Paused'] } },
+      properties: {
+        expiration: nullable(dateTime),
+        interval: { type: 'string', pattern: '^P' },
+        state: { enum: ['Active', 'Disabled', 'Paused'] }
+      },
       additionalProperties: false
     },
     status,
     synchronizationJobSettings: {
       type: 'array',
-      items: { type: 'object', required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string' } }, additionalProperties: false }
+      items: {
+        type: 'object',
+        required: ['name', 'value'],
+        properties: { name: { type: 'string' }, value: { type: 'string' } },
+        additionalProperties: false
+      }
     }
   },
   additionalProperties: false
@@ -155,7 +169,15 @@ const graphErrorShape = {
     error: {
       type: 'object',
       required: ['code', 'message', 'innerError'],
-      properties: { code: { type: 'string', minLength: 1 }, message: { type: 'string' }, innerError: { type: 'object', required: ['request-id', 'date'], properties: { 'request-id': { type: 'string' }, date: { type: 'string' } } } },
+      properties: {
+        code: { type: 'string', minLength: 1 },
+        message: { type: 'string' },
+        innerError: {
+          type: 'object',
+          required: ['request-id', 'date'],
+          properties: { 'request-id': { type: 'string' }, date: { type: 'string' } }
+        }
+      },
       additionalProperties: false
     }
   },
@@ -247,7 +269,9 @@ async function tokenRequest(fake: FakeEntra, form: Record<string, string>, tenan
 }
 
 async function oidcToken(fake: FakeEntra, audience = AUDIENCE, requestToken = OIDC_REQUEST_TOKEN) {
-  const res = await fetch(`${fake.oidcRequestUrl}&audience=${encodeURIComponent(audience)}`, { headers: { authorization: `Bearer ${requestToken}` } })
+  const res = await fetch(`${fake.oidcRequestUrl}&audience=${encodeURIComponent(audience)}`, {
+    headers: { authorization: `Bearer ${requestToken}` }
+  })
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }
 
@@ -386,7 +410,9 @@ describe('read only, and faults', () => {
     fake.setWorld(entraWorld('healthy'))
     await accessToken(fake)
     expect(fake.violations).toEqual([])
-    const res = await fetch(`${fake.graphUrl}/v1.0/servicePrincipals/${SERVICE_PRINCIPAL_ID}/synchronization/jobs/x/start`, { method: 'POST' })
+    const res = await fetch(`${fake.graphUrl}/v1.0/servicePrincipals/${SERVICE_PRINCIPAL_ID}/synchronization/jobs/x/start`, {
+      method: 'POST'
+    })
     expect(res.status).toBe(405)
     await fetch(`${fake.graphUrl}/v1.0/servicePrincipals/${SERVICE_PRINCIPAL_ID}/synchronization/jobs`, { method: 'DELETE' })
     expect(fake.violations).toHaveLength(2)

@@ -63,48 +63,130 @@ type Expect = { finding: (Partial<IdpFinding> & { kind: IdpFinding['kind'] }) | 
 
 describe('one job', () => {
   const cases: Array<[string, unknown, Expect]> = [
-    ['healthy (constructed GitHub example)', (examples.constructed_list_healthy_github?.body as { value: unknown[] }).value[0], { finding: null, noAttempt: false }],
-    ['paused (documented example)', (examples.documented_list_paused?.body as { value: unknown[] }).value[0], { finding: { kind: 'provisioning-off', reason: 'the provisioning job is paused' }, noAttempt: true }],
+    [
+      'healthy (constructed GitHub example)',
+      (examples.constructed_list_healthy_github?.body as { value: unknown[] }).value[0],
+      { finding: null, noAttempt: false }
+    ],
+    [
+      'paused (documented example)',
+      (examples.documented_list_paused?.body as { value: unknown[] }).value[0],
+      { finding: { kind: 'provisioning-off', reason: 'the provisioning job is paused' }, noAttempt: true }
+    ],
     [
       'quarantined, invalid credentials (documented example)',
       examples.documented_get_quarantined_invalid_credentials?.body,
-      { finding: { kind: 'credentials-rejected', since: '2021-05-24T21:45:54.498Z', sinceAtLeast: false, reason: 'SystemForCrossDomainIdentityManagementInvalidCredentials: Please provide a valid tenant URL for your application.' } }
+      {
+        finding: {
+          kind: 'credentials-rejected',
+          since: '2021-05-24T21:45:54.498Z',
+          sinceAtLeast: false,
+          reason: 'SystemForCrossDomainIdentityManagementInvalidCredentials: Please provide a valid tenant URL for your application.'
+        }
+      }
     ],
     [
       'quarantined without its own error, the run failed for authorization (documented status example)',
-      { id: 'box', templateId: 'BoxOutDelta', schedule: { state: 'Active' }, status: examples.documented_status_quarantined_app_specific_code?.status_object },
-      { finding: { kind: 'credentials-rejected', since: '2017-07-19T06:56:58.246Z', reason: 'BoxInsufficientPermissions: Authorization with Box is not valid. Please re-authorize access to Box' } }
+      {
+        id: 'box',
+        templateId: 'BoxOutDelta',
+        schedule: { state: 'Active' },
+        status: examples.documented_status_quarantined_app_specific_code?.status_object
+      },
+      {
+        finding: {
+          kind: 'credentials-rejected',
+          since: '2017-07-19T06:56:58.246Z',
+          reason: 'BoxInsufficientPermissions: Authorization with Box is not valid. Please re-authorize access to Box'
+        }
+      }
     ],
-    ['credentials quarantine (fake)', jobs.credentialsQuarantine({ now: NOW }), { finding: { kind: 'credentials-rejected', since: new Date(NOW - 3 * DAY).toISOString(), sinceAtLeast: false } }],
+    [
+      'credentials quarantine (fake)',
+      jobs.credentialsQuarantine({ now: NOW }),
+      { finding: { kind: 'credentials-rejected', since: new Date(NOW - 3 * DAY).toISOString(), sinceAtLeast: false } }
+    ],
     [
       'escrow quarantine (fake)',
       jobs.escrowQuarantine({ now: NOW }),
-      { finding: { kind: 'quarantined', since: new Date(NOW - DAY).toISOString(), nextAttemptAt: new Date(NOW - 6 * HOUR + DAY).toISOString(), disabled: false } }
+      {
+        finding: {
+          kind: 'quarantined',
+          since: new Date(NOW - DAY).toISOString(),
+          nextAttemptAt: new Date(NOW - 6 * HOUR + DAY).toISOString(),
+          disabled: false
+        }
+      }
     ],
-    ['disabled after quarantine (fake): still quarantined', jobs.disabledAfterQuarantine({ now: NOW }), { finding: { kind: 'quarantined', disabled: true, nextAttemptAt: null } }],
+    [
+      'disabled after quarantine (fake): still quarantined',
+      jobs.disabledAfterQuarantine({ now: NOW }),
+      { finding: { kind: 'quarantined', disabled: true, nextAttemptAt: null } }
+    ],
     ['paused (fake)', jobs.paused({ now: NOW }), { finding: { kind: 'provisioning-off' }, noAttempt: false }],
-    ['not configured', jobs.notConfigured({ now: NOW }), { finding: { kind: 'provisioning-off', reason: 'the provisioning job is not configured (never authorized or started)' }, noAttempt: true }],
-    ['entry-level errors: count from the counters', jobs.entryLevelErrors({ now: NOW }), { finding: { kind: 'provisioning-errors', count: 3 } }],
+    [
+      'not configured',
+      jobs.notConfigured({ now: NOW }),
+      {
+        finding: { kind: 'provisioning-off', reason: 'the provisioning job is not configured (never authorized or started)' },
+        noAttempt: true
+      }
+    ],
+    [
+      'entry-level errors: count from the counters',
+      jobs.entryLevelErrors({ now: NOW }),
+      { finding: { kind: 'provisioning-errors', count: 3 } }
+    ],
     ['never ran', jobs.neverRan({ now: NOW }), { finding: null, noAttempt: true }],
     [
       'quarantine EncounteredQuarantineException without a credential error: quarantined',
       job({
         now: NOW,
         code: 'Quarantine',
-        lastExecution: execution({ state: 'Failed', began: NOW - HOUR, error: { code: 'SystemForCrossDomainIdentityManagementServiceUnavailable', message: 'The target did not answer' } }),
+        lastExecution: execution({
+          state: 'Failed',
+          began: NOW - HOUR,
+          error: { code: 'SystemForCrossDomainIdentityManagementServiceUnavailable', message: 'The target did not answer' }
+        }),
         quarantine: quarantine({ reason: 'EncounteredQuarantineException', began: NOW - 2 * DAY, now: NOW })
       }),
-      { finding: { kind: 'quarantined', reason: expect.stringMatching(/^EncounteredQuarantineException: SystemForCrossDomainIdentityManagementServiceUnavailable: The target did not answer; Entra disables the job after four weeks in quarantine, about 2026-04-05/) as unknown as string } }
+      {
+        finding: {
+          kind: 'quarantined',
+          reason: expect.stringMatching(
+            /^EncounteredQuarantineException: SystemForCrossDomainIdentityManagementServiceUnavailable: The target did not answer; Entra disables the job after four weeks in quarantine, about 2026-04-05/
+          ) as unknown as string
+        }
+      }
     ],
     [
       'a failed run for credentials, not quarantined yet: since at least that run',
-      job({ now: NOW, countSuccessiveCompleteFailures: 2, lastExecution: execution({ state: 'Failed', began: NOW - HOUR, error: INVALID_CREDENTIALS_ERROR }), lastSuccessfulExecution: execution({ began: NOW - DAY }) }),
+      job({
+        now: NOW,
+        countSuccessiveCompleteFailures: 2,
+        lastExecution: execution({ state: 'Failed', began: NOW - HOUR, error: INVALID_CREDENTIALS_ERROR }),
+        lastSuccessfulExecution: execution({ began: NOW - DAY })
+      }),
       { finding: { kind: 'credentials-rejected', since: new Date(NOW - HOUR).toISOString(), sinceAtLeast: true } }
     ],
     [
       'a failed run for another reason: provisioning errors',
-      job({ now: NOW, lastExecution: execution({ state: 'Failed', began: NOW - HOUR, error: { code: 'SystemForCrossDomainIdentityManagementServiceIncompatible', message: 'Not SCIM' } }), lastSuccessfulExecution: execution({ began: NOW - DAY }) }),
-      { finding: { kind: 'provisioning-errors', count: 1, latestReason: 'SystemForCrossDomainIdentityManagementServiceIncompatible: Not SCIM' } }
+      job({
+        now: NOW,
+        lastExecution: execution({
+          state: 'Failed',
+          began: NOW - HOUR,
+          error: { code: 'SystemForCrossDomainIdentityManagementServiceIncompatible', message: 'Not SCIM' }
+        }),
+        lastSuccessfulExecution: execution({ began: NOW - DAY })
+      }),
+      {
+        finding: {
+          kind: 'provisioning-errors',
+          count: 1,
+          latestReason: 'SystemForCrossDomainIdentityManagementServiceIncompatible: Not SCIM'
+        }
+      }
     ]
   ]
   it.each(cases)('%s', (_name, body, expected) => {
@@ -135,7 +217,10 @@ describe('the report', () => {
     expect(report.lastSuccessAt).toBe(new Date(NOW - HOUR + 20_000).toISOString())
     // The latest failure: the entry-level errors (an hour ago), after the quarantined run (six hours ago).
     expect(report.lastFailureAt).toBe(new Date(NOW - HOUR + 40_000).toISOString())
-    expect(report.quarantine).toMatchObject({ reason: 'EncounteredQuarantineException', errorCode: 'SystemForCrossDomainIdentityManagementInvalidCredentials' })
+    expect(report.quarantine).toMatchObject({
+      reason: 'EncounteredQuarantineException',
+      errorCode: 'SystemForCrossDomainIdentityManagementInvalidCredentials'
+    })
     expect(report.noAttempt).toBe(false)
     // Order does not matter.
     expect(judgeJobs(failing, healthy).findings.map(f => f.kind)).toEqual(['credentials-rejected'])
@@ -153,7 +238,15 @@ describe('the report', () => {
       lastSuccessAt: null,
       quarantine: null
     })
-    expect(report).toMatchObject({ provider: 'entra', app: SP, appLabel: null, lastSuccessAt: null, lastFailureAt: null, evidenceSince: null, requests: 2 })
+    expect(report).toMatchObject({
+      provider: 'entra',
+      app: SP,
+      appLabel: null,
+      lastSuccessAt: null,
+      lastFailureAt: null,
+      evidenceSince: null,
+      requests: 2
+    })
   })
 
   it('server strings become one bounded line', () => {
@@ -196,42 +289,107 @@ const answer = (status: number, over: Partial<Extract<StepFacts, { kind: 'answer
   message: null,
   ...over
 })
-const aad = (status: number, error: string, code: number, text = 'x') => answer(status, { errorCode: error, errorCodes: [code], message: `AADSTS${code}: ${text}` })
+const aad = (status: number, error: string, code: number, text = 'x') =>
+  answer(status, { errorCode: error, errorCodes: [code], message: `AADSTS${code}: ${text}` })
 
 describe('a failed step names the input to fix', () => {
-  const CLAIMS = { iss: 'https://token.actions.githubusercontent.com', sub: 'repo:acme/provisioning:ref:refs/heads/main', aud: 'api://AzureADTokenExchange' }
+  const CLAIMS = {
+    iss: 'https://token.actions.githubusercontent.com',
+    sub: 'repo:acme/provisioning:ref:refs/heads/main',
+    aud: 'api://AzureADTokenExchange'
+  }
   const cases: Array<[string, Partial<EntraFacts>, string | null, RegExp]> = [
     ['token: invalid secret', { token: aad(401, 'invalid_client', 7000215) }, 'entra-client-secret', /Value \(not its ID\)/],
     ['token: expired secret', { token: aad(401, 'invalid_client', 7000222) }, 'entra-client-secret', /expired/],
     ['token: unknown tenant', { token: aad(400, 'invalid_request', 90002) }, 'entra-tenant-id', /tenant/],
     ['token: unknown client', { token: aad(400, 'unauthorized_client', 700016) }, 'entra-client-id', /client id/],
     ['token: invalid scope', { token: aad(400, 'invalid_scope', 70011) }, 'graph-url', /scope/],
-    ['token: invalid_client without a code (secret)', { token: answer(401, { errorCode: 'invalid_client' }) }, 'entra-client-secret', /client credential/],
+    [
+      'token: invalid_client without a code (secret)',
+      { token: answer(401, { errorCode: 'invalid_client' }) },
+      'entra-client-secret',
+      /client credential/
+    ],
     [
       'token: no federated record for the subject (AADSTS700213)',
       { authKind: 'oidc', oidc: { kind: 'ok' }, oidcClaims: CLAIMS, token: aad(400, 'invalid_request', 700213) },
       'entra-audience',
       /subject 'repo:acme\/provisioning:ref:refs\/heads\/main'/
     ],
-    ['token: no federated record (AADSTS70021)', { authKind: 'oidc', oidc: { kind: 'ok' }, token: aad(400, 'invalid_request', 70021) }, 'entra-audience', /federated credential/],
-    ['token: federated, audience (AADSTS700212)', { authKind: 'oidc', oidc: { kind: 'ok' }, oidcClaims: CLAIMS, token: aad(400, 'invalid_request', 700212) }, 'entra-audience', /audience 'api:\/\/AzureADTokenExchange'/],
-    ['token: federated invalid_client without a code', { authKind: 'oidc', oidc: { kind: 'ok' }, token: answer(401, { errorCode: 'invalid_client' }) }, 'entra-audience', /federated/],
+    [
+      'token: no federated record (AADSTS70021)',
+      { authKind: 'oidc', oidc: { kind: 'ok' }, token: aad(400, 'invalid_request', 70021) },
+      'entra-audience',
+      /federated credential/
+    ],
+    [
+      'token: federated, audience (AADSTS700212)',
+      { authKind: 'oidc', oidc: { kind: 'ok' }, oidcClaims: CLAIMS, token: aad(400, 'invalid_request', 700212) },
+      'entra-audience',
+      /audience 'api:\/\/AzureADTokenExchange'/
+    ],
+    [
+      'token: federated invalid_client without a code',
+      { authKind: 'oidc', oidc: { kind: 'ok' }, token: answer(401, { errorCode: 'invalid_client' }) },
+      'entra-audience',
+      /federated/
+    ],
     ['token: 429', { token: answer(429, { retryAfter: '30' }) }, null, /rate limited.*Retry-After: 30 s/],
     ['token: 503', { token: answer(503) }, null, /unavailable \(HTTP 503/],
-    ['token: redirect', { token: answer(302, { locationHost: 'evil.example' }) }, 'entra-login-url', /redirect \(HTTP 302\) to evil\.example; redirects are never followed/],
+    [
+      'token: redirect',
+      { token: answer(302, { locationHost: 'evil.example' }) },
+      'entra-login-url',
+      /redirect \(HTTP 302\) to evil\.example; redirects are never followed/
+    ],
     ['token: timeout', { token: { kind: 'fault', fault: 'timeout', detail: 'x' } }, null, /did not answer within the time budget/],
-    ['token: network', { token: { kind: 'fault', fault: 'network', detail: 'ECONNREFUSED' } }, null, /could not be reached \(ECONNREFUSED\)/],
-    ['token: 200 without a token', { token: answer(200, { unexpected: 'a JSON object with an `access_token`' }) }, null, /without a JSON object with an `access_token`/],
+    [
+      'token: network',
+      { token: { kind: 'fault', fault: 'network', detail: 'ECONNREFUSED' } },
+      null,
+      /could not be reached \(ECONNREFUSED\)/
+    ],
+    [
+      'token: 200 without a token',
+      { token: answer(200, { unexpected: 'a JSON object with an `access_token`' }) },
+      null,
+      /without a JSON object with an `access_token`/
+    ],
     ['graph: 401', { jobs: answer(401, { errorCode: 'InvalidAuthenticationToken' }) }, 'graph-url', /same cloud/],
-    ['graph: 403', { jobs: answer(403, { errorCode: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' }) }, 'entra-client-id', /Synchronization\.Read\.All and grant admin consent/],
-    ['graph: 404', { jobs: answer(404, { errorCode: 'Request_ResourceNotFound' }) }, 'entra-service-principal-id', /Object ID of the GitHub enterprise application/],
-    ['graph: 429', { jobs: answer(429, { retryAfter: '41' }) }, null, /Microsoft Graph \(graph-url\) rate limited the check .*Retry-After: 41 s/],
+    [
+      'graph: 403',
+      { jobs: answer(403, { errorCode: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' }) },
+      'entra-client-id',
+      /Synchronization\.Read\.All and grant admin consent/
+    ],
+    [
+      'graph: 404',
+      { jobs: answer(404, { errorCode: 'Request_ResourceNotFound' }) },
+      'entra-service-principal-id',
+      /Object ID of the GitHub enterprise application/
+    ],
+    [
+      'graph: 429',
+      { jobs: answer(429, { retryAfter: '41' }) },
+      null,
+      /Microsoft Graph \(graph-url\) rate limited the check .*Retry-After: 41 s/
+    ],
     ['graph: 500', { jobs: answer(500, { errorCode: 'generalException' }) }, null, /unavailable \(HTTP 500 generalException/],
     ['graph: redirect', { jobs: answer(307, { locationHost: 'login.evil.example' }) }, 'graph-url', /to login\.evil\.example/],
     ['graph: 200, body too large', { jobs: answer(200, { bodyProblem: 'too-large' }) }, null, /could not be read \(too-large\)/],
     ['oidc: 401', { authKind: 'oidc', oidc: answer(401), token: null }, null, /id-token: write/],
-    ['oidc: redirect', { authKind: 'oidc', oidc: answer(302, { locationHost: 'elsewhere.example' }), token: null }, null, /to elsewhere\.example/],
-    ['oidc: timeout', { authKind: 'oidc', oidc: { kind: 'fault', fault: 'timeout', detail: '' }, token: null }, null, /OIDC token endpoint .* did not answer/]
+    [
+      'oidc: redirect',
+      { authKind: 'oidc', oidc: answer(302, { locationHost: 'elsewhere.example' }), token: null },
+      null,
+      /to elsewhere\.example/
+    ],
+    [
+      'oidc: timeout',
+      { authKind: 'oidc', oidc: { kind: 'fault', fault: 'timeout', detail: '' }, token: null },
+      null,
+      /OIDC token endpoint .* did not answer/
+    ]
   ]
   it.each(cases)('%s', (_name, over, input, reason) => {
     const report = judge(factsFor([], { ...(over.token || over.oidc ? { jobs: null, jobList: null } : { jobList: null }), ...over }))

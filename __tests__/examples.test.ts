@@ -75,7 +75,9 @@ const isThisAction = (step: Step): boolean =>
   typeof step.uses === 'string' && (PUBLISHED.test(step.uses) || step.uses === './' || step.uses === '.')
 
 const exampleDir = join(root, 'examples')
-const exampleFiles = readdirSync(exampleDir).filter(f => /\.ya?ml$/.test(f)).sort()
+const exampleFiles = readdirSync(exampleDir)
+  .filter(f => /\.ya?ml$/.test(f))
+  .sort()
 const examples = exampleFiles.map(file => ({
   file,
   text: readFileSync(join(exampleDir, file), 'utf8'),
@@ -90,7 +92,9 @@ const example = (file: string) => {
 const workflowDir = join(root, '.github', 'workflows')
 const repoWorkflows = (() => {
   try {
-    return readdirSync(workflowDir).filter(f => /\.ya?ml$/.test(f)).sort()
+    return readdirSync(workflowDir)
+      .filter(f => /\.ya?ml$/.test(f))
+      .sort()
   } catch {
     return []
   }
@@ -131,11 +135,28 @@ function stepProblems(step: Step, { tokenFromSecret }: { tokenFromSecret: boolea
   return problems
 }
 
-const OKTA_INPUTS = ['okta-org-url', 'okta-app-id', 'okta-client-id', 'okta-private-key', 'okta-key-id', 'okta-api-token', 'idp-lookback-hours']
-const ENTRA_INPUTS = ['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id', 'entra-client-secret', 'entra-audience', 'entra-login-url', 'graph-url']
+const OKTA_INPUTS = [
+  'okta-org-url',
+  'okta-app-id',
+  'okta-client-id',
+  'okta-private-key',
+  'okta-key-id',
+  'okta-api-token',
+  'idp-lookback-hours'
+]
+const ENTRA_INPUTS = [
+  'entra-tenant-id',
+  'entra-client-id',
+  'entra-service-principal-id',
+  'entra-client-secret',
+  'entra-audience',
+  'entra-login-url',
+  'graph-url'
+]
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const isExpression = (v: unknown): boolean => typeof v === 'string' && /^\$\{\{.*\}\}$/.test(v.trim())
-const given = (inputs: Record<string, unknown>, name: string): boolean => inputs[name] !== undefined && inputs[name] !== null && inputs[name] !== ''
+const given = (inputs: Record<string, unknown>, name: string): boolean =>
+  inputs[name] !== undefined && inputs[name] !== null && inputs[name] !== ''
 
 /**
  * Problems of a step's IdP inputs, as far as a workflow file shows them: what PRODUCT.md's
@@ -156,8 +177,14 @@ function idpProblems(step: Step): string[] {
   const own = idp === 'okta' ? OKTA_INPUTS : ENTRA_INPUTS
   const other = present((idp === 'okta' ? ENTRA_INPUTS : OKTA_INPUTS).filter(n => !own.includes(n)))
   if (other.length > 0) problems.push(`step "${where}": ${other.join(', ')} with idp: ${idp}`)
-  const targets = [...String(inputs.org ?? '').split(/[\s,]+/).filter(Boolean), ...(given(inputs, 'enterprise') ? [String(inputs.enterprise)] : [])]
-  if (!isExpression(inputs.org) && targets.length > 1) problems.push(`step "${where}": with idp, exactly one org or one enterprise (got ${targets.join(', ')})`)
+  const targets = [
+    ...String(inputs.org ?? '')
+      .split(/[\s,]+/)
+      .filter(Boolean),
+    ...(given(inputs, 'enterprise') ? [String(inputs.enterprise)] : [])
+  ]
+  if (!isExpression(inputs.org) && targets.length > 1)
+    problems.push(`step "${where}": with idp, exactly one org or one enterprise (got ${targets.join(', ')})`)
   const need = (names: string[]) => {
     for (const n of names) if (!given(inputs, n)) problems.push(`step "${where}": idp: ${idp} needs ${n}`)
   }
@@ -166,22 +193,29 @@ function idpProblems(step: Step): string[] {
     const app = given(inputs, 'okta-client-id') || given(inputs, 'okta-private-key')
     if (app && given(inputs, 'okta-api-token')) problems.push(`step "${where}": both okta-api-token and okta-client-id/okta-private-key`)
     else if (app) need(['okta-client-id', 'okta-private-key'])
-    else if (!given(inputs, 'okta-api-token')) problems.push(`step "${where}": idp: okta needs okta-client-id with okta-private-key, or okta-api-token`)
+    else if (!given(inputs, 'okta-api-token'))
+      problems.push(`step "${where}": idp: okta needs okta-client-id with okta-private-key, or okta-api-token`)
     const appId = inputs['okta-app-id']
     if (given(inputs, 'okta-app-id') && !isExpression(appId) && !/^0oa[A-Za-z0-9]{17}$/.test(String(appId))) {
       problems.push(`step "${where}": okta-app-id must be 0oa and 17 letters or digits, not ${JSON.stringify(appId)}`)
     }
     const url = inputs['okta-org-url']
-    if (given(inputs, 'okta-org-url') && !isExpression(url) && !/^https:\/\/[^/]+\/?$/.test(String(url))) problems.push(`step "${where}": okta-org-url must be https://HOST`)
+    if (given(inputs, 'okta-org-url') && !isExpression(url) && !/^https:\/\/[^/]+\/?$/.test(String(url)))
+      problems.push(`step "${where}": okta-org-url must be https://HOST`)
   } else {
     need(['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id'])
     for (const n of ['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id']) {
       const v = inputs[n]
-      if (given(inputs, n) && !isExpression(v) && !GUID.test(String(v))) problems.push(`step "${where}": ${n} must be a GUID, not ${JSON.stringify(v)}`)
+      if (given(inputs, n) && !isExpression(v) && !GUID.test(String(v)))
+        problems.push(`step "${where}": ${n} must be a GUID, not ${JSON.stringify(v)}`)
     }
   }
   const hours = inputs['idp-lookback-hours']
-  if (given(inputs, 'idp-lookback-hours') && !isExpression(hours) && !(/^\d+$/.test(String(hours)) && Number(hours) >= 1 && Number(hours) <= 2160)) {
+  if (
+    given(inputs, 'idp-lookback-hours') &&
+    !isExpression(hours) &&
+    !(/^\d+$/.test(String(hours)) && Number(hours) >= 1 && Number(hours) <= 2160)
+  ) {
     problems.push(`step "${where}": idp-lookback-hours must be 1-2160`)
   }
   return problems
@@ -190,7 +224,8 @@ function idpProblems(step: Step): string[] {
 /** The permissions a job runs with: its own, else the workflow's. */
 const jobPermissions = (w: Workflow, job: Job): unknown => (job.permissions !== undefined ? job.permissions : w.permissions)
 const grants = (permissions: unknown, scope: string): boolean =>
-  permissions === 'write-all' || (typeof permissions === 'object' && permissions !== null && (permissions as Record<string, unknown>)[scope] === 'write')
+  permissions === 'write-all' ||
+  (typeof permissions === 'object' && permissions !== null && (permissions as Record<string, unknown>)[scope] === 'write')
 
 /** An Entra check without a client secret signs in with GitHub's OIDC token: its job must grant id-token: write. */
 function oidcProblems(w: Workflow): string[] {
@@ -219,11 +254,17 @@ function outputRefProblems(w: Workflow, text: string): string[] {
       const step = byId.get(id)
       if (!step) problems.push(`job "${jobName}": steps.${id}.outputs.${name}: no step with id "${id}" in this job`)
       else if (isThisAction(step) && !OUTPUTS.includes(name)) {
-        problems.push(`job "${jobName}": steps.${id}.outputs.${name}: "${name}" is not an output of action.yml (outputs: ${OUTPUTS.join(', ')})`)
+        problems.push(
+          `job "${jobName}": steps.${id}.outputs.${name}: "${name}" is not an output of action.yml (outputs: ${OUTPUTS.join(', ')})`
+        )
       }
     }
   }
-  const actionIds = new Set(actionSteps(w).map(({ step }) => step.id).filter(Boolean))
+  const actionIds = new Set(
+    actionSteps(w)
+      .map(({ step }) => step.id)
+      .filter(Boolean)
+  )
   for (const { id, name } of outputRefs(text)) {
     if (actionIds.has(id) && !OUTPUTS.includes(name)) problems.push(`steps.${id}.outputs.${name}: "${name}" is not an output of action.yml`)
   }
@@ -277,7 +318,14 @@ const WRITES: Record<string, string[]> = {
 describe('examples/', () => {
   it('has one workflow per use', () => {
     expect(exampleFiles).toEqual(
-      expect.arrayContaining(['emu-check.yml', 'manual-check.yml', 'rotation-gate.yml', 'scheduled-check.yml', 'scheduled-check-okta.yml', 'scheduled-check-entra.yml'])
+      expect.arrayContaining([
+        'emu-check.yml',
+        'manual-check.yml',
+        'rotation-gate.yml',
+        'scheduled-check.yml',
+        'scheduled-check-okta.yml',
+        'scheduled-check-entra.yml'
+      ])
     )
   })
 
@@ -360,11 +408,15 @@ describe('the use cases', () => {
     expect(check.with['okta-api-token']).toBeUndefined()
     expect(workflow.jobs?.[check.job]?.environment).toBe('provisioning-token-check')
     expect(grants(jobPermissions(workflow, workflow.jobs?.[check.job] as Job), 'id-token')).toBe(false)
-    for (const output of ['idp-status', 'idp-last-success', 'idp-last-failure']) expect(JSON.stringify(issueStep)).toContain(`steps.${check.step.id}.outputs.${output}`)
+    for (const output of ['idp-status', 'idp-last-success', 'idp-last-failure'])
+      expect(JSON.stringify(issueStep)).toContain(`steps.${check.step.id}.outputs.${output}`)
   })
 
   it('scheduled-check-entra: the same, with Entra over GitHub OIDC federation: id-token: write on the job, no secret, the environment the subject names', () => {
-    const { check, issueStep, workflow, text } = { ...expectScheduledWithIssue('scheduled-check-entra.yml'), text: example('scheduled-check-entra.yml').text }
+    const { check, issueStep, workflow, text } = {
+      ...expectScheduledWithIssue('scheduled-check-entra.yml'),
+      text: example('scheduled-check-entra.yml').text
+    }
     expect(check.with.idp).toBe('entra')
     for (const n of ['entra-tenant-id', 'entra-client-id', 'entra-service-principal-id']) expect(String(check.with[n])).toMatch(GUID)
     expect(check.with['entra-client-secret']).toBeUndefined()
@@ -373,7 +425,8 @@ describe('the use cases', () => {
     expect(job.environment).toBe('provisioning-token-check')
     expect(text).toContain('repo:acme/provisioning-checks:environment:provisioning-token-check')
     expect(text).toContain('api://AzureADTokenExchange')
-    for (const output of ['idp-status', 'idp-last-success', 'idp-last-failure']) expect(JSON.stringify(issueStep)).toContain(`steps.${check.step.id}.outputs.${output}`)
+    for (const output of ['idp-status', 'idp-last-success', 'idp-last-failure'])
+      expect(JSON.stringify(issueStep)).toContain(`steps.${check.step.id}.outputs.${output}`)
   })
 
   it('rotation-gate: checks the candidate strictly, then the live secret strictly after an approval', () => {
@@ -418,33 +471,56 @@ describe('the example checks', () => {
   const step = (w: Record<string, unknown>): Step => ({ id: 'check', uses: USES, with: w })
 
   it('reject an unknown input, a missing token, and a token not from a secret', () => {
-    expect(stepProblems(step({ token: '${{ secrets.T }}', 'fail_on': 'never' }), { tokenFromSecret: true })).toEqual([
+    expect(stepProblems(step({ token: '${{ secrets.T }}', fail_on: 'never' }), { tokenFromSecret: true })).toEqual([
       expect.stringContaining('"fail_on" is not an input of action.yml')
     ])
     expect(stepProblems(step({ org: 'acme' }), { tokenFromSecret: true })).toEqual([expect.stringContaining('required input "token"')])
-    expect(stepProblems(step({ token: 'ghp_123' }), { tokenFromSecret: true })).toEqual([expect.stringContaining('must come from a secret')])
+    expect(stepProblems(step({ token: 'ghp_123' }), { tokenFromSecret: true })).toEqual([
+      expect.stringContaining('must come from a secret')
+    ])
     expect(stepProblems(step({ token: '${{ github.token }}' }), { tokenFromSecret: true })).toHaveLength(1)
   })
 
   it('reject an IdP secret written into the workflow', () => {
-    expect(stepProblems(step({ token: '${{ secrets.T }}', idp: 'okta', 'okta-private-key': '-----BEGIN PRIVATE KEY-----' }), { tokenFromSecret: true })).toEqual([
-      expect.stringContaining('okta-private-key must come from a secret')
-    ])
-    expect(stepProblems(step({ token: '${{ secrets.T }}', idp: 'entra', 'entra-client-secret': 'fK8Q~x' }), { tokenFromSecret: true })).toHaveLength(1)
+    expect(
+      stepProblems(step({ token: '${{ secrets.T }}', idp: 'okta', 'okta-private-key': '-----BEGIN PRIVATE KEY-----' }), {
+        tokenFromSecret: true
+      })
+    ).toEqual([expect.stringContaining('okta-private-key must come from a secret')])
+    expect(
+      stepProblems(step({ token: '${{ secrets.T }}', idp: 'entra', 'entra-client-secret': 'fK8Q~x' }), { tokenFromSecret: true })
+    ).toHaveLength(1)
   })
 
   it('reject IdP inputs the action would refuse (input-invalid)', () => {
-    const okta = { token: '${{ secrets.T }}', org: 'acme', idp: 'okta', 'okta-org-url': 'https://acme.okta.com', 'okta-app-id': '0oa1b2c3d4e5f6g7h8i9', 'okta-api-token': '${{ secrets.O }}' }
+    const okta = {
+      token: '${{ secrets.T }}',
+      org: 'acme',
+      idp: 'okta',
+      'okta-org-url': 'https://acme.okta.com',
+      'okta-app-id': '0oa1b2c3d4e5f6g7h8i9',
+      'okta-api-token': '${{ secrets.O }}'
+    }
     expect(idpProblems(step(okta))).toEqual([])
     expect(idpProblems(step({ ...okta, idp: '' }))).toEqual([expect.stringContaining('without idp')])
     expect(idpProblems(step({ ...okta, idp: 'onelogin' }))).toEqual([expect.stringContaining('okta or entra')])
     expect(idpProblems(step({ ...okta, org: 'acme,beta' }))).toEqual([expect.stringContaining('exactly one org')])
     expect(idpProblems(step({ ...okta, 'okta-app-id': '0oa123' }))).toEqual([expect.stringContaining('0oa and 17')])
-    expect(idpProblems(step({ ...okta, 'okta-client-id': '0oa9z8y7x6w5v4u3t2s1' }))).toEqual([expect.stringContaining('both okta-api-token')])
-    expect(idpProblems(step({ ...okta, 'okta-api-token': undefined, 'okta-client-id': '0oa9z8y7x6w5v4u3t2s1' }))).toEqual([expect.stringContaining('needs okta-private-key')])
+    expect(idpProblems(step({ ...okta, 'okta-client-id': '0oa9z8y7x6w5v4u3t2s1' }))).toEqual([
+      expect.stringContaining('both okta-api-token')
+    ])
+    expect(idpProblems(step({ ...okta, 'okta-api-token': undefined, 'okta-client-id': '0oa9z8y7x6w5v4u3t2s1' }))).toEqual([
+      expect.stringContaining('needs okta-private-key')
+    ])
     expect(idpProblems(step({ ...okta, 'idp-lookback-hours': '2161' }))).toEqual([expect.stringContaining('1-2160')])
     expect(idpProblems(step({ ...okta, 'okta-org-url': 'http://acme.okta.com' }))).toEqual([expect.stringContaining('https://HOST')])
-    const entra = { token: '${{ secrets.T }}', idp: 'entra', 'entra-tenant-id': '8e1c5b3a-0f2d-4c6e-9a7b-1d3f5e7a9c0b', 'entra-client-id': '2b4d6f8a-1c3e-4a5b-8d7f-9e0a1b2c3d4e', 'entra-service-principal-id': 'nope' }
+    const entra = {
+      token: '${{ secrets.T }}',
+      idp: 'entra',
+      'entra-tenant-id': '8e1c5b3a-0f2d-4c6e-9a7b-1d3f5e7a9c0b',
+      'entra-client-id': '2b4d6f8a-1c3e-4a5b-8d7f-9e0a1b2c3d4e',
+      'entra-service-principal-id': 'nope'
+    }
     expect(idpProblems(step(entra))).toEqual([expect.stringContaining('entra-service-principal-id must be a GUID')])
     expect(idpProblems(step({ ...entra, 'entra-service-principal-id': undefined, 'okta-app-id': '0oa1b2c3d4e5f6g7h8i9' }))).toEqual([
       expect.stringContaining('okta-app-id with idp: entra'),
@@ -454,22 +530,41 @@ describe('the example checks', () => {
 
   it('reject an Entra check without a client secret whose job cannot get an OIDC token', () => {
     const entra = step({ token: '${{ secrets.T }}', idp: 'entra' })
-    const w = (permissions: unknown, top: unknown = {}): Workflow => ({ on: { workflow_dispatch: null }, permissions: top, jobs: { a: { 'runs-on': 'ubuntu-latest', permissions, steps: [entra] } } })
+    const w = (permissions: unknown, top: unknown = {}): Workflow => ({
+      on: { workflow_dispatch: null },
+      permissions: top,
+      jobs: { a: { 'runs-on': 'ubuntu-latest', permissions, steps: [entra] } }
+    })
     expect(oidcProblems(w({ 'id-token': 'write' }))).toEqual([])
     expect(oidcProblems(w(undefined, { 'id-token': 'write' }))).toEqual([])
     expect(oidcProblems(w({ issues: 'write' }))).toEqual([expect.stringContaining('id-token: write')])
     expect(oidcProblems(w({}, { 'id-token': 'write' }))).toEqual([expect.stringContaining('id-token: write')]) // a job's permissions replace the workflow's
     const withSecret = step({ token: '${{ secrets.T }}', idp: 'entra', 'entra-client-secret': '${{ secrets.E }}' })
-    expect(oidcProblems({ on: { workflow_dispatch: null }, jobs: { a: { 'runs-on': 'ubuntu-latest', permissions: {}, steps: [withSecret] } } })).toEqual([])
+    expect(
+      oidcProblems({ on: { workflow_dispatch: null }, jobs: { a: { 'runs-on': 'ubuntu-latest', permissions: {}, steps: [withSecret] } } })
+    ).toEqual([])
   })
 
   it('reject an output action.yml does not have, and a reference to no step', () => {
     const w: Workflow = {
       on: { workflow_dispatch: null },
-      jobs: { a: { 'runs-on': 'ubuntu-latest', steps: [step({ token: '${{ secrets.T }}' }), { run: 'echo "$S"', env: { S: '${{ steps.check.outputs.state }}', T: '${{ steps.nope.outputs.status }}' } }] } }
+      jobs: {
+        a: {
+          'runs-on': 'ubuntu-latest',
+          steps: [
+            step({ token: '${{ secrets.T }}' }),
+            { run: 'echo "$S"', env: { S: '${{ steps.check.outputs.state }}', T: '${{ steps.nope.outputs.status }}' } }
+          ]
+        }
+      }
     }
-    expect(outputRefProblems(w, '')).toEqual([expect.stringContaining('"state" is not an output'), expect.stringContaining('no step with id "nope"')])
-    expect(outputRefProblems(w, "# steps.check.outputs['expires_at']")).toContainEqual(expect.stringContaining('"expires_at" is not an output'))
+    expect(outputRefProblems(w, '')).toEqual([
+      expect.stringContaining('"state" is not an output'),
+      expect.stringContaining('no step with id "nope"')
+    ])
+    expect(outputRefProblems(w, "# steps.check.outputs['expires_at']")).toContainEqual(
+      expect.stringContaining('"expires_at" is not an output')
+    )
   })
 })
 
@@ -478,11 +573,14 @@ describe('the example checks', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('.github/workflows', () => {
-  it.each(repoWorkflows.map(w => [w.file, w.workflow] as const))('%s is well formed and passes only real inputs to this action', (_file, workflow) => {
-    expect(shapeProblems(workflow)).toEqual([])
-    expect(actionSteps(workflow).flatMap(({ step }) => stepProblems(step, { tokenFromSecret: false }))).toEqual([])
-    expect(outputRefProblems(workflow, '')).toEqual([])
-  })
+  it.each(repoWorkflows.map(w => [w.file, w.workflow] as const))(
+    '%s is well formed and passes only real inputs to this action',
+    (_file, workflow) => {
+      expect(shapeProblems(workflow)).toEqual([])
+      expect(actionSteps(workflow).flatMap(({ step }) => stepProblems(step, { tokenFromSecret: false }))).toEqual([])
+      expect(outputRefProblems(workflow, '')).toEqual([])
+    }
+  )
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -500,11 +598,23 @@ describe('docs (generated by scripts/docs.mjs)', () => {
     return text.slice(start, end)
   }
   const rows = (text: string): string[] => text.split('\n').filter(l => /^\| `[^`]+` \|/.test(l))
-  const docs = (...args: string[]) => spawnSync(process.execPath, [join(root, 'scripts', 'docs.mjs'), ...args], { cwd: root, encoding: 'utf8' })
+  const docs = (...args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'scripts', 'docs.mjs'), ...args], { cwd: root, encoding: 'utf8' })
   /** A copy of what the generator reads and writes, to break on purpose. */
   const copy = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'ptc-docs-'))
-    for (const f of ['package.json', 'action.yml', 'README.md', 'CHANGELOG.md', 'SECURITY.md', 'CONTRIBUTING.md', 'docs', 'examples', 'src', '.github']) {
+    for (const f of [
+      'package.json',
+      'action.yml',
+      'README.md',
+      'CHANGELOG.md',
+      'SECURITY.md',
+      'CONTRIBUTING.md',
+      'docs',
+      'examples',
+      'src',
+      '.github'
+    ]) {
       cpSync(join(root, f), join(dir, f), { recursive: true })
     }
     return dir
@@ -532,12 +642,19 @@ describe('docs (generated by scripts/docs.mjs)', () => {
   })
 
   it('every docs/causes.md#id and docs/*.md link of the README and docs exists', () => {
-    const files = ['README.md', ...readdirSync(join(root, 'docs')).filter(f => f.endsWith('.md')).map(f => `docs/${f}`)]
+    const files = [
+      'README.md',
+      ...readdirSync(join(root, 'docs'))
+        .filter(f => f.endsWith('.md'))
+        .map(f => `docs/${f}`)
+    ]
     for (const file of files) {
       const text = readFileSync(join(root, file), 'utf8')
       for (const m of text.matchAll(/\]\(((?:\.\.\/|docs\/)?[\w./-]+\.(?:md|yml|png|ts))(?:#([\w-]+))?\)/g)) {
         const target = join(root, file.startsWith('docs/') ? 'docs' : '', m[1] as string)
-        expect(`${file} -> ${m[1]}: ${readdirSync(dirname(target)).includes(target.split('/').pop() as string)}`).toBe(`${file} -> ${m[1]}: true`)
+        expect(`${file} -> ${m[1]}: ${readdirSync(dirname(target)).includes(target.split('/').pop() as string)}`).toBe(
+          `${file} -> ${m[1]}: true`
+        )
       }
     }
   })
@@ -554,7 +671,13 @@ describe('docs (generated by scripts/docs.mjs)', () => {
       const ref = join(dir, 'docs', 'reference.md')
       writeFileSync(ref, reference.replace(/^\| `warn-days` \|.*$/m, '| `warn-days` | `30` | old text |'))
       const causesTs = join(dir, 'src', 'causes.ts')
-      writeFileSync(causesTs, readFileSync(causesTs, 'utf8').replace("  'rate-limited': {", "  'made-up-cause': {\n    severity: 'warning',\n    title: 'Made up',\n    remediation: () => 'Do the thing.'\n  },\n  'rate-limited': {"))
+      writeFileSync(
+        causesTs,
+        readFileSync(causesTs, 'utf8').replace(
+          "  'rate-limited': {",
+          "  'made-up-cause': {\n    severity: 'warning',\n    title: 'Made up',\n    remediation: () => 'Do the thing.'\n  },\n  'rate-limited': {"
+        )
+      )
       const r = docs('--check', '--root', dir)
       expect(r.status).toBe(1)
       expect(r.stderr).toMatch(/stale: .*docs\/causes\.md/)
@@ -562,7 +685,9 @@ describe('docs (generated by scripts/docs.mjs)', () => {
       expect(r.stderr).toContain('npm run docs')
       expect(docs('--root', dir).status).toBe(0)
       expect(readFileSync(ref, 'utf8')).toBe(reference)
-      expect(readFileSync(join(dir, 'docs', 'causes.md'), 'utf8')).toMatch(/^### made-up-cause\n\n\*\*Made up\*\* \(warning[^\n]*\n\n\*\*Fix:\*\* Do the thing\.$/m)
+      expect(readFileSync(join(dir, 'docs', 'causes.md'), 'utf8')).toMatch(
+        /^### made-up-cause\n\n\*\*Made up\*\* \(warning[^\n]*\n\n\*\*Fix:\*\* Do the thing\.$/m
+      )
       expect(docs('--check', '--root', dir).status).toBe(0)
       writeFileSync(ref, reference.replace('<!-- outputs:end -->', ''))
       const broken = docs('--check', '--root', dir)

@@ -494,7 +494,12 @@ describe('organization gate (docs/github-behaviour.md)', () => {
   afterAll(async () => {
     await fake.close()
   })
-  const ORG_ROUTES = [`/orgs/${ORG}`, `/user/memberships/orgs/${ORG}`, `/orgs/${ORG}/credential-authorizations`, `/scim/v2/organizations/${ORG}/Users`]
+  const ORG_ROUTES = [
+    `/orgs/${ORG}`,
+    `/user/memberships/orgs/${ORG}`,
+    `/orgs/${ORG}/credential-authorizations`,
+    `/scim/v2/organizations/${ORG}/Users`
+  ]
 
   it.each(ORG_ROUTES)('missing org → 404 Not Found on %s', async path => {
     const { world, token } = scenarioWorld('org-not-found')
@@ -805,7 +810,10 @@ describe('read-only: any write is a violation', () => {
     const before = fake.violations.length
     expect((await call(fake, { path: '/graphql', body: batched(ORG, ORG) })).status).toBe(200)
     expect(fake.violations.length).toBe(before)
-    const r = await call(fake, { path: '/graphql', body: { query: 'mutation { revokeEnterpriseOrganizationsMigratorRole(input: {}) { clientMutationId } }' } })
+    const r = await call(fake, {
+      path: '/graphql',
+      body: { query: 'mutation { revokeEnterpriseOrganizationsMigratorRole(input: {}) { clientMutationId } }' }
+    })
     expect(r.status).toBe(405)
     expect(fake.violations.at(-1)).toMatch(/^POST \/graphql: GraphQL mutation refused/)
   })
@@ -935,7 +943,11 @@ describe('faults', () => {
 
   it('close() ends hung and stalled connections at once', async () => {
     const own = await startFake(healthyWorld({ faults: { 'GET /user': { kind: 'hang' }, 'GET /orgs/{org}': { kind: 'stall-body' } } }))
-    const failed = (p: Promise<unknown>): Promise<boolean> => p.then(() => false, () => true)
+    const failed = (p: Promise<unknown>): Promise<boolean> =>
+      p.then(
+        () => false,
+        () => true
+      )
     const hung = failed(fetch(`${own.apiUrl}/user`, { headers: { authorization: `token ${HEALTHY_TOKEN}` } }))
     const stalled = failed(fetch(`${own.apiUrl}/orgs/${ORG}`, { headers: { authorization: `token ${HEALTHY_TOKEN}` } }).then(r => r.text()))
     while (own.requests.length < 2) await new Promise(r => setTimeout(r, 5))
@@ -956,7 +968,11 @@ describe('request log', () => {
     const fake = await startFake(healthyWorld(), { latencyMs: 30 })
     try {
       await call(fake, { path: '/user', accept: 'application/vnd.github+json' })
-      await call(fake, { path: `/scim/v2/organizations/${ORG}/Users`, query: { count: '1', startIndex: '1' }, accept: 'application/scim+json' })
+      await call(fake, {
+        path: `/scim/v2/organizations/${ORG}/Users`,
+        query: { count: '1', startIndex: '1' },
+        accept: 'application/scim+json'
+      })
       await call(fake, { path: '/user', token: makeToken('ghp_', 'bad') })
       await call(fake, { path: '/user', token: null, query: { access_token: MARKER } })
       await call(fake, { method: 'DELETE', path: `/orgs/${ORG}` })
@@ -968,7 +984,11 @@ describe('request log', () => {
         ['DELETE', `/orgs/${ORG}`, 405]
       ])
       const [first, scim, , anonymous] = fake.requests
-      expect(first).toMatchObject({ authFingerprint: fingerprint(HEALTHY_TOKEN), accept: 'application/vnd.github+json', routeKey: 'GET /user' })
+      expect(first).toMatchObject({
+        authFingerprint: fingerprint(HEALTHY_TOKEN),
+        accept: 'application/vnd.github+json',
+        routeKey: 'GET /user'
+      })
       expect(first!.authFingerprint).toMatch(/^[0-9a-f]{12}$/)
       expect(first!.endedAt! - first!.startedAt).toBeGreaterThanOrEqual(25) // latencyMs
       expect(scim).toMatchObject({ query: { count: '1', startIndex: '1' }, accept: 'application/scim+json' })

@@ -30,8 +30,18 @@ async function runWithFault(route: RouteKey | '*', fault: Fault, inputs: Record<
 }
 
 const TOKEN_CAUSES = [
-  'token-invalid', 'token-kind-unsupported', 'scope-missing', 'login-mismatch', 'account-renamed', 'account-suspended',
-  'not-org-member', 'not-org-owner', 'org-not-found', 'sso-not-authorized', 'scim-forbidden', 'scim-not-available'
+  'token-invalid',
+  'token-kind-unsupported',
+  'scope-missing',
+  'login-mismatch',
+  'account-renamed',
+  'account-suspended',
+  'not-org-member',
+  'not-org-owner',
+  'org-not-found',
+  'sso-not-authorized',
+  'scim-forbidden',
+  'scim-not-available'
 ]
 
 type Expected = 'github-unavailable' | 'unexpected-response' | 'rate-limited'
@@ -80,13 +90,17 @@ describe('faults end in an honest verdict within the budget (in-process, every r
     expect(fake.violations).toEqual([])
     expect(JSON.stringify({ ...run, masked: [] })).not.toContain(token)
     if (expected === 'rate-limited') {
-      expect(JSON.parse(run.outputs.report ?? '{}').causes.find((c: { id: string }) => c.id === 'rate-limited')?.message).toMatch(/resets at \d{4}-\d{2}-\d{2}T/)
+      expect(JSON.parse(run.outputs.report ?? '{}').causes.find((c: { id: string }) => c.id === 'rate-limited')?.message).toMatch(
+        /resets at \d{4}-\d{2}-\d{2}T/
+      )
     }
   })
 })
 
 /** One route, a fault of each family: the same verdicts from dist/index.js, spawned as the runner spawns it. */
-const SPAWNED = CASES.filter(c => c.route === 'GET /scim/v2/organizations/{org}/Users' && /never answers|502|HTML|primary rate limit, 403/.test(c.name))
+const SPAWNED = CASES.filter(
+  c => c.route === 'GET /scim/v2/organizations/{org}/Users' && /never answers|502|HTML|primary rate limit, 403/.test(c.name)
+)
 
 describe('faults end in an honest verdict within the budget (dist/index.js)', () => {
   it.concurrent.each(SPAWNED)('$name', async ({ route, fault, expected }) => {
@@ -115,7 +129,11 @@ describe('retries, waits and policies', () => {
   })
 
   it.concurrent('retries a connection reset and then succeeds', async () => {
-    const { run, fake } = await runWithFault('GET /scim/v2/organizations/{org}/Users', { kind: 'reset', times: 1 }, { 'timeout-seconds': '20' })
+    const { run, fake } = await runWithFault(
+      'GET /scim/v2/organizations/{org}/Users',
+      { kind: 'reset', times: 1 },
+      { 'timeout-seconds': '20' }
+    )
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path.startsWith('/scim/'))).toHaveLength(2)
   })
@@ -128,13 +146,21 @@ describe('retries, waits and policies', () => {
   })
 
   it.concurrent('waits for a secondary rate limit whose retry-after fits the budget', async () => {
-    const { run, fake } = await runWithFault('GET /user', { kind: 'secondary-rate-limit', status: 403, retryAfter: 1, times: 1 }, { 'timeout-seconds': '20' })
+    const { run, fake } = await runWithFault(
+      'GET /user',
+      { kind: 'secondary-rate-limit', status: 403, retryAfter: 1, times: 1 },
+      { 'timeout-seconds': '20' }
+    )
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
   })
 
   it.concurrent('waits for a primary rate limit whose reset fits the budget', async () => {
-    const { run, fake } = await runWithFault('GET /user', { kind: 'primary-rate-limit', status: 429, resetInSeconds: 1, times: 1 }, { 'timeout-seconds': '20' })
+    const { run, fake } = await runWithFault(
+      'GET /user',
+      { kind: 'primary-rate-limit', status: 429, resetInSeconds: 1, times: 1 },
+      { 'timeout-seconds': '20' }
+    )
     expect(run.outputs.status).toBe('healthy')
     expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
   })

@@ -77,7 +77,14 @@ const badJson = fc.oneof(
 /** Raw text that is not JSON (or is cut short). */
 const badText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }).map(s => `<html>${s}</html>`),
-  fc.string({ unit: 'binary', maxLength: 60 }).filter(s => { try { JSON.parse(s); return false } catch { return true } }),
+  fc.string({ unit: 'binary', maxLength: 60 }).filter(s => {
+    try {
+      JSON.parse(s)
+      return false
+    } catch {
+      return true
+    }
+  }),
   fc.constant('{"login":"acme-scim","id":50'),
   fc.constant('\uFEFF\u0000'),
   fc.integer({ min: 1, max: 3 }).map(n => `{"pad":"${'x'.repeat(n * 1024 * 1024)}"}`)
@@ -85,34 +92,62 @@ const badText = fc.oneof(
 
 type Mutation = { route: RouteKey; fault: Fault; why: string }
 
-const statusMutation: fc.Arbitrary<Mutation> = fc.record({
-  route: fc.constantFrom(...ROUTES),
-  status: fc.constantFrom(400, 401, 403, 404, 409, 410, 422, 429, 451, 500, 501, 502, 503, 504),
-  body: fc.oneof(badJson, fc.record({ message: fc.string({ unit: 'grapheme', maxLength: 60 }), documentation_url: fc.webUrl() }), badText),
-  headers: fc.oneof(
-    fc.constant({}),
-    fc.record({ 'x-ratelimit-remaining': fc.constantFrom('0', '1', 'x'), 'x-ratelimit-reset': fc.constantFrom('9999999999', '0', 'soon', '-1') }),
-    fc.record({ 'retry-after': fc.constantFrom('3600', 'abc', '-5', '1e9') }),
-    fc.record({ 'x-github-sso': fc.constantFrom('required; url=javascript:alert(1)', 'required', 'partial-results; organizations=', 'garbage') })
-  )
-}).map(({ route, status, body, headers }) => ({ route, fault: { kind: 'status', status, body, headers } as Fault, why: `${route} ${status}` }))
+const statusMutation: fc.Arbitrary<Mutation> = fc
+  .record({
+    route: fc.constantFrom(...ROUTES),
+    status: fc.constantFrom(400, 401, 403, 404, 409, 410, 422, 429, 451, 500, 501, 502, 503, 504),
+    body: fc.oneof(
+      badJson,
+      fc.record({ message: fc.string({ unit: 'grapheme', maxLength: 60 }), documentation_url: fc.webUrl() }),
+      badText
+    ),
+    headers: fc.oneof(
+      fc.constant({}),
+      fc.record({
+        'x-ratelimit-remaining': fc.constantFrom('0', '1', 'x'),
+        'x-ratelimit-reset': fc.constantFrom('9999999999', '0', 'soon', '-1')
+      }),
+      fc.record({ 'retry-after': fc.constantFrom('3600', 'abc', '-5', '1e9') }),
+      fc.record({
+        'x-github-sso': fc.constantFrom('required; url=javascript:alert(1)', 'required', 'partial-results; organizations=', 'garbage')
+      })
+    )
+  })
+  .map(({ route, status, body, headers }) => ({
+    route,
+    fault: { kind: 'status', status, body, headers } as Fault,
+    why: `${route} ${status}`
+  }))
 
-const bodyMutation: fc.Arbitrary<Mutation> = fc.record({
-  route: fc.constantFrom(...ROUTES),
-  status: fc.constantFrom(200, 201, 203),
-  body: fc.oneof(badJson, badText),
-  contentType: fc.constantFrom('application/json; charset=utf-8', 'application/scim+json', 'text/plain', 'text/html', 'application/octet-stream')
-}).map(({ route, status, body, contentType }) => ({
-  route,
-  fault: { kind: 'status', status, body, headers: { 'content-type': contentType, 'x-oauth-scopes': 'admin:org' } } as Fault,
-  why: `${route} ${status} body`
-}))
+const bodyMutation: fc.Arbitrary<Mutation> = fc
+  .record({
+    route: fc.constantFrom(...ROUTES),
+    status: fc.constantFrom(200, 201, 203),
+    body: fc.oneof(badJson, badText),
+    contentType: fc.constantFrom(
+      'application/json; charset=utf-8',
+      'application/scim+json',
+      'text/plain',
+      'text/html',
+      'application/octet-stream'
+    )
+  })
+  .map(({ route, status, body, contentType }) => ({
+    route,
+    fault: { kind: 'status', status, body, headers: { 'content-type': contentType, 'x-oauth-scopes': 'admin:org' } } as Fault,
+    why: `${route} ${status} body`
+  }))
 
 /** GET /user answering a valid user with broken headers: scopes without admin:org (or none), or a garbage expiry. */
 const userHeaders = fc.oneof(
-  fc.option(fc.string({ unit: 'grapheme', maxLength: 20 }).filter(s => !s.includes('admin:org')), { nil: undefined })
+  fc
+    .option(
+      fc.string({ unit: 'grapheme', maxLength: 20 }).filter(s => !s.includes('admin:org')),
+      { nil: undefined }
+    )
     .map((scopes): Record<string, string> => (scopes === undefined ? {} : { 'x-oauth-scopes': scopes })),
-  fc.string({ unit: 'grapheme', maxLength: 25 })
+  fc
+    .string({ unit: 'grapheme', maxLength: 25 })
     .filter(s => s.trim() !== '' && !/^\d{4}-\d{2}-\d{2}/.test(s.trim()))
     .map((expiry): Record<string, string> => ({ 'x-oauth-scopes': 'admin:org', 'github-authentication-token-expiration': expiry }))
 )
@@ -143,7 +178,14 @@ async function runOnce(m: Mutation | null): Promise<Captured> {
   fake.requests.length = 0
   const captured: Captured = { outputs: {}, failed: null, annotations: [], logs: [] }
   const inputs = { token: HEALTHY_TOKEN, org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '10' }
-  await run({ core: fakeCore(inputs, captured), env: {}, now: Date.now, startedAt: Date.now(), retryBaseMs: 1, setExitCode: code => void (captured.failed = `exit code ${code}`) })
+  await run({
+    core: fakeCore(inputs, captured),
+    env: {},
+    now: Date.now,
+    startedAt: Date.now(),
+    retryBaseMs: 1,
+    setExitCode: code => void (captured.failed = `exit code ${code}`)
+  })
   return captured
 }
 

@@ -195,7 +195,7 @@ describe('bodies are bounded: 1 MiB an answer, 16 MiB a run', () => {
     const client = clientFor(server)
     const exact = asResponse(await client.get('/user'))
     expect(exact.bodyProblem).toBeUndefined()
-    expect(((exact.body as { pad: string }).pad).length).toBe(MAX_BODY_BYTES - 10)
+    expect((exact.body as { pad: string }).pad.length).toBe(MAX_BODY_BYTES - 10)
     const over = asResponse(await client.get('/user/memberships/orgs/{org}', { org: 'acme' }))
     expect(over).toMatchObject({ status: 200, body: undefined, bodyProblem: 'too-large' })
     expect(server.requests).toHaveLength(2)
@@ -223,13 +223,33 @@ describe('bodies are bounded: 1 MiB an answer, 16 MiB a run', () => {
 describe('rate limits without a reset time are reported at once, not retried', () => {
   const resetIn = (s: number): string => String(Math.floor(Date.now() / 1000) + s)
   const CASES: Array<[string, number, Record<string, string>, string]> = [
-    ['primary 403, X-RateLimit-Remaining: 0, no reset', 403, { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Limit': '5000' }, 'API rate limit exceeded for user ID 5001.'],
+    [
+      'primary 403, X-RateLimit-Remaining: 0, no reset',
+      403,
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Limit': '5000' },
+      'API rate limit exceeded for user ID 5001.'
+    ],
     ['primary 429, no reset', 429, { 'X-RateLimit-Remaining': '0' }, 'API rate limit exceeded for user ID 5001.'],
-    ['primary 429, retry-after but no reset (plugin-throttling would wait 0 s)', 429, { 'X-RateLimit-Remaining': '0', 'Retry-After': '0' }, 'API rate limit exceeded for user ID 5001.'],
-    ['primary 403, garbage reset', 403, { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': 'soon' }, 'API rate limit exceeded for user ID 5001.'],
+    [
+      'primary 429, retry-after but no reset (plugin-throttling would wait 0 s)',
+      429,
+      { 'X-RateLimit-Remaining': '0', 'Retry-After': '0' },
+      'API rate limit exceeded for user ID 5001.'
+    ],
+    [
+      'primary 403, garbage reset',
+      403,
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': 'soon' },
+      'API rate limit exceeded for user ID 5001.'
+    ],
     ['secondary 403, no retry-after', 403, {}, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'],
     ['secondary 429, no retry-after', 429, {}, 'You have exceeded a secondary rate limit.'],
-    ['primary 403, reset in an hour (beyond the budget)', 403, { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': resetIn(3600) }, 'API rate limit exceeded.'],
+    [
+      'primary 403, reset in an hour (beyond the budget)',
+      403,
+      { 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': resetIn(3600) },
+      'API rate limit exceeded.'
+    ],
     ['secondary 403, retry-after 3600 (beyond the budget)', 403, { 'Retry-After': '3600' }, 'You have exceeded a secondary rate limit.']
   ]
   it.each(CASES)('%s: one request, the answer as it came', async (_name, status, headers, message) => {
@@ -254,7 +274,9 @@ describe('rate limits without a reset time are reported at once, not retried', (
   it('control: a secondary limit with retry-after 1 (fits the budget) is waited for once, then succeeds', async () => {
     let n = 0
     const server = await serve((_req, res) =>
-      n++ === 0 ? answer(res, 403, { 'Retry-After': '1' }, '{"message":"You have exceeded a secondary rate limit."}') : answer(res, 200, {}, USER)
+      n++ === 0
+        ? answer(res, 403, { 'Retry-After': '1' }, '{"message":"You have exceeded a secondary rate limit."}')
+        : answer(res, 200, {}, USER)
     )
     const fact = asResponse(await clientFor(server).get('/user'))
     expect(fact.status).toBe(200)
@@ -273,7 +295,9 @@ describe('header names', () => {
     'GitHub-Authentication-Token-Expiration': '2030-01-01 00:00:00 UTC'
   }
   it.each([200, 403])('mixed-case names sent over HTTP/1.1 reach the Fact lower-cased (%i)', async status => {
-    const server = await serve((_req, res) => answer(res, status, MIXED, status === 200 ? USER : '{"message":"Resource protected by organization SAML enforcement."}'))
+    const server = await serve((_req, res) =>
+      answer(res, status, MIXED, status === 200 ? USER : '{"message":"Resource protected by organization SAML enforcement."}')
+    )
     const fact = asResponse(await clientFor(server).get('/user'))
     expect(fact.status).toBe(status)
     for (const key of Object.keys(fact.headers)) expect(key).toBe(key.toLowerCase())
@@ -289,7 +313,11 @@ describe('every call ends within the budget whatever the server does', () => {
     ['drips the status line and headers', (_q, res) => drip(res, 'head', 200, 20), f => expect(f.kind).toBe('fault')],
     ['drips a 200 body', (_q, res) => drip(res, 'body', 200, 20), f => expect(f.kind).toBe('fault')],
     // The 4xx body limit ends before the budget, so the status still comes back.
-    ['drips a 401 body', (_q, res) => drip(res, 'body', 401, 20), f => expect(f).toMatchObject({ kind: 'response', status: 401, bodyProblem: 'stalled' })]
+    [
+      'drips a 401 body',
+      (_q, res) => drip(res, 'body', 401, 20),
+      f => expect(f).toMatchObject({ kind: 'response', status: 401, bodyProblem: 'stalled' })
+    ]
   ]
   it.concurrent.each(CASES)('%s', async (_name, handler, check) => {
     const server = await serve(handler)
@@ -343,29 +371,33 @@ describe('peak memory: 100 orgs answering huge bodies', () => {
     ['4 MiB bodies with Content-Length', jsonOfSize(4 * MIB), false],
     ['1 MiB + 1 byte bodies, chunked', jsonOfSize(MIB + 1), true]
   ]
-  it.concurrent.each(CASES)('%s: dist/index.js stays under 200 MiB and inside timeout-seconds', async (_name, body, chunked) => {
-    const server = await serve((req, res) => {
-      if (req.url === '/user') return answer(res, 200, { 'X-OAuth-Scopes': 'admin:org' }, USER)
-      if (chunked) chunkedBody(res, 200, body, { 'X-OAuth-Scopes': 'admin:org' })
-      else answer(res, 200, { 'X-OAuth-Scopes': 'admin:org' }, body)
-    })
-    const dir = mkdtempSync(join(tmpdir(), 'ptc-rss-'))
-    const rssFile = join(dir, 'peak')
-    try {
-      const run = await runAction(
-        { token: TOKEN, org: ORGS, 'api-url': server.url, 'timeout-seconds': String(TIMEOUT_S) },
-        { env: { NODE_OPTIONS: `--import=${pathToFileURL(PEAK_RSS).href}`, PEAK_RSS_FILE: rssFile } }
-      )
-      const peakKiB = Number(readFileSync(rssFile, 'utf8'))
-      expect(peakKiB).toBeGreaterThan(0)
-      expect(peakKiB * 1024).toBeLessThan(200 * MIB)
-      expect(run.durationMs).toBeLessThan(TIMEOUT_S * 1000 + SLACK_MS)
-      expect(run.outputs.status).not.toBe('healthy')
-      expect(['healthy', 'warning', 'failing', 'inconclusive']).toContain(run.outputs.status)
-      // 1 GET /user + 1 query + 3 requests per org at most: the huge answers were not retried.
-      expect(server.requests.length).toBeLessThanOrEqual(2 + 100 * 3)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  }, 60_000)
+  it.concurrent.each(CASES)(
+    '%s: dist/index.js stays under 200 MiB and inside timeout-seconds',
+    async (_name, body, chunked) => {
+      const server = await serve((req, res) => {
+        if (req.url === '/user') return answer(res, 200, { 'X-OAuth-Scopes': 'admin:org' }, USER)
+        if (chunked) chunkedBody(res, 200, body, { 'X-OAuth-Scopes': 'admin:org' })
+        else answer(res, 200, { 'X-OAuth-Scopes': 'admin:org' }, body)
+      })
+      const dir = mkdtempSync(join(tmpdir(), 'ptc-rss-'))
+      const rssFile = join(dir, 'peak')
+      try {
+        const run = await runAction(
+          { token: TOKEN, org: ORGS, 'api-url': server.url, 'timeout-seconds': String(TIMEOUT_S) },
+          { env: { NODE_OPTIONS: `--import=${pathToFileURL(PEAK_RSS).href}`, PEAK_RSS_FILE: rssFile } }
+        )
+        const peakKiB = Number(readFileSync(rssFile, 'utf8'))
+        expect(peakKiB).toBeGreaterThan(0)
+        expect(peakKiB * 1024).toBeLessThan(200 * MIB)
+        expect(run.durationMs).toBeLessThan(TIMEOUT_S * 1000 + SLACK_MS)
+        expect(run.outputs.status).not.toBe('healthy')
+        expect(['healthy', 'warning', 'failing', 'inconclusive']).toContain(run.outputs.status)
+        // 1 GET /user + 1 query + 3 requests per org at most: the huge answers were not retried.
+        expect(server.requests.length).toBeLessThanOrEqual(2 + 100 * 3)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    },
+    60_000
+  )
 })

@@ -17,15 +17,24 @@ import type { IdpReport } from '../src/idp/types.js'
 const CTX = { webUrl: 'https://github.com' }
 
 describe('an ordinary word from an IdP is no secret', () => {
-  it.each(['failing', 'not-org-owner', 'x failing not-org-owner idp-credentials-rejected', '', 'a'.repeat(19)])('%j is not credential-shaped', v => {
-    expect(isCredentialShaped(v)).toBe(false)
-  })
+  it.each(['failing', 'not-org-owner', 'x failing not-org-owner idp-credentials-rejected', '', 'a'.repeat(19)])(
+    '%j is not credential-shaped',
+    v => {
+      expect(isCredentialShaped(v)).toBe(false)
+    }
+  )
   it.each(['eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl', 'fK8Q~entra-fake.client-secret_value-7Zp2xWq'])('%j is', v => {
     expect(isCredentialShaped(v)).toBe(true)
   })
-  it('even a secret equal to a status or a cause id leaves the verdict\'s own words intact', () => {
+  it("even a secret equal to a status or a cause id leaves the verdict's own words intact", () => {
     const cause = makeCause({ id: 'not-org-owner', org: 'acme', message: 'acme-scim is a member of acme, not an owner.' }, CTX)
-    const verdict = { status: 'failing', causes: [cause], tokenKind: 'classic-pat', platform: 'dotcom', idp: { provider: 'okta', status: 'failing' } } as unknown as Verdict
+    const verdict = {
+      status: 'failing',
+      causes: [cause],
+      tokenKind: 'classic-pat',
+      platform: 'dotcom',
+      idp: { provider: 'okta', status: 'failing' }
+    } as unknown as Verdict
     const safe = safeVerdict(verdict, scrubberFor('failing', 'not-org-owner', 'okta'))
     expect(safe.status).toBe('failing')
     expect(safe.causes[0]?.id).toBe('not-org-owner')
@@ -48,18 +57,27 @@ describe('encoded forms of a secret are scrubbed', () => {
   })
 })
 
-describe('the IdP reads within its own share of the run\'s bytes', () => {
-  it('a body past a budget\'s limit is budget-spent, whatever the run total', async () => {
+describe("the IdP reads within its own share of the run's bytes", () => {
+  it("a body past a budget's limit is budget-spent, whatever the run total", async () => {
     const budget = { spent: 6 * 1024 * 1024, limit: 6 * 1024 * 1024 }
     const body = new ReadableStream<Uint8Array>({ start: c => (c.enqueue(new Uint8Array(10)), c.close()) })
     expect(await readBody(body as never, { budget }, null)).toEqual({ problem: 'budget-spent' })
   })
 })
 
-describe('the join does not call the IdP\'s credential stale while GitHub could not be judged', () => {
+describe("the join does not call the IdP's credential stale while GitHub could not be judged", () => {
   const report: IdpReport = {
-    provider: 'okta', app: '0oa1bcdefghijklmnopq', appLabel: null, lastSuccessAt: null, lastFailureAt: null, lastFailureReason: null,
-    quarantine: null, jobs: [], noAttempt: false, evidenceSince: null, requests: 2,
+    provider: 'okta',
+    app: '0oa1bcdefghijklmnopq',
+    appLabel: null,
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    lastFailureReason: null,
+    quarantine: null,
+    jobs: [],
+    noAttempt: false,
+    evidenceSince: null,
+    requests: 2,
     findings: [{ kind: 'credentials-rejected', since: '2026-11-29T08:00:00.000Z', sinceAtLeast: false, reason: 'x' }]
   }
   it.each(['github-unavailable', 'rate-limited', 'unexpected-response'] as const)('beside %s', id => {

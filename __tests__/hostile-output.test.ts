@@ -99,7 +99,11 @@ function markdownProblems(md: string): string[] {
       const pipes = (bare.match(/\|/g) ?? []).length
       if (pipes !== 3 && pipes !== 6) problems.push(`table row with ${pipes} pipes: ${line.slice(0, 200)}`)
     }
-    if (/^#/.test(line) && !/^#{2,3} (Provisioning token check|Causes|Organizations|Not checked|Identity provider: (Okta|Microsoft Entra ID))$/.test(line)) problems.push(`heading: ${line}`)
+    if (
+      /^#/.test(line) &&
+      !/^#{2,3} (Provisioning token check|Causes|Organizations|Not checked|Identity provider: (Okta|Microsoft Entra ID))$/.test(line)
+    )
+      problems.push(`heading: ${line}`)
   }
   return problems
 }
@@ -144,7 +148,14 @@ async function runInProcess(apiUrl: string, extra: Record<string, string> = {}):
   const saved = process.env.GITHUB_STEP_SUMMARY
   process.env.GITHUB_STEP_SUMMARY = '/dev/null' // publish writes a summary only when the runner gives a file
   try {
-    await run({ core: recordingCore(inputs, c), env: {}, now: Date.now, startedAt: Date.now(), retryBaseMs: 1, setExitCode: code => void (c.exitCode = code) })
+    await run({
+      core: recordingCore(inputs, c),
+      env: {},
+      now: Date.now,
+      startedAt: Date.now(),
+      retryBaseMs: 1,
+      setExitCode: code => void (c.exitCode = code)
+    })
   } finally {
     if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY
     else process.env.GITHUB_STEP_SUMMARY = saved
@@ -182,22 +193,26 @@ function expectSafe(c: Captured): void {
 }
 
 describe('in-process, against a hostile GitHub', () => {
-  it.each(HOSTILITIES)('$name', async ({ h }) => {
-    const server = await hostile(h)
-    // The hostile texts do reach the verdict (diagnose keeps server text bounded data, and refuses a login that
-    // is not a GitHub login before anything quotes it): the boundary is what keeps them safe.
-    const raw = JSON.stringify(await rawVerdict(server.apiUrl))
-    if (h.login) expect(raw).toMatch(/login that is not a GitHub login|larger than the 1 MiB/)
-    else expect(raw.includes(TOKEN) || raw.includes(LAST8) || /::stop-commands::|\]\(https:\/\/evil|onerror|aaaa/.test(raw)).toBe(true)
-    const started = performance.now()
-    const c = await runInProcess(server.apiUrl)
-    expect(performance.now() - started).toBeLessThan(20_000)
-    expect(c.masks[0]).toBe(TOKEN)
-    expect(['failing', 'inconclusive']).toContain(c.outputs.status)
-    expect(c.exitCode).toBe(1)
-    expect(c.annotations.length).toBeGreaterThan(0)
-    expectSafe(c)
-  }, 60_000)
+  it.each(HOSTILITIES)(
+    '$name',
+    async ({ h }) => {
+      const server = await hostile(h)
+      // The hostile texts do reach the verdict (diagnose keeps server text bounded data, and refuses a login that
+      // is not a GitHub login before anything quotes it): the boundary is what keeps them safe.
+      const raw = JSON.stringify(await rawVerdict(server.apiUrl))
+      if (h.login) expect(raw).toMatch(/login that is not a GitHub login|larger than the 1 MiB/)
+      else expect(raw.includes(TOKEN) || raw.includes(LAST8) || /::stop-commands::|\]\(https:\/\/evil|onerror|aaaa/.test(raw)).toBe(true)
+      const started = performance.now()
+      const c = await runInProcess(server.apiUrl)
+      expect(performance.now() - started).toBeLessThan(20_000)
+      expect(c.masks[0]).toBe(TOKEN)
+      expect(['failing', 'inconclusive']).toContain(c.outputs.status)
+      expect(c.exitCode).toBe(1)
+      expect(c.annotations.length).toBeGreaterThan(0)
+      expectSafe(c)
+    },
+    60_000
+  )
 
   it('keeps the answers visible as text: the commands shown on one line, the markup escaped', async () => {
     const commands = await runInProcess((await hostile({ text: a => `${COMMANDS} ${echoes(a)}` })).apiUrl)
@@ -211,7 +226,7 @@ describe('in-process, against a hostile GitHub', () => {
     expect(c.summary).toMatch(/\| acme \| owner \|/)
   })
 
-  it('a failing run sets the exit code, and adds no annotation of its own beside the causes\'', async () => {
+  it("a failing run sets the exit code, and adds no annotation of its own beside the causes'", async () => {
     const server = await hostile({ text: everything })
     const c = await runInProcess(server.apiUrl)
     expect(c.exitCode).toBe(1)
@@ -243,10 +258,30 @@ function monsterVerdict(): Verdict {
     ssoAuthorizationUrl: `https://evil.example/sso?r=${TOKEN}${'q'.repeat(HUGE)}`,
     platform: 'dotcom',
     causes,
-    orgs: orgs.map(org => ({ org, role: long, state: 'active', samlIdentity: long, ssoAuthorization: { authorizedAt: long, expiresAt: long, accessedAt: long }, ssoAuthorizationNote: long, scim: long, notChecked: [long, long] })),
+    orgs: orgs.map(org => ({
+      org,
+      role: long,
+      state: 'active',
+      samlIdentity: long,
+      ssoAuthorization: { authorizedAt: long, expiresAt: long, accessedAt: long },
+      ssoAuthorizationNote: long,
+      scim: long,
+      notChecked: [long, long]
+    })),
     enterprise: { slug: long, scim: long },
     notes: orgs.map(o => `${o}: ${long}`),
-    idp: { provider: 'okta', app: long, appLabel: long, status: 'failing', lastSuccessAt: long, lastFailureAt: long, lastFailureReason: `${TOKEN} ${long}`, quarantine: null, jobs: [], evidenceSince: long }
+    idp: {
+      provider: 'okta',
+      app: long,
+      appLabel: long,
+      status: 'failing',
+      lastSuccessAt: long,
+      lastFailureAt: long,
+      lastFailureReason: `${TOKEN} ${long}`,
+      quarantine: null,
+      jobs: [],
+      evidenceSince: long
+    }
   }
 }
 
@@ -257,7 +292,12 @@ describe('publish, with a hundred orgs of long answers and a 3 MB login', () => 
     process.env.GITHUB_STEP_SUMMARY = '/dev/null'
     const started = performance.now()
     try {
-      await publish(recordingCore({}, c), monsterVerdict(), { failOn: 'error', inconclusive: 'fail' }, { secrets: [TOKEN], setExitCode: code => void (c.exitCode = code) })
+      await publish(
+        recordingCore({}, c),
+        monsterVerdict(),
+        { failOn: 'error', inconclusive: 'fail' },
+        { secrets: [TOKEN], setExitCode: code => void (c.exitCode = code) }
+      )
     } finally {
       if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY
       else process.env.GITHUB_STEP_SUMMARY = saved
@@ -315,7 +355,10 @@ const OWN_COMMAND = /^::(add-mask|error|warning|notice|debug)( [^:]*)?::/
 
 function expectSafeRun(run: ActionRun): void {
   // The runner reads both streams for commands.
-  for (const [where, text] of [['stdout', run.stdout], ['stderr', run.stderr]] as const) {
+  for (const [where, text] of [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr]
+  ] as const) {
     const bad = linesOf(text).filter(l => COMMAND.test(l) && !OWN_COMMAND.test(l))
     expect({ where, bad: bad.map(l => l.slice(0, 200)) }).toEqual({ where, bad: [] })
     expect({ where, breaks: /[\u0085\u2028\u2029]/.test(text) }).toEqual({ where, breaks: false })
@@ -324,11 +367,19 @@ function expectSafeRun(run: ActionRun): void {
   // The masks are the token's pieces (sanitize.ts secretPieces: the token, its last eight, its encoded forms).
   const masks = secretPieces(TOKEN).map(p => `::add-mask::${p}`)
   for (const l of linesOf(run.stdout).filter(l => l.startsWith('::add-mask::'))) expect(masks).toContain(l)
-  const stdout = linesOf(run.stdout).filter(l => !l.startsWith('::add-mask::')).join('\n')
-  for (const [where, text] of [['stdout', stdout], ['stderr', run.stderr], ['outputs', run.outputsText], ['summary', run.summary]] as const) {
+  const stdout = linesOf(run.stdout)
+    .filter(l => !l.startsWith('::add-mask::'))
+    .join('\n')
+  for (const [where, text] of [
+    ['stdout', stdout],
+    ['stderr', run.stderr],
+    ['outputs', run.outputsText],
+    ['summary', run.summary]
+  ] as const) {
     expectNoSecret(where, text)
   }
-  for (const [name, value] of Object.entries(run.outputs)) expect({ name, small: Buffer.byteLength(value) < MiB }).toEqual({ name, small: true })
+  for (const [name, value] of Object.entries(run.outputs))
+    expect({ name, small: Buffer.byteLength(value) < MiB }).toEqual({ name, small: true })
   expect(Buffer.byteLength(run.summary)).toBeLessThan(MiB)
   expect(markdownProblems(run.summary)).toEqual([])
   expect(run.report?.status).toBe(run.outputs.status)
@@ -338,27 +389,34 @@ function expectSafeRun(run: ActionRun): void {
 }
 
 describe('dist/index.js against a hostile GitHub', () => {
-  it.each(HOSTILITIES)('$name', async ({ h }) => {
-    const server = await hostile(h)
-    const run = await runAction({ token: TOKEN, org: ORGS, 'api-url': server.apiUrl, 'timeout-seconds': '20' }, { env: DEBUG_ENV })
-    // A login GitHub could not have sent stops the run after GET /user: nothing is sent on with it.
-    if (h.login) {
-      expect(server.requests).toHaveLength(1)
-      expect(run.outputs.causes).toBe('unexpected-response')
-    } else {
-      expect(server.requests.length).toBeGreaterThan(1)
-    }
-    expect(run.code).toBe(1)
-    expect(run.durationMs).toBeLessThan(20_000)
-    expectSafeRun(run)
-    // No generic failure annotation (core.setFailed's) beside the causes'.
-    expect(run.annotations.filter(a => a.title === null)).toEqual([])
-  }, 60_000)
+  it.each(HOSTILITIES)(
+    '$name',
+    async ({ h }) => {
+      const server = await hostile(h)
+      const run = await runAction({ token: TOKEN, org: ORGS, 'api-url': server.apiUrl, 'timeout-seconds': '20' }, { env: DEBUG_ENV })
+      // A login GitHub could not have sent stops the run after GET /user: nothing is sent on with it.
+      if (h.login) {
+        expect(server.requests).toHaveLength(1)
+        expect(run.outputs.causes).toBe('unexpected-response')
+      } else {
+        expect(server.requests.length).toBeGreaterThan(1)
+      }
+      expect(run.code).toBe(1)
+      expect(run.durationMs).toBeLessThan(20_000)
+      expectSafeRun(run)
+      // No generic failure annotation (core.setFailed's) beside the causes'.
+      expect(run.annotations.filter(a => a.title === null)).toEqual([])
+    },
+    60_000
+  )
 })
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise(resolvePromise => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', d => (stdout += d))
@@ -368,15 +426,25 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
 }
 
 describe('dist/cli/index.js against a hostile GitHub', () => {
-  it.each([false, true])('--json %s', async json => {
-    const server = await hostile({ text: everything, login: everything })
-    const r = await runCli(['--org', ORGS, '--api-url', server.apiUrl, '--timeout-seconds', '20', ...(json ? ['--json'] : [])], { GITHUB_TOKEN: TOKEN, FORCE_COLOR: '1' })
-    expect(r.code).toBe(1)
-    for (const [where, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
-      expectNoSecret(where, text)
-      expectNoCommandLine(where, text)
-    }
-    if (json) expect(() => JSON.parse(r.stdout)).not.toThrow()
-    else expect(r.stdout).toContain('GET /user answered with a login that is not a GitHub login')
-  }, 60_000)
+  it.each([false, true])(
+    '--json %s',
+    async json => {
+      const server = await hostile({ text: everything, login: everything })
+      const r = await runCli(['--org', ORGS, '--api-url', server.apiUrl, '--timeout-seconds', '20', ...(json ? ['--json'] : [])], {
+        GITHUB_TOKEN: TOKEN,
+        FORCE_COLOR: '1'
+      })
+      expect(r.code).toBe(1)
+      for (const [where, text] of [
+        ['stdout', r.stdout],
+        ['stderr', r.stderr]
+      ] as const) {
+        expectNoSecret(where, text)
+        expectNoCommandLine(where, text)
+      }
+      if (json) expect(() => JSON.parse(r.stdout)).not.toThrow()
+      else expect(r.stdout).toContain('GET /user answered with a login that is not a GitHub login')
+    },
+    60_000
+  )
 })

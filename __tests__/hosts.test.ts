@@ -68,7 +68,7 @@ describe('Enterprise Managed Users', () => {
     expect(run.code).toBe(0)
   })
 
-  it('not-setup-user for another owner\'s token', async () => {
+  it("not-setup-user for another owner's token", async () => {
     const other = makeToken('ghp_', 'emu-other-owner')
     const { world } = scenarioWorld('emu-healthy')
     world.users['jdoe_fab'] = { id: 7007 }
@@ -84,7 +84,13 @@ describe('Enterprise Managed Users', () => {
 
   it('SCIM 401 (token refused by SCIM though GET /user took it): scim-forbidden', async () => {
     const { run } = await emu('emu-healthy', {}, w => {
-      w.faults = { 'GET /scim/v2/enterprises/{enterprise}/Users': { kind: 'status', status: 401, body: { message: 'Authorization failure', documentation_url: 'https://docs.github.com/rest' } } }
+      w.faults = {
+        'GET /scim/v2/enterprises/{enterprise}/Users': {
+          kind: 'status',
+          status: 401,
+          body: { message: 'Authorization failure', documentation_url: 'https://docs.github.com/rest' }
+        }
+      }
     })
     expect(run.outputs.causes).toBe('scim-forbidden')
     expect(run.code).toBe(1)
@@ -116,7 +122,9 @@ describe('Enterprise Managed Users', () => {
   it('org and enterprise together: both checked in one run, each cause tagged with where it applies', async () => {
     const { fake, token } = await fakeFor('healthy')
     const run = await runAction({ token, org: 'acme', enterprise: 'fabrikam', 'api-url': fake.apiUrl })
-    expect(fake.requests.map(r => r.path)).toEqual(expect.arrayContaining(['/scim/v2/organizations/acme/Users', '/scim/v2/enterprises/fabrikam/Users']))
+    expect(fake.requests.map(r => r.path)).toEqual(
+      expect.arrayContaining(['/scim/v2/organizations/acme/Users', '/scim/v2/enterprises/fabrikam/Users'])
+    )
     expect(run.report?.causes.map(c => [c.id, c.org, c.enterprise])).toEqual([
       ['scope-missing', null, null],
       ['not-setup-user', null, 'fabrikam']
@@ -208,7 +216,10 @@ describe('proxies', () => {
     const deadUrl = proxy.url
     await proxy.close()
     const port = new URL(fake.url).port
-    const run = await runAction({ token, org: 'acme', 'api-url': `http://[::ffff:127.0.0.1]:${port}`, 'timeout-seconds': '5' }, { env: { HTTP_PROXY: deadUrl } })
+    const run = await runAction(
+      { token, org: 'acme', 'api-url': `http://[::ffff:127.0.0.1]:${port}`, 'timeout-seconds': '5' },
+      { env: { HTTP_PROXY: deadUrl } }
+    )
     expect(run.outputs.status).toBe('inconclusive')
     expect(run.outputs.causes).toBe('github-unavailable')
     expect(fake.requests).toEqual([])

@@ -5,9 +5,27 @@
  * the summary, and that no secret (given or obtained) leaks anywhere.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { AUDIENCE, CLIENT_ID, CLIENT_SECRET, entraWorld, OIDC_REQUEST_TOKEN, SERVICE_PRINCIPAL_ID, startEntraFake, TENANT_ID } from '../simulator/entra-fake.mjs'
+import {
+  AUDIENCE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  entraWorld,
+  OIDC_REQUEST_TOKEN,
+  SERVICE_PRINCIPAL_ID,
+  startEntraFake,
+  TENANT_ID
+} from '../simulator/entra-fake.mjs'
 import { startFake } from '../simulator/github-fake.mjs'
-import { credentialsRejectedWorld, healthyOktaWorld, OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, oktaKeys, startOktaFake } from '../simulator/okta-fake.mjs'
+import {
+  credentialsRejectedWorld,
+  healthyOktaWorld,
+  OKTA_API_TOKEN,
+  OKTA_APP_ID,
+  OKTA_CLIENT_ID,
+  OKTA_KEY_IDS,
+  oktaKeys,
+  startOktaFake
+} from '../simulator/okta-fake.mjs'
 import { runAction, type ActionRun } from '../simulator/run-action.mjs'
 import { scenarioWorld, type ScenarioName } from '../simulator/worlds.mjs'
 
@@ -25,10 +43,16 @@ async function github(scenario: ScenarioName) {
 
 /** Every secret of the run, given or obtained, must appear nowhere but in ::add-mask:: lines. */
 function expectNoLeak(run: ActionRun, secrets: readonly string[]): void {
-  const stdout = run.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+  const stdout = run.stdout
+    .split('\n')
+    .filter(l => !l.startsWith('::add-mask::'))
+    .join('\n')
   const everything = [stdout, run.stderr, run.outputsText, run.summary].join('\n')
   for (const secret of secrets) {
-    for (const piece of secret.split('\n').map(l => l.trim()).filter(l => l.length >= 16 && !/^-----/.test(l))) {
+    for (const piece of secret
+      .split('\n')
+      .map(l => l.trim())
+      .filter(l => l.length >= 16 && !/^-----/.test(l))) {
       expect({ leaked: everything.includes(piece) }).toEqual({ leaked: false })
     }
   }
@@ -80,11 +104,19 @@ describe('Okta', () => {
     expectNoLeak(run, [gh.token, key, ...okta.issuedTokens])
   })
 
-  it('GitHub explains it (the service account is no longer an owner): the IdP\'s evidence is a notice', async () => {
+  it("GitHub explains it (the service account is no longer an owner): the IdP's evidence is a notice", async () => {
     const gh = await github('not-org-owner')
     const okta = await startOktaFake(credentialsRejectedWorld())
     closers.push(okta)
-    const run = await runAction({ token: gh.token, org: 'acme', 'api-url': gh.fake.apiUrl, idp: 'okta', 'okta-org-url': okta.url, 'okta-app-id': OKTA_APP_ID, 'okta-api-token': OKTA_API_TOKEN })
+    const run = await runAction({
+      token: gh.token,
+      org: 'acme',
+      'api-url': gh.fake.apiUrl,
+      idp: 'okta',
+      'okta-org-url': okta.url,
+      'okta-app-id': OKTA_APP_ID,
+      'okta-api-token': OKTA_API_TOKEN
+    })
     expect(run.outputs.causes).toBe('not-org-owner,idp-credentials-rejected')
     expect(run.annotations.find(x => x.title?.endsWith('[idp-credentials-rejected]'))?.level).toBe('notice')
     expect(run.outputs['idp-status']).toBe('failing')
@@ -95,20 +127,36 @@ describe('Okta', () => {
     const gh = await github('healthy')
     const okta = await startOktaFake(healthyOktaWorld())
     closers.push(okta)
-    const run = await runAction({ token: gh.token, org: 'acme', 'api-url': gh.fake.apiUrl, idp: 'okta', 'okta-org-url': okta.url, 'okta-app-id': OKTA_APP_ID, 'okta-api-token': OKTA_API_TOKEN })
+    const run = await runAction({
+      token: gh.token,
+      org: 'acme',
+      'api-url': gh.fake.apiUrl,
+      idp: 'okta',
+      'okta-org-url': okta.url,
+      'okta-app-id': OKTA_APP_ID,
+      'okta-api-token': OKTA_API_TOKEN
+    })
     expect(run.outputs.status).toBe('healthy')
     expect(run.outputs.causes).toBe('')
     expect(run.outputs['idp-status']).toBe('healthy')
     expect(run.code).toBe(0)
   })
 
-  it('Okta down: idp-check-failed (inconclusive), GitHub\'s verdict unchanged', async () => {
+  it("Okta down: idp-check-failed (inconclusive), GitHub's verdict unchanged", async () => {
     const gh = await github('not-org-owner')
     const world = healthyOktaWorld()
     world.faults = { '*': { kind: 'status', status: 503 } }
     const okta = await startOktaFake(world)
     closers.push(okta)
-    const run = await runAction({ token: gh.token, org: 'acme', 'api-url': gh.fake.apiUrl, idp: 'okta', 'okta-org-url': okta.url, 'okta-app-id': OKTA_APP_ID, 'okta-api-token': OKTA_API_TOKEN })
+    const run = await runAction({
+      token: gh.token,
+      org: 'acme',
+      'api-url': gh.fake.apiUrl,
+      idp: 'okta',
+      'okta-org-url': okta.url,
+      'okta-app-id': OKTA_APP_ID,
+      'okta-api-token': OKTA_API_TOKEN
+    })
     expect(run.outputs.causes).toBe('not-org-owner,idp-check-failed')
     expect(run.outputs['idp-status']).toBe('unknown')
   })
@@ -147,7 +195,13 @@ describe('Entra', () => {
     const gh = await github('healthy')
     const entra = await startEntraFake(entraWorld('escrow-quarantine'))
     closers.push(entra)
-    const run = await runAction({ token: gh.token, org: 'acme', 'api-url': gh.fake.apiUrl, ...entraInputs(entra), 'entra-client-secret': CLIENT_SECRET })
+    const run = await runAction({
+      token: gh.token,
+      org: 'acme',
+      'api-url': gh.fake.apiUrl,
+      ...entraInputs(entra),
+      'entra-client-secret': CLIENT_SECRET
+    })
     expect(run.outputs.causes).toBe('idp-quarantined')
     expect(run.outputs['idp-status']).toBe('failing')
     expect(run.summary).toContain('### Identity provider: Microsoft Entra ID')

@@ -12,16 +12,35 @@ const GUID_A = '11111111-2222-3333-4444-555555555555'
 const GUID_B = '66666666-7777-8888-9999-aaaaaaaaaaaa'
 const GUID_C = 'bbbbbbbb-cccc-dddd-eeee-ffffffffffff'
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC\n-----END PRIVATE KEY-----'
-const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.actions.githubusercontent.com/x/idtoken?api-version=2.0', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token-value' }
+const OIDC_ENV = {
+  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://pipelines.actions.githubusercontent.com/x/idtoken?api-version=2.0',
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token-value'
+}
 
 /** action.yml's defaults, as the runner passes them whether or not idp is set. */
-const DEFAULTS = { 'entra-audience': 'api://AzureADTokenExchange', 'entra-login-url': 'https://login.microsoftonline.com', 'graph-url': 'https://graph.microsoft.com', 'idp-lookback-hours': '720' }
+const DEFAULTS = {
+  'entra-audience': 'api://AzureADTokenExchange',
+  'entra-login-url': 'https://login.microsoftonline.com',
+  'graph-url': 'https://graph.microsoft.com',
+  'idp-lookback-hours': '720'
+}
 
 const parse = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
   parseInputs(name => ({ token: TOKEN, org: 'acme', ...DEFAULTS, ...values })[name] ?? '', env)
 
-const OKTA_JWT = { idp: 'okta', 'okta-org-url': 'https://acme.okta.com', 'okta-app-id': APP, 'okta-client-id': '0oaclientid123', 'okta-private-key': PEM }
-const OKTA_SSWS = { idp: 'okta', 'okta-org-url': 'https://acme.okta.com/', 'okta-app-id': APP, 'okta-api-token': '00abcdefghijklmnopqrstuvwxyz0123456789ABCD' }
+const OKTA_JWT = {
+  idp: 'okta',
+  'okta-org-url': 'https://acme.okta.com',
+  'okta-app-id': APP,
+  'okta-client-id': '0oaclientid123',
+  'okta-private-key': PEM
+}
+const OKTA_SSWS = {
+  idp: 'okta',
+  'okta-org-url': 'https://acme.okta.com/',
+  'okta-app-id': APP,
+  'okta-api-token': '00abcdefghijklmnopqrstuvwxyz0123456789ABCD'
+}
 const ENTRA = { idp: 'entra', 'entra-tenant-id': GUID_A, 'entra-client-id': GUID_B, 'entra-service-principal-id': GUID_C }
 
 describe('valid IdP inputs', () => {
@@ -35,10 +54,15 @@ describe('valid IdP inputs', () => {
     expect(r.problems).toEqual([])
     expect(r.inputs?.idp).toEqual({
       provider: 'okta',
-      okta: { orgUrl: 'https://acme.okta.com', appId: APP, lookbackHours: 720, auth: { kind: 'private-key-jwt', clientId: '0oaclientid123', privateKey: PEM, keyId: null } }
+      okta: {
+        orgUrl: 'https://acme.okta.com',
+        appId: APP,
+        lookbackHours: 720,
+        auth: { kind: 'private-key-jwt', clientId: '0oaclientid123', privateKey: PEM, keyId: null }
+      }
     })
   })
-  it('Okta with an SSWS token, a look-back, and the org URL\'s trailing slash dropped', () => {
+  it("Okta with an SSWS token, a look-back, and the org URL's trailing slash dropped", () => {
     const r = parse({ ...OKTA_SSWS, 'idp-lookback-hours': '48' })
     expect(r.inputs?.idp).toMatchObject({ okta: { orgUrl: 'https://acme.okta.com', lookbackHours: 48, auth: { kind: 'ssws' } } })
   })
@@ -46,15 +70,39 @@ describe('valid IdP inputs', () => {
     const r = parse({ ...ENTRA, 'entra-client-secret': 's3cret~value' })
     expect(r.inputs?.idp).toEqual({
       provider: 'entra',
-      entra: { tenantId: GUID_A, clientId: GUID_B, servicePrincipalId: GUID_C, loginUrl: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com', auth: { kind: 'secret', secret: 's3cret~value' } }
+      entra: {
+        tenantId: GUID_A,
+        clientId: GUID_B,
+        servicePrincipalId: GUID_C,
+        loginUrl: 'https://login.microsoftonline.com',
+        graphUrl: 'https://graph.microsoft.com',
+        auth: { kind: 'secret', secret: 's3cret~value' }
+      }
     })
   })
   it('Entra with GitHub OIDC when no secret is given and the job may ask for a token', () => {
     const r = parse(ENTRA, OIDC_ENV)
-    expect(r.inputs?.idp).toMatchObject({ entra: { auth: { kind: 'oidc', requestUrl: OIDC_ENV.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: 'request-token-value', audience: 'api://AzureADTokenExchange' } } })
+    expect(r.inputs?.idp).toMatchObject({
+      entra: {
+        auth: {
+          kind: 'oidc',
+          requestUrl: OIDC_ENV.ACTIONS_ID_TOKEN_REQUEST_URL,
+          requestToken: 'request-token-value',
+          audience: 'api://AzureADTokenExchange'
+        }
+      }
+    })
   })
   it('Entra for an EMU enterprise, sovereign cloud URLs', () => {
-    const r = parse({ ...ENTRA, org: '', enterprise: 'fabrikam', 'entra-client-secret': 'x', 'entra-login-url': 'https://login.microsoftonline.us', 'graph-url': 'https://graph.microsoft.us', 'entra-audience': 'api://AzureADTokenExchangeUSGov' })
+    const r = parse({
+      ...ENTRA,
+      org: '',
+      enterprise: 'fabrikam',
+      'entra-client-secret': 'x',
+      'entra-login-url': 'https://login.microsoftonline.us',
+      'graph-url': 'https://graph.microsoft.us',
+      'entra-audience': 'api://AzureADTokenExchangeUSGov'
+    })
     expect(r.problems).toEqual([])
     expect(r.inputs?.idp).toMatchObject({ entra: { loginUrl: 'https://login.microsoftonline.us', graphUrl: 'https://graph.microsoft.us' } })
   })
@@ -81,12 +129,20 @@ describe('invalid IdP inputs: input-invalid naming the input, nothing sent', () 
     ['a fractional look-back', { ...OKTA_JWT, 'idp-lookback-hours': '1.5' }, 'idp-lookback-hours'],
     ['Entra inputs with idp: okta', { ...OKTA_JWT, 'entra-tenant-id': GUID_A }, 'entra-tenant-id'],
     ['Okta inputs with idp: entra', { ...ENTRA, 'entra-client-secret': 'x', 'okta-app-id': APP }, 'okta-app-id'],
-    ['a tenant that is not a GUID', { ...ENTRA, 'entra-client-secret': 'x', 'entra-tenant-id': 'contoso.onmicrosoft.com' }, 'entra-tenant-id'],
+    [
+      'a tenant that is not a GUID',
+      { ...ENTRA, 'entra-client-secret': 'x', 'entra-tenant-id': 'contoso.onmicrosoft.com' },
+      'entra-tenant-id'
+    ],
     ['a client id that is not a GUID', { ...ENTRA, 'entra-client-secret': 'x', 'entra-client-id': 'abc' }, 'entra-client-id'],
     ['no service principal id', { ...ENTRA, 'entra-client-secret': 'x', 'entra-service-principal-id': '' }, 'entra-service-principal-id'],
     ['no secret and no OIDC', ENTRA, 'entra-client-secret'],
     ['a graph URL with a query', { ...ENTRA, 'entra-client-secret': 'x', 'graph-url': 'https://graph.microsoft.com/?x' }, 'graph-url'],
-    ['a login URL over plain http', { ...ENTRA, 'entra-client-secret': 'x', 'entra-login-url': 'http://login.example.com' }, 'entra-login-url'],
+    [
+      'a login URL over plain http',
+      { ...ENTRA, 'entra-client-secret': 'x', 'entra-login-url': 'http://login.example.com' },
+      'entra-login-url'
+    ],
     ['an audience with a space', { ...ENTRA, 'entra-client-secret': 'x', 'entra-audience': 'api://a b' }, 'entra-audience']
   ]
   // Rows as objects: a test function of more parameters than a row has would be taken for a `done` callback.

@@ -28,7 +28,12 @@ function report(findings: IdpFinding[], over: Partial<IdpReport> = {}): IdpRepor
   }
 }
 
-const REJECTED: IdpFinding = { kind: 'credentials-rejected', since: '2026-11-29T08:00:00.000Z', sinceAtLeast: false, reason: 'The credentials used to connect to the API were invalid' }
+const REJECTED: IdpFinding = {
+  kind: 'credentials-rejected',
+  since: '2026-11-29T08:00:00.000Z',
+  sinceAtLeast: false,
+  reason: 'The credentials used to connect to the API were invalid'
+}
 
 describe('idp-credentials-rejected: the join in both directions', () => {
   it('GitHub healthy, the IdP failing: the error, with since, the last success and the re-authentication steps', () => {
@@ -59,7 +64,11 @@ describe('idp-credentials-rejected: the join in both directions', () => {
     ['token-kind-unsupported', 'fabrikam'],
     ['scim-forbidden', 'fabrikam']
   ])('GitHub\'s %s (enterprise %s) explains it: a notice, "the IdP confirms"', (id, enterprise) => {
-    const { causes, idp } = joinIdp([gh(id, id === 'token-expiring' ? 'error' : undefined)], report([REJECTED]), { org: enterprise ? null : 'acme', enterprise, ctx: CTX })
+    const { causes, idp } = joinIdp([gh(id, id === 'token-expiring' ? 'error' : undefined)], report([REJECTED]), {
+      org: enterprise ? null : 'acme',
+      enterprise,
+      ctx: CTX
+    })
     expect(causes[0]).toMatchObject({ id: 'idp-credentials-rejected', severity: 'notice' })
     expect(causes[0]?.message).toMatch(new RegExp(`The IdP confirms: .*failing since 2026-11-29T08:00:00.000Z, which ${id} explains`))
     // The notice still counts: idp-status is failing.
@@ -67,7 +76,7 @@ describe('idp-credentials-rejected: the join in both directions', () => {
   })
 
   it.each<CauseId>(['token-invalid', 'scope-missing', 'scim-forbidden', 'sso-not-authorized', 'ip-allow-list-blocked'])(
-    'for an org, GitHub\'s %s does not explain it (the checked PAT is not the IdP\'s OAuth token): the error stands',
+    "for an org, GitHub's %s does not explain it (the checked PAT is not the IdP's OAuth token): the error stands",
     id => {
       const { causes } = joinIdp([gh(id)], report([REJECTED]), { org: 'acme', enterprise: null, ctx: CTX })
       expect(causes[0]).toMatchObject({ id: 'idp-credentials-rejected', severity: 'error' })
@@ -85,7 +94,7 @@ describe('idp-credentials-rejected: the join in both directions', () => {
     expect(causes[0]?.message).toMatch(/since at least 2026-11-29T08:00:00.000Z/)
   })
 
-  it('Entra gets Entra\'s steps', () => {
+  it("Entra gets Entra's steps", () => {
     const { causes } = joinIdp([], report([REJECTED], { provider: 'entra' }), { org: 'acme', enterprise: null, ctx: CTX })
     expect(causes[0]?.remediation).toMatch(/Admin credentials > Authorize/)
     expect(causes[0]?.remediation).not.toMatch(/Okta|Re-authenticate with GitHub/)
@@ -94,10 +103,18 @@ describe('idp-credentials-rejected: the join in both directions', () => {
 
 describe('the other findings', () => {
   it('quarantine: reason, since, next attempt, the four weeks', () => {
-    const f: IdpFinding = { kind: 'quarantined', reason: 'EncounteredEscrowProportionThreshold', since: '2026-11-20T00:00:00Z', nextAttemptAt: '2026-11-30T12:00:00Z', disabled: false }
+    const f: IdpFinding = {
+      kind: 'quarantined',
+      reason: 'EncounteredEscrowProportionThreshold',
+      since: '2026-11-20T00:00:00Z',
+      nextAttemptAt: '2026-11-30T12:00:00Z',
+      disabled: false
+    }
     const { causes, idp } = joinIdp([], report([f], { provider: 'entra' }), { org: 'acme', enterprise: null, ctx: CTX })
     expect(causes[0]).toMatchObject({ id: 'idp-quarantined', severity: 'error' })
-    expect(causes[0]?.message).toMatch(/since 2026-11-20T00:00:00Z: EncounteredEscrowProportionThreshold\. Next attempt: 2026-11-30T12:00:00Z\. Entra disables the job four weeks/)
+    expect(causes[0]?.message).toMatch(
+      /since 2026-11-20T00:00:00Z: EncounteredEscrowProportionThreshold\. Next attempt: 2026-11-30T12:00:00Z\. Entra disables the job four weeks/
+    )
     expect(idp.status).toBe('failing')
   })
   it('a job disabled after quarantine stays quarantined', () => {
@@ -107,13 +124,21 @@ describe('the other findings', () => {
     expect(idp.status).toBe('failing')
   })
   it('per-user errors are a warning, and the IdP stays healthy', () => {
-    const { causes, idp } = joinIdp([], report([{ kind: 'provisioning-errors', count: 3, latestReason: 'login already taken' }]), { org: 'acme', enterprise: null, ctx: CTX })
+    const { causes, idp } = joinIdp([], report([{ kind: 'provisioning-errors', count: 3, latestReason: 'login already taken' }]), {
+      org: 'acme',
+      enterprise: null,
+      ctx: CTX
+    })
     expect(causes[0]).toMatchObject({ id: 'idp-provisioning-errors', severity: 'warning' })
     expect(causes[0]?.message).toMatch(/3 provisioning failures .* "login already taken"/)
     expect(idp.status).toBe('healthy')
   })
   it('provisioning off', () => {
-    const { causes, idp } = joinIdp([], report([{ kind: 'provisioning-off', reason: 'the app is INACTIVE' }]), { org: 'acme', enterprise: null, ctx: CTX })
+    const { causes, idp } = joinIdp([], report([{ kind: 'provisioning-off', reason: 'the app is INACTIVE' }]), {
+      org: 'acme',
+      enterprise: null,
+      ctx: CTX
+    })
     expect(causes[0]).toMatchObject({ id: 'idp-provisioning-off', severity: 'warning' })
     expect(idp.status).toBe('off')
   })

@@ -99,12 +99,24 @@ describe('parseInputs', () => {
     expect(r.problems[0]?.message).toContain(`"${input}"`)
   })
 
-  it.each(['http://127.0.0.1:8080', 'http://localhost:3000/api/v3', 'http://[::1]:8080', 'http://127.4.5.6', 'http://[::ffff:127.0.0.1]:80'])('accepts plain http for the loopback host of %s', url => {
+  it.each([
+    'http://127.0.0.1:8080',
+    'http://localhost:3000/api/v3',
+    'http://[::1]:8080',
+    'http://127.4.5.6',
+    'http://[::ffff:127.0.0.1]:80'
+  ])('accepts plain http for the loopback host of %s', url => {
     expect(parse({ 'api-url': url }).problems).toEqual([])
   })
 
   it('never echoes a token pasted into another input', () => {
-    const pasted: Array<Record<string, string>> = [{ org: GOOD }, { 'api-url': `https://${GOOD}@api.github.com` }, { 'expected-login': GOOD }, { enterprise: `gho_${'a'.repeat(36)}` }, { 'required-scopes': `github_pat_${'b'.repeat(60)}` }]
+    const pasted: Array<Record<string, string>> = [
+      { org: GOOD },
+      { 'api-url': `https://${GOOD}@api.github.com` },
+      { 'expected-login': GOOD },
+      { enterprise: `gho_${'a'.repeat(36)}` },
+      { 'required-scopes': `github_pat_${'b'.repeat(60)}` }
+    ]
     for (const values of pasted) {
       const r = parse(values)
       expect(r.problems.length).toBeGreaterThan(0)

@@ -82,7 +82,14 @@ describeOn24('end to end on Node 24', () => {
     { scenario: 'healthy' as const, inputs: {}, status: 'healthy', causes: '', code: 0, requests: 5 },
     { scenario: 'token-invalid' as const, inputs: {}, status: 'failing', causes: 'token-invalid', code: 1, requests: 1 },
     { scenario: 'sso-not-authorized' as const, inputs: {}, status: 'failing', causes: 'sso-not-authorized', code: 1, requests: undefined },
-    { scenario: 'member-token' as const, inputs: { 'expected-login': 'acme-scim' }, status: 'failing', causes: 'login-mismatch', code: 1, requests: undefined }
+    {
+      scenario: 'member-token' as const,
+      inputs: { 'expected-login': 'acme-scim' },
+      status: 'failing',
+      causes: 'login-mismatch',
+      code: 1,
+      requests: undefined
+    }
   ])('the action, $scenario: status $status, exit $code, the summary, no leak', async c => {
     const { fake, token } = await fakeFor(c.scenario)
     const run = await runAction(

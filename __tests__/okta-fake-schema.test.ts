@@ -34,12 +34,18 @@ function resolvable(node: unknown, root: Record<string, unknown>): unknown {
   if (node === null || typeof node !== 'object') return node
   const obj = node as Record<string, unknown>
   if (typeof obj.$ref === 'string') {
-    const target = obj.$ref.slice(2).split('/').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], root)
+    const target = obj.$ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], root)
     if (target === undefined) return {}
   }
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolvable(v, root)]))
 }
-const spec = resolvable(subset, subset) as { paths: Record<string, { get: { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> } }>; components: { responses: Record<string, { content: Record<string, { schema: object }> }> } }
+const spec = resolvable(subset, subset) as {
+  paths: Record<string, { get: { responses: Record<string, { $ref?: string; content?: Record<string, { schema: object }> }> } }>
+  components: { responses: Record<string, { content: Record<string, { schema: object }> }> }
+}
 
 const ajv = new Ajv({ strict: false, allErrors: true })
 addFormats.default(ajv)
@@ -70,7 +76,10 @@ afterEach(async () => {
 })
 
 async function get(path: string, token = OKTA_API_TOKEN): Promise<{ status: number; body: unknown; headers: Headers }> {
-  const res = await fetch(`${fake!.url}${path}`, { headers: { authorization: `SSWS ${token}`, accept: 'application/json' }, redirect: 'manual' })
+  const res = await fetch(`${fake!.url}${path}`, {
+    headers: { authorization: `SSWS ${token}`, accept: 'application/json' },
+    redirect: 'manual'
+  })
   const text = await res.text()
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers }
 }
@@ -86,7 +95,7 @@ const logsQuery = (extra = ''): string =>
   `/api/v1/logs?since=${encodeURIComponent(new Date(Date.now() - 720 * 3_600_000).toISOString())}&until=${encodeURIComponent(new Date().toISOString())}` +
   `&filter=${encodeURIComponent(`target.id eq "${OKTA_APP_ID}"`)}&sortOrder=DESCENDING&limit=200${extra}`
 
-describe('bodies validate against Okta\'s OpenAPI subset', () => {
+describe("bodies validate against Okta's OpenAPI subset", () => {
   it.each(Object.keys(OKTA_WORLDS))('world %s: the app and every log page', async name => {
     fake = await startOktaFake(OKTA_WORLDS[name as keyof typeof OKTA_WORLDS]())
     const app = await get(`/api/v1/apps/${OKTA_APP_ID}`)
@@ -135,7 +144,11 @@ describe('bodies validate against Okta\'s OpenAPI subset', () => {
 
 describe('behaviours the provider relies on', () => {
   const tokenPost = (form: Record<string, string>, headers: Record<string, string> = {}) =>
-    fetch(`${fake!.url}/oauth2/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() })
+    fetch(`${fake!.url}/oauth2/v1/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(form).toString()
+    })
   const assertionForm = (assertion: string) => ({
     grant_type: 'client_credentials',
     scope: 'okta.apps.read okta.logs.read',
@@ -143,9 +156,14 @@ describe('behaviours the provider relies on', () => {
     client_assertion: assertion
   })
 
-  it('a client secret is refused with Okta\'s text; a replayed assertion too', async () => {
+  it("a client secret is refused with Okta's text; a replayed assertion too", async () => {
     fake = await startOktaFake(healthyOktaWorld())
-    const secret = await tokenPost({ grant_type: 'client_credentials', scope: 'okta.apps.read', client_id: OKTA_CLIENT_ID, client_secret: 'abc' })
+    const secret = await tokenPost({
+      grant_type: 'client_credentials',
+      scope: 'okta.apps.read',
+      client_id: OKTA_CLIENT_ID,
+      client_secret: 'abc'
+    })
     expect(secret.status).toBe(401)
     expect(await secret.json()).toEqual({ error: 'invalid_client', error_description: OKTA_MESSAGES.clientSecretRefused })
     const key = readSigningKey(oktaKeys().rsaPkcs8Pem)
@@ -173,14 +191,20 @@ describe('behaviours the provider relies on', () => {
     expect(await first.json()).toEqual({ error: 'invalid_dpop_proof', error_description: OKTA_MESSAGES.dpopMissing })
     const { dpopProof, newDpopKey } = await import('../src/idp/okta/jwt.js')
     const dk = newDpopKey()
-    const second = await tokenPost(assertionForm(clientAssertion(OKTA_CLIENT_ID, tokenUrl, key, null, Date.now())), { dpop: dpopProof(dk, 'POST', tokenUrl, Date.now()) })
+    const second = await tokenPost(assertionForm(clientAssertion(OKTA_CLIENT_ID, tokenUrl, key, null, Date.now())), {
+      dpop: dpopProof(dk, 'POST', tokenUrl, Date.now())
+    })
     expect(second.status).toBe(400)
     expect(await second.json()).toMatchObject({ error: 'use_dpop_nonce' })
     const nonce = second.headers.get('dpop-nonce')
     expect(nonce).toBeTruthy()
-    const wrongHtu = await tokenPost(assertionForm(clientAssertion(OKTA_CLIENT_ID, tokenUrl, key, null, Date.now())), { dpop: dpopProof(dk, 'POST', `${fake.url}/elsewhere`, Date.now(), { nonce }) })
+    const wrongHtu = await tokenPost(assertionForm(clientAssertion(OKTA_CLIENT_ID, tokenUrl, key, null, Date.now())), {
+      dpop: dpopProof(dk, 'POST', `${fake.url}/elsewhere`, Date.now(), { nonce })
+    })
     expect(await wrongHtu.json()).toMatchObject({ error: 'invalid_dpop_proof', error_description: OKTA_MESSAGES.dpopHtu })
-    const third = await tokenPost(assertionForm(clientAssertion(OKTA_CLIENT_ID, tokenUrl, key, null, Date.now())), { dpop: dpopProof(dk, 'POST', tokenUrl, Date.now(), { nonce }) })
+    const third = await tokenPost(assertionForm(clientAssertion(OKTA_CLIENT_ID, tokenUrl, key, null, Date.now())), {
+      dpop: dpopProof(dk, 'POST', tokenUrl, Date.now(), { nonce })
+    })
     const body = (await third.json()) as { token_type: string; access_token: string }
     expect(body.token_type).toBe('DPoP')
     // At the API: Bearer is refused for a DPoP-bound token; a proof without ath is refused
@@ -189,13 +213,21 @@ describe('behaviours the provider relies on', () => {
     expect(await bearer.json()).toMatchObject({ error_description: OKTA_MESSAGES.dpopScheme })
     const noAth = await fetch(url, { headers: { authorization: `DPoP ${body.access_token}`, dpop: dpopProof(dk, 'GET', url, Date.now()) } })
     expect(await noAth.json()).toMatchObject({ error_description: OKTA_MESSAGES.dpopAth })
-    const good = await fetch(url, { headers: { authorization: `DPoP ${body.access_token}`, dpop: dpopProof(dk, 'GET', url, Date.now(), { accessToken: body.access_token }) } })
+    const good = await fetch(url, {
+      headers: {
+        authorization: `DPoP ${body.access_token}`,
+        dpop: dpopProof(dk, 'GET', url, Date.now(), { accessToken: body.access_token })
+      }
+    })
     expect(good.status).toBe(200)
   })
 
   it('any other write is a violation', async () => {
     fake = await startOktaFake(healthyOktaWorld())
-    const res = await fetch(`${fake.url}/api/v1/apps/${OKTA_APP_ID}`, { method: 'DELETE', headers: { authorization: `SSWS ${OKTA_API_TOKEN}` } })
+    const res = await fetch(`${fake.url}/api/v1/apps/${OKTA_APP_ID}`, {
+      method: 'DELETE',
+      headers: { authorization: `SSWS ${OKTA_API_TOKEN}` }
+    })
     expect(res.status).toBe(405)
     expect(fake.violations).toHaveLength(1)
   })

@@ -27,8 +27,18 @@ const userFail = (h: number, why = 'Conflict: user exists'): OktaEvent => ev(h, 
 
 function facts(events: OktaEvent[], more = false, app: Partial<NonNullable<NonNullable<OktaFacts['app']>['app']>> | null = {}): OktaFacts {
   const answer: OktaAnswer = {
-    kind: 'response', status: 200, location: null, rateLimitReset: null, wwwAuthenticate: null, requestId: null,
-    errorCode: null, errorSummary: null, oauthError: null, oauthDescription: null, bodyProblem: null, unexpected: null
+    kind: 'response',
+    status: 200,
+    location: null,
+    rateLimitReset: null,
+    wwwAuthenticate: null,
+    requestId: null,
+    errorCode: null,
+    errorSummary: null,
+    oauthError: null,
+    oauthDescription: null,
+    bodyProblem: null,
+    unexpected: null
   }
   return {
     auth: 'ssws',
@@ -36,15 +46,29 @@ function facts(events: OktaEvent[], more = false, app: Partial<NonNullable<NonNu
     keyProblem: null,
     tokenFailure: null,
     dpop: false,
-    app: app === null ? null : { answer, app: { status: 'ACTIVE', label: 'GitHub', features: ['PUSH_NEW_USERS', 'PUSH_PROFILE_UPDATES'], ...app } },
+    app:
+      app === null
+        ? null
+        : { answer, app: { status: 'ACTIVE', label: 'GitHub', features: ['PUSH_NEW_USERS', 'PUSH_PROFILE_UPDATES'], ...app } },
     logs: { events, pages: more ? 5 : 1, more, failure: null, nextElsewhere: null },
     requests: 2
   }
 }
 const judge = (f: OktaFacts) => judgeOkta(f, { appId: APP, now: NOW, lookbackHours: 720 })
 const errorAnswer = (status: number, extra: Partial<Extract<OktaAnswer, { kind: 'response' }>> = {}): OktaAnswer => ({
-  kind: 'response', status, location: null, rateLimitReset: null, wwwAuthenticate: null, requestId: null,
-  errorCode: null, errorSummary: null, oauthError: null, oauthDescription: null, bodyProblem: null, unexpected: null, ...extra
+  kind: 'response',
+  status,
+  location: null,
+  rateLimitReset: null,
+  wwwAuthenticate: null,
+  requestId: null,
+  errorCode: null,
+  errorSummary: null,
+  oauthError: null,
+  oauthDescription: null,
+  bodyProblem: null,
+  unexpected: null,
+  ...extra
 })
 
 describe('which events count', () => {
@@ -151,7 +175,10 @@ describe('findings', () => {
     f.logs!.nextElsewhere = 'evil.example'
     const r = judge(f)
     expect(r.findings).toEqual(
-      expect.arrayContaining([{ kind: 'check-failed', input: null, reason: expect.stringContaining('evil.example') }, expect.objectContaining({ kind: 'credentials-rejected' })])
+      expect.arrayContaining([
+        { kind: 'check-failed', input: null, reason: expect.stringContaining('evil.example') },
+        expect.objectContaining({ kind: 'credentials-rejected' })
+      ])
     )
   })
 
@@ -164,12 +191,36 @@ describe('findings', () => {
 
 describe('the input a refusal names', () => {
   it.each([
-    ['client id unknown', errorAnswer(401, { oauthError: 'invalid_client', oauthDescription: "Invalid value for 'client_id' parameter." }), 'okta-client-id'],
-    ['bad signature', errorAnswer(401, { oauthError: 'invalid_client', oauthDescription: 'The client_assertion signature is invalid.' }), 'okta-private-key'],
-    ['client secret app', errorAnswer(401, { oauthError: 'invalid_client', oauthDescription: 'Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.' }), 'okta-client-id'],
-    ['expired assertion (clock)', errorAnswer(401, { oauthError: 'invalid_client', oauthDescription: 'The client_assertion token is expired.' }), null],
+    [
+      'client id unknown',
+      errorAnswer(401, { oauthError: 'invalid_client', oauthDescription: "Invalid value for 'client_id' parameter." }),
+      'okta-client-id'
+    ],
+    [
+      'bad signature',
+      errorAnswer(401, { oauthError: 'invalid_client', oauthDescription: 'The client_assertion signature is invalid.' }),
+      'okta-private-key'
+    ],
+    [
+      'client secret app',
+      errorAnswer(401, {
+        oauthError: 'invalid_client',
+        oauthDescription:
+          'Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.'
+      }),
+      'okta-client-id'
+    ],
+    [
+      'expired assertion (clock)',
+      errorAnswer(401, { oauthError: 'invalid_client', oauthDescription: 'The client_assertion token is expired.' }),
+      null
+    ],
     ['scopes not granted', errorAnswer(400, { oauthError: 'invalid_scope', oauthDescription: 'no' }), 'okta-client-id'],
-    ['DPoP refused after the switch', errorAnswer(400, { oauthError: 'invalid_dpop_proof', oauthDescription: 'The DPoP proof JWT has already been used.' }), null],
+    [
+      'DPoP refused after the switch',
+      errorAnswer(400, { oauthError: 'invalid_dpop_proof', oauthDescription: 'The DPoP proof JWT has already been used.' }),
+      null
+    ],
     ['rate limited', errorAnswer(429, { rateLimitReset: '1781524800' }), null],
     ['redirect', errorAnswer(302, { location: 'https://login.evil.example/x' }), 'okta-org-url'],
     ['5xx', errorAnswer(503), null],
@@ -181,7 +232,13 @@ describe('the input a refusal names', () => {
   it.each([
     ['SSWS 401', errorAnswer(401, { errorCode: 'E0000011', errorSummary: 'Invalid token provided' }), 'app', 'ssws', 'okta-api-token'],
     ['SSWS 403', errorAnswer(403, { errorCode: 'E0000006' }), 'logs', 'ssws', 'okta-api-token'],
-    ['OAuth 403 scope', errorAnswer(403, { errorCode: 'E0000006', wwwAuthenticate: 'Bearer error="insufficient_scope"' }), 'logs', 'private-key-jwt', 'okta-client-id'],
+    [
+      'OAuth 403 scope',
+      errorAnswer(403, { errorCode: 'E0000006', wwwAuthenticate: 'Bearer error="insufficient_scope"' }),
+      'logs',
+      'private-key-jwt',
+      'okta-client-id'
+    ],
     ['OAuth 403 role', errorAnswer(403, { errorCode: 'E0000006' }), 'app', 'private-key-jwt', 'okta-client-id'],
     ['404 app', errorAnswer(404, { errorCode: 'E0000007' }), 'app', 'ssws', 'okta-app-id'],
     ['429', errorAnswer(429, { errorCode: 'E0000047', rateLimitReset: '1781524800' }), 'logs', 'ssws', null],
@@ -192,7 +249,11 @@ describe('the input a refusal names', () => {
   })
 
   it('429 tells when the limit resets; a redirect names the Location host', () => {
-    expect((apiFailureFinding(errorAnswer(429, { rateLimitReset: '1781524800' }), 'logs', 'ssws') as { reason: string }).reason).toContain('2026-06-15T12:00:00.000Z')
-    expect((apiFailureFinding(errorAnswer(301, { location: 'https://evil.example/x' }), 'app', 'ssws') as { reason: string }).reason).toContain('evil.example')
+    expect((apiFailureFinding(errorAnswer(429, { rateLimitReset: '1781524800' }), 'logs', 'ssws') as { reason: string }).reason).toContain(
+      '2026-06-15T12:00:00.000Z'
+    )
+    expect(
+      (apiFailureFinding(errorAnswer(301, { location: 'https://evil.example/x' }), 'app', 'ssws') as { reason: string }).reason
+    ).toContain('evil.example')
   })
 })

@@ -46,12 +46,19 @@ interface Run {
   fake: FakeOkta
   ms: number
 }
-async function run(world: OktaWorld, auth: OktaAuth = SSWS, opts: { budgetMs?: number; appId?: string; lookbackHours?: number; latencyMs?: number } = {}): Promise<Run> {
+async function run(
+  world: OktaWorld,
+  auth: OktaAuth = SSWS,
+  opts: { budgetMs?: number; appId?: string; lookbackHours?: number; latencyMs?: number } = {}
+): Promise<Run> {
   fake = await startOktaFake(world, { latencyMs: opts.latencyMs ?? 0 })
   const ctx = testContext(opts.budgetMs ?? 5000)
   const started = Date.now()
   const report = await checkOkta(
-    oktaInputs(fake.url, auth, { ...(opts.appId ? { appId: opts.appId } : {}), ...(opts.lookbackHours ? { lookbackHours: opts.lookbackHours } : {}) }),
+    oktaInputs(fake.url, auth, {
+      ...(opts.appId ? { appId: opts.appId } : {}),
+      ...(opts.lookbackHours ? { lookbackHours: opts.lookbackHours } : {})
+    }),
     ctx,
     { errorBodyMs: 200 }
   )
@@ -59,7 +66,8 @@ async function run(world: OktaWorld, auth: OktaAuth = SSWS, opts: { budgetMs?: n
 }
 
 const routes = (f: FakeOkta): string[] => f.requests.map(r => `${r.method} ${r.path} ${r.status ?? 'none'}`)
-const checkFailed = (r: IdpReport) => r.findings.find(f => f.kind === 'check-failed') as { input: string | null; reason: string } | undefined
+const checkFailed = (r: IdpReport) =>
+  r.findings.find(f => f.kind === 'check-failed') as { input: string | null; reason: string } | undefined
 
 describe('sign-in paths', () => {
   it('SSWS: one round trip of two concurrent requests', async () => {
@@ -115,7 +123,11 @@ describe('sign-in paths', () => {
     const { report, fake } = await run(healthyOktaWorld({ dpop: { nonce: true } }), RSA)
     expect(report.findings).toEqual([])
     expect(report.requests).toBe(5)
-    expect(fake.requests.slice(0, 3).map(r => `${r.status} ${r.error ?? ''}`)).toEqual(['400 invalid_dpop_proof', '400 use_dpop_nonce', '200 '])
+    expect(fake.requests.slice(0, 3).map(r => `${r.status} ${r.error ?? ''}`)).toEqual([
+      '400 invalid_dpop_proof',
+      '400 use_dpop_nonce',
+      '200 '
+    ])
   })
 
   it('DPoP nonce at the API: answered once per request', async () => {
@@ -147,14 +159,20 @@ describe('findings from the worlds', () => {
 
   it('per-user errors', async () => {
     const { report } = await run(perUserErrorsWorld())
-    expect(report.findings).toEqual([{ kind: 'provisioning-errors', count: 2, latestReason: expect.stringContaining('member of another enterprise') }])
+    expect(report.findings).toEqual([
+      { kind: 'provisioning-errors', count: 2, latestReason: expect.stringContaining('member of another enterprise') }
+    ])
   })
 
   it('app inactive; push off', async () => {
-    expect((await run(appInactiveWorld())).report.findings).toEqual([{ kind: 'provisioning-off', reason: expect.stringContaining('INACTIVE') }])
+    expect((await run(appInactiveWorld())).report.findings).toEqual([
+      { kind: 'provisioning-off', reason: expect.stringContaining('INACTIVE') }
+    ])
     await fake!.close()
     fake = null
-    expect((await run(pushOffWorld())).report.findings).toEqual([{ kind: 'provisioning-off', reason: expect.stringContaining('push features are off') }])
+    expect((await run(pushOffWorld())).report.findings).toEqual([
+      { kind: 'provisioning-off', reason: expect.stringContaining('push features are off') }
+    ])
   })
 
   it('no events: noAttempt', async () => {
@@ -193,7 +211,12 @@ describe("Okta's faults: check-failed naming the input", () => {
 
   it('a key Okta does not know: okta-private-key; a 401 is not retried', async () => {
     const other = String(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }))
-    const { report, fake } = await run(healthyOktaWorld(), { kind: 'private-key-jwt', clientId: OKTA_CLIENT_ID, privateKey: other, keyId: OKTA_KEY_IDS.ec })
+    const { report, fake } = await run(healthyOktaWorld(), {
+      kind: 'private-key-jwt',
+      clientId: OKTA_CLIENT_ID,
+      privateKey: other,
+      keyId: OKTA_KEY_IDS.ec
+    })
     expect(checkFailed(report)).toMatchObject({ input: 'okta-private-key', reason: expect.stringContaining('signature is invalid') })
     expect(fake.requests).toHaveLength(1)
   })
@@ -203,7 +226,7 @@ describe("Okta's faults: check-failed naming the input", () => {
     expect(checkFailed(report)).toMatchObject({ input: 'okta-client-id' })
   })
 
-  it('a client that uses a secret: okta-client-id with Okta\'s words', async () => {
+  it("a client that uses a secret: okta-client-id with Okta's words", async () => {
     const world = healthyOktaWorld()
     world.clients![OKTA_CLIENT_ID]!.authMethod = 'client_secret_basic'
     const { report } = await run(world, EC)
@@ -232,10 +255,16 @@ describe("Okta's faults: check-failed naming the input", () => {
     const world = healthyOktaWorld()
     world.apiTokens![OKTA_API_TOKEN]!.role = null
     world.clients![OKTA_CLIENT_ID]!.role = null
-    expect(checkFailed((await run(world)).report)).toMatchObject({ input: 'okta-api-token', reason: expect.stringContaining('Read-only Administrator') })
+    expect(checkFailed((await run(world)).report)).toMatchObject({
+      input: 'okta-api-token',
+      reason: expect.stringContaining('Read-only Administrator')
+    })
     await fake!.close()
     fake = null
-    expect(checkFailed((await run(world, EC)).report)).toMatchObject({ input: 'okta-client-id', reason: expect.stringContaining('Read-only Administrator') })
+    expect(checkFailed((await run(world, EC)).report)).toMatchObject({
+      input: 'okta-client-id',
+      reason: expect.stringContaining('Read-only Administrator')
+    })
   })
 
   it('404 on the app: okta-app-id', async () => {
@@ -308,17 +337,28 @@ describe("Okta's faults: check-failed naming the input", () => {
     const world = manyEventsWorld({ count: 300 })
     world.faults = { 'GET /api/v1/logs': { kind: 'next-elsewhere', origin: 'same', path: '/api/v1/users' } }
     const { report, fake } = await run(world)
-    expect(report.findings).toEqual(expect.arrayContaining([{ kind: 'check-failed', input: null, reason: expect.stringContaining('/api/v1/users') }]))
+    expect(report.findings).toEqual(
+      expect.arrayContaining([{ kind: 'check-failed', input: null, reason: expect.stringContaining('/api/v1/users') }])
+    )
     expect(fake.requests.map(r => r.path)).not.toContain('/api/v1/users')
   })
 })
 
 describe('secrets never leave in the report or the debug lines', () => {
-  const ECHO = (secret: string) => ({ kind: 'status' as const, status: 400, body: { errorCode: 'E0000001', errorSummary: `Api validation failed: ${secret}`, errorLink: 'E0000001', errorId: 'x', errorCauses: [] } })
+  const ECHO = (secret: string) => ({
+    kind: 'status' as const,
+    status: 400,
+    body: { errorCode: 'E0000001', errorSummary: `Api validation failed: ${secret}`, errorLink: 'E0000001', errorId: 'x', errorCauses: [] }
+  })
 
   function expectClean(r: Run, secrets: string[]): void {
     const text = JSON.stringify(r.report) + '\n' + r.ctx.lines.join('\n')
-    for (const s of secrets) for (const line of s.split('\n').map(l => l.trim()).filter(l => l.length >= 8 && !l.startsWith('-----'))) expect(text).not.toContain(line)
+    for (const s of secrets)
+      for (const line of s
+        .split('\n')
+        .map(l => l.trim())
+        .filter(l => l.length >= 8 && !l.startsWith('-----')))
+        expect(text).not.toContain(line)
   }
 
   it('SSWS token, even when Okta echoes it', async () => {
@@ -333,7 +373,12 @@ describe('secrets never leave in the report or the debug lines', () => {
     ['RSA PEM', keys.rsaPkcs8Pem, OKTA_KEY_IDS.rsa],
     ['EC JWK', keys.ecJwk, null]
   ])('private key (%s), assertions and the access token', async (_n, privateKey, keyId) => {
-    const r = await run(credentialsRejectedWorld({ dpop: { nonce: true } }), { kind: 'private-key-jwt', clientId: OKTA_CLIENT_ID, privateKey, keyId })
+    const r = await run(credentialsRejectedWorld({ dpop: { nonce: true } }), {
+      kind: 'private-key-jwt',
+      clientId: OKTA_CLIENT_ID,
+      privateKey,
+      keyId
+    })
     const assertions = r.ctx.secrets.filter(s => !r.fake.issuedTokens.includes(s))
     expect(assertions.length).toBeGreaterThanOrEqual(3)
     expectClean(r, [privateKey, ...r.ctx.secrets, ...r.fake.issuedTokens])

@@ -11,7 +11,15 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
-import { PACK_REQUIRED, changelogSection, distProblems, packFiles, packProblems, parseTag, releaseProblems } from '../scripts/release-check.mjs'
+import {
+  PACK_REQUIRED,
+  changelogSection,
+  distProblems,
+  packFiles,
+  packProblems,
+  parseTag,
+  releaseProblems
+} from '../scripts/release-check.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SCRIPT = join(ROOT, 'scripts', 'release-check.mjs')
@@ -75,11 +83,15 @@ describe('scripts/release-check.mjs', () => {
       expect.stringContaining('no "## [1.3.0] - YYYY-MM-DD" section')
     ])
     expect(releaseProblems({ tag: 'v1.2', pkg, changelog: CHANGELOG })).toEqual([expect.stringContaining('not vMAJOR.MINOR.PATCH')])
-    expect(releaseProblems({ tag: 'v1.2.0', pkg: { ...pkg, private: true }, changelog: CHANGELOG })).toEqual([expect.stringContaining('"private"')])
+    expect(releaseProblems({ tag: 'v1.2.0', pkg: { ...pkg, private: true }, changelog: CHANGELOG })).toEqual([
+      expect.stringContaining('"private"')
+    ])
     const empty = CHANGELOG.replace('### Added\n\n- A thing.\n', '')
     expect(releaseProblems({ tag: 'v1.2.0', pkg, changelog: empty })).toEqual([expect.stringContaining('lists no change')])
     const undated = CHANGELOG.replace('## [1.2.0] - 2027-01-15', '## [1.2.0]')
-    expect(releaseProblems({ tag: 'v1.2.0', pkg, changelog: undated })).toEqual([expect.stringContaining('should read "## [1.2.0] - YYYY-MM-DD"')])
+    expect(releaseProblems({ tag: 'v1.2.0', pkg, changelog: undated })).toEqual([
+      expect.stringContaining('should read "## [1.2.0] - YYYY-MM-DD"')
+    ])
   })
 
   it('passes on this repository for its current version', () => {
@@ -107,7 +119,11 @@ describe('scripts/release-check.mjs', () => {
   })
 
   it('--dist: fails when dist/ is not what is committed (a changed, a new or a deleted file)', () => {
-    const dir = tempRepo({ 'package.json': JSON.stringify({ name: 'x', version: '1.2.0' }), 'CHANGELOG.md': CHANGELOG, 'dist/index.js': 'built\n' })
+    const dir = tempRepo({
+      'package.json': JSON.stringify({ name: 'x', version: '1.2.0' }),
+      'CHANGELOG.md': CHANGELOG,
+      'dist/index.js': 'built\n'
+    })
     const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' })
     try {
       git('init', '-q')
@@ -164,8 +180,7 @@ describe('package.json', () => {
     }
     const lowest = /^>=\s*(\d+)$/.exec(pkg.engines.node)?.[1]
     expect(lowest).toBeDefined()
-    const requires = (range: string): number =>
-      Math.min(...range.split('||').map(alt => Number(/(\d+)/.exec(alt.trim())?.[1] ?? 0)))
+    const requires = (range: string): number => Math.min(...range.split('||').map(alt => Number(/(\d+)/.exec(alt.trim())?.[1] ?? 0)))
     const runtime = Object.entries(lock.packages).filter(([path, p]) => path !== '' && !p.dev && !p.devOptional && p.engines?.node)
     expect(runtime.length).toBeGreaterThan(0)
     const needed = Math.max(...runtime.map(([, p]) => requires(p.engines?.node as string)))
@@ -177,10 +192,16 @@ describe('package.json', () => {
 
 // ── Workflows ───────────────────────────────────────────────────────────────
 
-type Job = { permissions?: Record<string, string> | string; needs?: string | string[]; environment?: unknown; steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }> }
+type Job = {
+  permissions?: Record<string, string> | string
+  needs?: string | string[]
+  environment?: unknown
+  steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>
+}
 const workflowDir = join(ROOT, '.github', 'workflows')
 const workflowFiles = readdirSync(workflowDir).filter(f => /\.ya?ml$/.test(f))
-const workflow = (file: string) => parse(readFileSync(join(workflowDir, file), 'utf8')) as { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> }
+const workflow = (file: string) =>
+  parse(readFileSync(join(workflowDir, file), 'utf8')) as { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> }
 
 describe('.github/workflows/release.yml', () => {
   const w = workflow('release.yml')
@@ -212,7 +233,9 @@ describe('.github/workflows/release.yml', () => {
     expect(w.jobs.publish?.needs).toEqual(['verify', 'release'])
     expect(w.jobs.publish?.environment).toBe('npm')
     expect(runs('publish')).toMatch(/^\s*npm publish\b/m)
-    expect(w.jobs.publish?.steps.find(s => s.uses?.startsWith('actions/setup-node@'))?.with?.['registry-url']).toBe('https://registry.npmjs.org')
+    expect(w.jobs.publish?.steps.find(s => s.uses?.startsWith('actions/setup-node@'))?.with?.['registry-url']).toBe(
+      'https://registry.npmjs.org'
+    )
   })
 
   it('only the publish job may ask for an OIDC token', () => {
@@ -238,7 +261,9 @@ describe('the repository workflows pin third-party actions by full commit SHA', 
   })
 
   it('Dependabot keeps the pins (and their comments) current', () => {
-    const config = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as { updates: Array<{ 'package-ecosystem': string }> }
+    const config = parse(readFileSync(join(ROOT, '.github', 'dependabot.yml'), 'utf8')) as {
+      updates: Array<{ 'package-ecosystem': string }>
+    }
     expect(config.updates.map(u => u['package-ecosystem'])).toEqual(expect.arrayContaining(['github-actions', 'npm']))
   })
 })

@@ -39,7 +39,14 @@ describe('token shapes', () => {
   })
 
   it('leaves prose alone: words after a scheme word, and every title and remediation of the catalogue', () => {
-    for (const text of ['The token authorization expired.', 'Bearer tokens are refused', 'token permissions', 'A classic PAT looks like ghp_ followed by 36 letters', 'eyJ alone', 'a.b.c']) {
+    for (const text of [
+      'The token authorization expired.',
+      'Bearer tokens are refused',
+      'token permissions',
+      'A classic PAT looks like ghp_ followed by 36 letters',
+      'eyJ alone',
+      'a.b.c'
+    ]) {
       expect(redactTokenShapes(text)).toBe(text)
     }
     for (const [id, def] of Object.entries(CATALOGUE)) {
@@ -52,7 +59,14 @@ describe('token shapes', () => {
   })
 
   it('runs in linear time on text built to make patterns backtrack', () => {
-    for (const evil of ['eyJ-'.repeat(250_000), `eyJ${'a'.repeat(1_000_000)}`, 'token='.repeat(200_000), 'SSWS '.repeat(200_000), 'ghp_'.repeat(250_000), `${'eyJa.'.repeat(200_000)}`]) {
+    for (const evil of [
+      'eyJ-'.repeat(250_000),
+      `eyJ${'a'.repeat(1_000_000)}`,
+      'token='.repeat(200_000),
+      'SSWS '.repeat(200_000),
+      'ghp_'.repeat(250_000),
+      `${'eyJa.'.repeat(200_000)}`
+    ]) {
       const started = performance.now()
       redactTokenShapes(evil)
       scrubberFor(T, 'another-secret-value')(evil)

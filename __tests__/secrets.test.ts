@@ -55,7 +55,12 @@ describe('across every scenario, with step debug on', () => {
     expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/)
   })
 
-  const faultRoutes: RouteKey[] = ['GET /user', 'GET /user/memberships/orgs/{org}', 'GET /orgs/{org}/credential-authorizations', 'POST /graphql']
+  const faultRoutes: RouteKey[] = [
+    'GET /user',
+    'GET /user/memberships/orgs/{org}',
+    'GET /orgs/{org}/credential-authorizations',
+    'POST /graphql'
+  ]
   it.concurrent.each(faultRoutes)('with an HTML page on %s', async route => {
     const { world, token } = scenarioWorld('healthy')
     world.faults = { [route]: { kind: 'html' } }
@@ -69,7 +74,13 @@ describe('across every scenario, with step debug on', () => {
 
 describe('malformed inputs: one clear annotation naming the input, exit 1, no request', () => {
   const T = HEALTHY_TOKEN
-  const cases: Array<{ name: string; inputs: Record<string, string>; id: 'input-invalid' | 'token-malformed'; input: string; env?: Record<string, string> }> = [
+  const cases: Array<{
+    name: string
+    inputs: Record<string, string>
+    id: 'input-invalid' | 'token-malformed'
+    input: string
+    env?: Record<string, string>
+  }> = [
     { name: 'empty token', inputs: { token: '' }, id: 'input-invalid', input: 'token' },
     { name: 'whitespace token', inputs: { token: ' \n ' }, id: 'input-invalid', input: 'token' },
     { name: 'double-quoted token', inputs: { token: `"${T}"` }, id: 'token-malformed', input: 'token' },
@@ -89,7 +100,12 @@ describe('malformed inputs: one clear annotation naming the input, exit 1, no re
     { name: 'api-url without scheme', inputs: { 'api-url': 'api.github.com' }, id: 'input-invalid', input: 'api-url' },
     { name: 'org with spaces', inputs: { org: 'acme corp' }, id: 'input-invalid', input: 'org' },
     { name: 'org with a slash', inputs: { org: 'acme/infra' }, id: 'input-invalid', input: 'org' },
-    { name: '40 orgs of garbage', inputs: { org: Array.from({ length: 40 }, (_, i) => `x y ${i}`).join('\n') }, id: 'input-invalid', input: 'org' },
+    {
+      name: '40 orgs of garbage',
+      inputs: { org: Array.from({ length: 40 }, (_, i) => `x y ${i}`).join('\n') },
+      id: 'input-invalid',
+      input: 'org'
+    },
     { name: 'zero timeout', inputs: { 'timeout-seconds': '0' }, id: 'input-invalid', input: 'timeout-seconds' },
     { name: 'scim-probe maybe', inputs: { 'scim-probe': 'maybe' }, id: 'input-invalid', input: 'scim-probe' },
     { name: 'unknown required scope', inputs: { 'required-scopes': 'admin:everything' }, id: 'input-invalid', input: 'required-scopes' }
@@ -109,7 +125,10 @@ describe('malformed inputs: one clear annotation naming the input, exit 1, no re
     expect(run.stderr).toBe('')
     expect(run.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/)
     const token = c.inputs.token ?? T
-    for (const piece of token.trim().split(/\s+/).filter(p => p.length >= 6 && !/^(bearer|token)$/i.test(p))) {
+    for (const piece of token
+      .trim()
+      .split(/\s+/)
+      .filter(p => p.length >= 6 && !/^(bearer|token)$/i.test(p))) {
       expect(leaksOf(run, piece)).toEqual([])
     }
   })

@@ -71,11 +71,14 @@ describe('normalise', () => {
         now,
         keep
       )
-    ).toBe('failing since <now-24h>, last used <now>, expires <today+2d> in <N> days (<N> days) at http://127.0.0.1:<port>/x?authorization_request=<request>; trace <uuid>; job GitHubOutDelta.<hex>.<uuid>')
+    ).toBe(
+      'failing since <now-24h>, last used <now>, expires <today+2d> in <N> days (<N> days) at http://127.0.0.1:<port>/x?authorization_request=<request>; trace <uuid>; job GitHubOutDelta.<hex>.<uuid>'
+    )
   })
 
   it('keeps the words, the fixed ids and the fixed times around them', () => {
-    const text = 'Okta rejects its stored credential: 12 failures in 720 hours; authorized 2024-01-15T10:00:00Z; tenant 72f988bf-0000-4000-8000-00000000c0de; in 5 minutes; fail-days is 7; app 0oaApzXbMtaBXqEJ6vmI; created 2024-01-10'
+    const text =
+      'Okta rejects its stored credential: 12 failures in 720 hours; authorized 2024-01-15T10:00:00Z; tenant 72f988bf-0000-4000-8000-00000000c0de; in 5 minutes; fail-days is 7; app 0oaApzXbMtaBXqEJ6vmI; created 2024-01-10'
     expect(normalise(text, now, keep)).toBe(text)
   })
 })
@@ -103,9 +106,17 @@ beforeAll(async () => {
       const run = await runInProcess(inputs, started.env)
       const parsed = parseInputs(name => inputs[name as keyof typeof inputs] ?? '', started.env)
       if (!parsed.inputs) throw new Error(`${demoName(demo)}: inputs did not parse: ${JSON.stringify(parsed.problems)}`)
-      const verdict = await checkToken(parsed.inputs, { now: Date.now, startedAt: Date.now(), tokenWhitespace: parsed.tokenWhitespace, retryBaseMs: 10 })
+      const verdict = await checkToken(parsed.inputs, {
+        now: Date.now,
+        startedAt: Date.now(),
+        tokenWhitespace: parsed.tokenWhitespace,
+        retryBaseMs: 10
+      })
       // The same verdict as the action's run.
-      expect({ status: verdict.status, causes: verdict.causes.map(c => c.id).join(',') }).toEqual({ status: run.outputs.status, causes: run.outputs.causes })
+      expect({ status: verdict.status, causes: verdict.causes.map(c => c.id).join(',') }).toEqual({
+        status: run.outputs.status,
+        causes: run.outputs.causes
+      })
       const secrets = started.secrets()
       const now = Date.now()
       const n = (text: string): string => normalise(text, now, fixedIds)

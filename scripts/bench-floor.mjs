@@ -21,7 +21,10 @@ const { values: opts } = parseArgs({
   }
 })
 const base = String(opts['api-url']).replace(/\/+$/, '')
-const orgs = opts.org.split(',').map(s => s.trim()).filter(Boolean)
+const orgs = opts.org
+  .split(',')
+  .map(s => s.trim())
+  .filter(Boolean)
 const token = process.env.FLOOR_TOKEN ?? ''
 const MAX = Number(opts['max-concurrent'])
 
@@ -70,7 +73,9 @@ function identityQuery(orgCount) {
   const fields = []
   for (let i = 0; i < orgCount; i++) {
     vars.push(`$o${i}: String!`)
-    fields.push(`o${i}: organization(login: $o${i}) { samlIdentityProvider { ssoUrl externalIdentities(first: 1, login: $login) { nodes { guid samlIdentity { nameId username } scimIdentity { username } user { login } } } } }`)
+    fields.push(
+      `o${i}: organization(login: $o${i}) { samlIdentityProvider { ssoUrl externalIdentities(first: 1, login: $login) { nodes { guid samlIdentity { nameId username } scimIdentity { username } user { login } } } } }`
+    )
   }
   return `query(${vars.join(', ')}) { ${fields.join(' ')} }`
 }
@@ -80,7 +85,8 @@ const login = user.body?.login
 if (user.status === 200 && typeof login === 'string') {
   const pending = []
   const expected = opts['expected-login']
-  if (expected && expected.toLowerCase() !== login.toLowerCase()) pending.push(call('GET /users/{username}', `/users/${encodeURIComponent(expected)}`))
+  if (expected && expected.toLowerCase() !== login.toLowerCase())
+    pending.push(call('GET /users/{username}', `/users/${encodeURIComponent(expected)}`))
   if (orgs.length > 0) {
     const variables = { login }
     orgs.forEach((org, i) => (variables[`o${i}`] = org))
@@ -90,7 +96,12 @@ if (user.status === 200 && typeof login === 'string') {
         const res = await fetch(`${graphqlBase}/graphql`, {
           method: 'POST',
           redirect: 'manual',
-          headers: { accept: 'application/vnd.github+json', authorization: `token ${token}`, 'user-agent': 'provisioning-token-check-floor', 'content-type': 'application/json; charset=utf-8' },
+          headers: {
+            accept: 'application/vnd.github+json',
+            authorization: `token ${token}`,
+            'user-agent': 'provisioning-token-check-floor',
+            'content-type': 'application/json; charset=utf-8'
+          },
           body: JSON.stringify({ query: identityQuery(orgs.length), variables })
         })
         JSON.parse(await res.text())
@@ -101,11 +112,26 @@ if (user.status === 200 && typeof login === 'string') {
   for (const org of orgs) {
     const o = encodeURIComponent(org)
     pending.push(call(`GET /user/memberships/orgs/${org}`, `/user/memberships/orgs/${o}`))
-    pending.push(call(`GET /orgs/${org}/credential-authorizations`, `/orgs/${o}/credential-authorizations?login=${encodeURIComponent(login)}&per_page=100`))
-    pending.push(call(`GET /scim/v2/organizations/${org}/Users`, `/scim/v2/organizations/${o}/Users?startIndex=1&count=1`, { accept: 'application/scim+json' }))
+    pending.push(
+      call(
+        `GET /orgs/${org}/credential-authorizations`,
+        `/orgs/${o}/credential-authorizations?login=${encodeURIComponent(login)}&per_page=100`
+      )
+    )
+    pending.push(
+      call(`GET /scim/v2/organizations/${org}/Users`, `/scim/v2/organizations/${o}/Users?startIndex=1&count=1`, {
+        accept: 'application/scim+json'
+      })
+    )
   }
   if (opts.enterprise) {
-    pending.push(call('GET /scim/v2/enterprises/{enterprise}/Users', `/scim/v2/enterprises/${encodeURIComponent(opts.enterprise)}/Users?startIndex=1&count=1`, { accept: 'application/scim+json' }))
+    pending.push(
+      call(
+        'GET /scim/v2/enterprises/{enterprise}/Users',
+        `/scim/v2/enterprises/${encodeURIComponent(opts.enterprise)}/Users?startIndex=1&count=1`,
+        { accept: 'application/scim+json' }
+      )
+    )
   }
   await Promise.all(pending)
 }

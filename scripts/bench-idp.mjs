@@ -12,9 +12,26 @@
 // is max(GitHub alone, measured; the IdP's chain, in round trips). PRODUCT.md's design counts are shown beside
 // it: the GitHub critical path is two round trips; Okta 1 with an API token, 2 with OAuth, 3 with a DPoP nonce;
 // Entra 2 with a secret, 3 with OIDC.
-import { AUDIENCE, CLIENT_ID, CLIENT_SECRET, entraWorld, OIDC_REQUEST_TOKEN, SERVICE_PRINCIPAL_ID, startEntraFake, TENANT_ID } from '../simulator/entra-fake.mjs'
+import {
+  AUDIENCE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  entraWorld,
+  OIDC_REQUEST_TOKEN,
+  SERVICE_PRINCIPAL_ID,
+  startEntraFake,
+  TENANT_ID
+} from '../simulator/entra-fake.mjs'
 import { startFake } from '../simulator/github-fake.mjs'
-import { healthyOktaWorld, OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, oktaKeys, startOktaFake } from '../simulator/okta-fake.mjs'
+import {
+  healthyOktaWorld,
+  OKTA_API_TOKEN,
+  OKTA_APP_ID,
+  OKTA_CLIENT_ID,
+  OKTA_KEY_IDS,
+  oktaKeys,
+  startOktaFake
+} from '../simulator/okta-fake.mjs'
 import { runAction } from '../simulator/run-action.mjs'
 import { ORG, scenarioWorld, SERVICE_ACCOUNT } from '../simulator/worlds.mjs'
 
@@ -111,7 +128,14 @@ async function oneRun(scenario, latencyMs) {
   let run
   try {
     run = await runAction(
-      { token, org: ORG, 'expected-login': SERVICE_ACCOUNT, 'api-url': gh.apiUrl, 'timeout-seconds': '60', ...(idp ? scenario.inputs(idp) : {}) },
+      {
+        token,
+        org: ORG,
+        'expected-login': SERVICE_ACCOUNT,
+        'api-url': gh.apiUrl,
+        'timeout-seconds': '60',
+        ...(idp ? scenario.inputs(idp) : {})
+      },
       { env: idp && scenario.env ? scenario.env(idp) : {} }
     )
   } finally {
@@ -121,7 +145,9 @@ async function oneRun(scenario, latencyMs) {
   const label = scenario?.label ?? 'GitHub alone'
   const violations = [...gh.violations, ...(idp?.violations ?? [])]
   if (run.outputs.status !== 'healthy' || (idp && run.outputs['idp-status'] !== 'healthy') || violations.length > 0) {
-    throw new Error(`${label}: expected a healthy run on both sides, got status=${run.outputs.status} idp-status=${run.outputs['idp-status']} causes=${run.outputs.causes} code=${run.code} violations=${violations.join('; ')}\n${run.stderr}`)
+    throw new Error(
+      `${label}: expected a healthy run on both sides, got status=${run.outputs.status} idp-status=${run.outputs['idp-status']} causes=${run.outputs.causes} code=${run.code} violations=${violations.join('; ')}\n${run.stderr}`
+    )
   }
   const L = latencyMs
   const ghReqs = gh.requests
@@ -130,7 +156,12 @@ async function oneRun(scenario, latencyMs) {
   const whole = span(all)
   const ghSpan = span(ghReqs)
   const user = ghReqs.find(r => r.method === 'GET' && r.path === '/user')
-  const sample = { wholeRt: (whole.last - whole.first) / L, githubRt: (ghSpan.last - ghSpan.first) / L, wallMs: run.durationMs, githubRequests: ghReqs.length }
+  const sample = {
+    wholeRt: (whole.last - whole.first) / L,
+    githubRt: (ghSpan.last - ghSpan.first) / L,
+    wallMs: run.durationMs,
+    githubRequests: ghReqs.length
+  }
   if (!idp) return sample
   const idpSpan = span(idpReqs)
   const firstIdp = idpReqs.reduce((a, b) => (b.startedAt < a.startedAt ? b : a))
@@ -266,25 +297,68 @@ export function printIdp(results, log, { timeline = false } = {}) {
   const row = cells => cells.map((c, i) => String(c)[i ? 'padStart' : 'padEnd'](i ? 10 : 17)).join(' ')
   log('\nThe IdP side: 1 org on the GitHub fake and, at the same time, the Okta or Entra fake, the same latency on every fake.')
   log('whole = first request received (any fake) to last answer sent (any fake), in round trips (RT) of the latency; GitHub alone =')
-  log('the same 1-org world with no IdP, run round-robin with the IdP scenarios; chain = the IdP\'s requests in a row (its waves),')
+  log("the same 1-org world with no IdP, run round-robin with the IdP scenarios; chain = the IdP's requests in a row (its waves),")
   log('i.e. the round trips the IdP side needs alone; slower = max(GitHub alone, chain). Target: whole <= slower + 1 RT.')
-  log('design = PRODUCT.md\'s IdP round trips (Okta 1 API token, 2 OAuth, 3 DPoP nonce; Entra 2 secret, 3 OIDC); design bound =')
-  log('max(2, design) + 1. at once = in every run the IdP\'s first request was received before GitHub\'s GET /user was answered;')
+  log("design = PRODUCT.md's IdP round trips (Okta 1 API token, 2 OAuth, 3 DPoP nonce; Entra 2 secret, 3 OIDC); design bound =")
+  log("max(2, design) + 1. at once = in every run the IdP's first request was received before GitHub's GET /user was answered;")
   log('IdP start = when it was received, in ms after GET /user was received (negative: before it).')
   for (const [L, rs] of groupBy(results, r => r.latencyMs)) {
-    log(`\nAt ${L} ms per request (medians of ${rs[0].runs} runs; GitHub alone ${round(rs[0].githubAloneRt)} RT, per run ${rs[0].githubAloneRtRuns.join(', ')}):\n`)
-    log(row(['scenario', 'whole RT', 'whole ms', 'GH alone', 'GH in run', 'IdP span', 'IdP chain', 'design', 'slower+1', 'target', 'design bd', 'at once', 'IdP start', 'IdP last']))
+    log(
+      `\nAt ${L} ms per request (medians of ${rs[0].runs} runs; GitHub alone ${round(rs[0].githubAloneRt)} RT, per run ${rs[0].githubAloneRtRuns.join(', ')}):\n`
+    )
+    log(
+      row([
+        'scenario',
+        'whole RT',
+        'whole ms',
+        'GH alone',
+        'GH in run',
+        'IdP span',
+        'IdP chain',
+        'design',
+        'slower+1',
+        'target',
+        'design bd',
+        'at once',
+        'IdP start',
+        'IdP last'
+      ])
+    )
     for (const r of rs) {
-      log(row([r.label, round(r.wholeRt), round(r.wholeMs, 0), round(r.githubAloneRt), round(r.githubInRunRt), round(r.idpRt), `${r.idpChain} RT`, `${r.design} RT`, round(r.slowerRt + 1),
-        `${pass(r.ok)} ${r.beyondRt >= 0 ? '+' : ''}${round(r.beyondRt)}`, `<=${r.designBound} ${pass(r.designOk)}`, r.atOnce ? 'yes' : 'NO', `${round(r.startDeltaMs, 1)} ms`, `${r.idpLastRuns}/${r.runs}`]))
+      log(
+        row([
+          r.label,
+          round(r.wholeRt),
+          round(r.wholeMs, 0),
+          round(r.githubAloneRt),
+          round(r.githubInRunRt),
+          round(r.idpRt),
+          `${r.idpChain} RT`,
+          `${r.design} RT`,
+          round(r.slowerRt + 1),
+          `${pass(r.ok)} ${r.beyondRt >= 0 ? '+' : ''}${round(r.beyondRt)}`,
+          `<=${r.designBound} ${pass(r.designOk)}`,
+          r.atOnce ? 'yes' : 'NO',
+          `${round(r.startDeltaMs, 1)} ms`,
+          `${r.idpLastRuns}/${r.runs}`
+        ])
+      )
     }
-    log('(GH in run: GitHub\'s own span in the joint run; IdP span: the IdP\'s first request to its last answer; IdP last: runs whose last answer was the IdP\'s;')
+    log(
+      "(GH in run: GitHub's own span in the joint run; IdP span: the IdP's first request to its last answer; IdP last: runs whose last answer was the IdP's;"
+    )
     log(' target: PASS/FAIL and whole - slower side, in RT; per run:)')
-    for (const r of rs) log(`  ${r.label.padEnd(17)} whole RT per run: ${r.wholeRtRuns.join(', ')}; ${r.idpRequests} IdP requests; the client's own time on the IdP chain (span - chain x latency) ${round(r.idpGapsMs, 0)} ms`)
+    for (const r of rs)
+      log(
+        `  ${r.label.padEnd(17)} whole RT per run: ${r.wholeRtRuns.join(', ')}; ${r.idpRequests} IdP requests; the client's own time on the IdP chain (span - chain x latency) ${round(r.idpGapsMs, 0)} ms`
+      )
     if (timeline) {
       for (const r of rs) {
         log(`\nTimeline, ${r.label} at ${L} ms (run nearest the median; RT from the first request received; wN: the IdP request's wave):`)
-        for (const t of r.timeline) log(`  ${t.side.padEnd(6)} ${t.wave ? `w${t.wave}` : '  '} ${String(t.startRt).padStart(5)} -> ${String(t.endRt).padEnd(5)} ${t.status} ${t.request.slice(0, 70)} ${t.note}`)
+        for (const t of r.timeline)
+          log(
+            `  ${t.side.padEnd(6)} ${t.wave ? `w${t.wave}` : '  '} ${String(t.startRt).padStart(5)} -> ${String(t.endRt).padEnd(5)} ${t.status} ${t.request.slice(0, 70)} ${t.note}`
+          )
       }
     }
   }

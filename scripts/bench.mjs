@@ -33,7 +33,11 @@ const { values: opts } = parseArgs({
 const LATENCY = Number(opts.latency)
 const RUNS = Number(opts.runs)
 const COLD_RUNS = Number(opts['cold-runs'])
-for (const [name, v] of [['latency', LATENCY], ['runs', RUNS], ['cold-runs', COLD_RUNS]]) {
+for (const [name, v] of [
+  ['latency', LATENCY],
+  ['runs', RUNS],
+  ['cold-runs', COLD_RUNS]
+]) {
   if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`)
 }
 const IDP_LATENCIES = [...new Set((opts['idp-latencies'] ?? `${LATENCY},300`).split(',').map(x => Number(x.trim())))]
@@ -95,7 +99,10 @@ const SCENARIOS = [
 
 /** Most requests open at once (a request is open from startedAt to endedAt). */
 function maxInFlight(requests) {
-  const events = requests.flatMap(r => [[r.startedAt, 1], [r.endedAt, -1]])
+  const events = requests.flatMap(r => [
+    [r.startedAt, 1],
+    [r.endedAt, -1]
+  ])
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]) // an end before a start at the same instant
   let open = 0
   let max = 0
@@ -166,7 +173,9 @@ async function actionRun(scenario) {
     await fake.close()
   }
   if (run.outputs.status !== 'healthy' || fake.violations.length > 0) {
-    throw new Error(`${scenario.label}: expected a healthy run, got status=${run.outputs.status} causes=${run.outputs.causes} code=${run.code}\n${run.stderr}`)
+    throw new Error(
+      `${scenario.label}: expected a healthy run, got status=${run.outputs.status} causes=${run.outputs.causes} code=${run.code}\n${run.stderr}`
+    )
   }
   return { ...analyse(fake.requests, orgs), wallMs: run.durationMs }
 }
@@ -177,7 +186,18 @@ async function floorRun(scenario) {
   const fake = await startFake(world, { latencyMs: LATENCY })
   let run
   try {
-    const args = ['--api-url', fake.apiUrl, '--org', inputs.org ?? '', '--enterprise', inputs.enterprise ?? '', '--expected-login', inputs['expected-login'] ?? '', '--max-concurrent', String(MAX_IN_FLIGHT)]
+    const args = [
+      '--api-url',
+      fake.apiUrl,
+      '--org',
+      inputs.org ?? '',
+      '--enterprise',
+      inputs.enterprise ?? '',
+      '--expected-login',
+      inputs['expected-login'] ?? '',
+      '--max-concurrent',
+      String(MAX_IN_FLIGHT)
+    ]
     run = await spawnTimed(process.execPath, [FLOOR_ENTRY, ...args], { PATH: process.env.PATH ?? '', FLOOR_TOKEN: token })
   } finally {
     await fake.close()
@@ -199,7 +219,9 @@ async function runScenario(scenario) {
     if (!(i % 2)) floor.push(await floorRun(scenario))
   }
   if (floor.some((f, i) => f.requests !== samples[i].requests)) {
-    throw new Error(`${scenario.label}: the floor client sent ${floor.map(f => f.requests)} requests, the action ${samples.map(s => s.requests)}`)
+    throw new Error(
+      `${scenario.label}: the floor client sent ${floor.map(f => f.requests)} requests, the action ${samples.map(s => s.requests)}`
+    )
   }
   const med = key => median(samples.map(s => s[key]))
   const floorMed = key => median(floor.map(s => s[key]))
@@ -215,7 +237,9 @@ async function runScenario(scenario) {
       ...Object.fromEntries(['criticalRt', 'criticalMs', 'gapRt', 'spreadRt', 'wallMs'].map(k => [k, floorMed(k)])),
       inFlight: Math.max(...floor.map(s => s.inFlight)),
       criticalRtRuns: floor.map(s => round(s.criticalRt)),
-      waves: floor.reduce((best, s) => (Math.abs(s.criticalMs - floorMed('criticalMs')) < Math.abs(best.criticalMs - floorMed('criticalMs')) ? s : best)).waves
+      waves: floor.reduce((best, s) =>
+        Math.abs(s.criticalMs - floorMed('criticalMs')) < Math.abs(best.criticalMs - floorMed('criticalMs')) ? s : best
+      ).waves
     },
     floorRatio: med('criticalMs') / floorMed('criticalMs'),
     ...pick(['criticalRt', 'criticalMs', 'sequentialRt', 'speedup', 'gapRt', 'spreadRt', 'wallMs'], med),
@@ -235,7 +259,14 @@ function runnerEnv(inputs) {
   const dir = mkdtempSync(join(tmpdir(), 'ptc-bench-'))
   writeFileSync(join(dir, 'output'), '')
   writeFileSync(join(dir, 'summary'), '')
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary'), GITHUB_ACTIONS: 'true', RUNNER_TEMP: dir }
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    GITHUB_ACTIONS: 'true',
+    RUNNER_TEMP: dir
+  }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
   return { env, dir }
 }
@@ -270,11 +301,14 @@ async function coldStart() {
   const t = { node: [], action: [], cli: [], actionNormal: [], floorNormal: [] }
   try {
     const probe = await spawnTimed(process.execPath, [ACTION_ENTRY], env)
-    if (probe.code !== 1 || !probe.stdout.includes('input-invalid')) throw new Error(`cold start: expected input-invalid and exit 1, got ${probe.code}`)
+    if (probe.code !== 1 || !probe.stdout.includes('input-invalid'))
+      throw new Error(`cold start: expected input-invalid and exit 1, got ${probe.code}`)
     const cli = await spawnTimed(process.execPath, cliArgs, cliEnv)
-    if (cli.code !== 2 || !cli.stderr.includes('warn-days')) throw new Error(`cold start: expected the CLI's usage error and exit 2, got ${cli.code}`)
+    if (cli.code !== 2 || !cli.stderr.includes('warn-days'))
+      throw new Error(`cold start: expected the CLI's usage error and exit 2, got ${cli.code}`)
     const healthy = await spawnTimed(process.execPath, [ACTION_ENTRY], normal.env)
-    if (healthy.code !== 0 || !readFileSync(normal.env.GITHUB_OUTPUT, 'utf8').includes('healthy')) throw new Error(`cold start: expected a healthy run, got ${healthy.code}`)
+    if (healthy.code !== 0 || !readFileSync(normal.env.GITHUB_OUTPUT, 'utf8').includes('healthy'))
+      throw new Error(`cold start: expected a healthy run, got ${healthy.code}`)
     await spawnTimed(process.execPath, ['-e', '0'], env) // warm-up, discarded
     for (let i = 0; i < COLD_RUNS; i++) {
       t.node.push((await spawnTimed(process.execPath, ['-e', '0'], env)).ms)
@@ -351,14 +385,31 @@ const runIdp = () => idpBench({ latencies: IDP_LATENCIES, runs: RUNS, progress }
 const idpJson = results => (opts.timeline ? results : results.map(({ timeline: _t, ...r }) => r))
 
 if (opts['idp-only']) {
-  log(`provisioning-token-check benchmark, IdP side only: dist/index.js against the loopback GitHub fake and the ${IDP_SCENARIOS.length} IdP scenarios, ${IDP_LATENCIES.join(' and ')} ms per request, median of ${RUNS} runs`)
+  log(
+    `provisioning-token-check benchmark, IdP side only: dist/index.js against the loopback GitHub fake and the ${IDP_SCENARIOS.length} IdP scenarios, ${IDP_LATENCIES.join(' and ')} ms per request, median of ${RUNS} runs`
+  )
   log(machine)
   const idp = await runIdp()
   const targets = idpTargets(idp)
   const failed = targets.filter(t => !t.ok)
   const summary = `${targets.length - failed.length}/${targets.length} targets pass${failed.length ? `; FAIL: ${failed.map(t => t.name).join('; ')}` : ''}`
   if (opts.json) {
-    console.log(JSON.stringify({ idpLatenciesMs: IDP_LATENCIES, runs: RUNS, node: process.version, cpus: availableParallelism(), bundleBytes, idp: idpJson(idp), targets, summary }, (_k, v) => (typeof v === 'number' ? round(v, 3) : v), 2))
+    console.log(
+      JSON.stringify(
+        {
+          idpLatenciesMs: IDP_LATENCIES,
+          runs: RUNS,
+          node: process.version,
+          cpus: availableParallelism(),
+          bundleBytes,
+          idp: idpJson(idp),
+          targets,
+          summary
+        },
+        (_k, v) => (typeof v === 'number' ? round(v, 3) : v),
+        2
+      )
+    )
   } else {
     printIdp(idp, log, { timeline: opts.timeline })
     log('')
@@ -380,15 +431,29 @@ const [one, twenty] = scenarios
 const targets = [
   { name: '1 org: critical path <= 2.5 round trips', measured: `${round(one.criticalRt)} RT`, ok: one.criticalRt <= 2.5 },
   { name: '20 orgs: critical path <= 3.5 round trips', measured: `${round(twenty.criticalRt)} RT`, ok: twenty.criticalRt <= 3.5 },
-  ...scenarios.filter(s => s.floorTarget !== null).map(s => ({
-    name: `${s.label}: critical path <= ${s.floorTarget}x the bare client's`,
-    measured: `${round(s.floorRatio)}x (${round(s.criticalMs, 0)} / ${round(s.floor.criticalMs, 0)} ms)`,
-    ok: s.floorRatio <= s.floorTarget
-  })),
-  { name: '<= 6 requests per org; GET /user once per run', measured: `${scenarios.map(s => round(s.perOrg, 1)).join(' / ')} per org; GET /user ${scenarios.map(s => s.userCalls).join('/')}x`, ok: scenarios.every(s => s.perOrg <= 6 && s.userCalls === 1) },
-  { name: 'cold start <= 2.5x node -e 0', measured: `${round(cold.ratio)}x (${round(cold.actionMs, 0)} / ${round(cold.nodeMs, 0)} ms)`, ok: cold.ratio <= 2.5 },
+  ...scenarios
+    .filter(s => s.floorTarget !== null)
+    .map(s => ({
+      name: `${s.label}: critical path <= ${s.floorTarget}x the bare client's`,
+      measured: `${round(s.floorRatio)}x (${round(s.criticalMs, 0)} / ${round(s.floor.criticalMs, 0)} ms)`,
+      ok: s.floorRatio <= s.floorTarget
+    })),
+  {
+    name: '<= 6 requests per org; GET /user once per run',
+    measured: `${scenarios.map(s => round(s.perOrg, 1)).join(' / ')} per org; GET /user ${scenarios.map(s => s.userCalls).join('/')}x`,
+    ok: scenarios.every(s => s.perOrg <= 6 && s.userCalls === 1)
+  },
+  {
+    name: 'cold start <= 2.5x node -e 0',
+    measured: `${round(cold.ratio)}x (${round(cold.actionMs, 0)} / ${round(cold.nodeMs, 0)} ms)`,
+    ok: cold.ratio <= 2.5
+  },
   { name: 'dist/index.js < 1 MiB', measured: `${bundleBytes} B = ${round(bundleBytes / 1024, 0)} KiB`, ok: bundleBytes < 1024 * 1024 },
-  { name: `max requests in flight <= ${MAX_IN_FLIGHT} (half of GitHub's 100 per token)`, measured: `${Math.max(...scenarios.map(s => s.inFlight))}`, ok: scenarios.every(s => s.inFlight <= MAX_IN_FLIGHT) },
+  {
+    name: `max requests in flight <= ${MAX_IN_FLIGHT} (half of GitHub's 100 per token)`,
+    measured: `${Math.max(...scenarios.map(s => s.inFlight))}`,
+    ok: scenarios.every(s => s.inFlight <= MAX_IN_FLIGHT)
+  },
   ...idpTargets(idp)
 ]
 const failed = targets.filter(t => !t.ok)
@@ -396,36 +461,120 @@ const summary = `${targets.length - failed.length}/${targets.length} targets pas
 
 if (opts.json) {
   const slim = opts.timeline ? scenarios : scenarios.map(({ timeline: _t, ...s }) => s)
-  console.log(JSON.stringify({ latencyMs: LATENCY, runs: RUNS, node: process.version, bundleBytes, scenarios: slim, idpLatenciesMs: IDP_LATENCIES, idp: idpJson(idp), coldStart: cold, peakMemory: memory, targets, summary },
-    (_k, v) => (typeof v === 'number' ? round(v, 3) : v), 2))
+  console.log(
+    JSON.stringify(
+      {
+        latencyMs: LATENCY,
+        runs: RUNS,
+        node: process.version,
+        bundleBytes,
+        scenarios: slim,
+        idpLatenciesMs: IDP_LATENCIES,
+        idp: idpJson(idp),
+        coldStart: cold,
+        peakMemory: memory,
+        targets,
+        summary
+      },
+      (_k, v) => (typeof v === 'number' ? round(v, 3) : v),
+      2
+    )
+  )
 } else {
   const row = cells => cells.map((c, i) => String(c)[i ? 'padStart' : 'padEnd'](i ? 11 : 17)).join(' ')
   log('\nCritical path = last response sent - first request received, in round trips (RT) of the injected latency.')
-  log('Sequential = sum of every request\'s own time in the same log: the critical path at concurrency 1 (computed, not run).\n')
-  log(row(['scenario', 'critical RT', 'crit ms', 'target', 'sequential', 'seq/par', 'requests', 'per org', 'RL points', 'GET /user', 'in flight', 'wall ms']))
+  log("Sequential = sum of every request's own time in the same log: the critical path at concurrency 1 (computed, not run).\n")
+  log(
+    row([
+      'scenario',
+      'critical RT',
+      'crit ms',
+      'target',
+      'sequential',
+      'seq/par',
+      'requests',
+      'per org',
+      'RL points',
+      'GET /user',
+      'in flight',
+      'wall ms'
+    ])
+  )
   for (const s of scenarios) {
-    log(row([s.label, round(s.criticalRt), round(s.criticalMs, 0), s.target === null ? '-' : `<= ${s.target} ${pass(s.criticalRt <= s.target)}`, `${round(s.sequentialRt, 1)} RT`, `${round(s.speedup, 1)}x`,
-      s.requests, round(s.perOrg, 1), `${s.rest}+${s.graphql}=${s.rest + s.graphql}`, `${s.userCalls}x`, s.inFlight, round(s.wallMs, 0)]))
+    log(
+      row([
+        s.label,
+        round(s.criticalRt),
+        round(s.criticalMs, 0),
+        s.target === null ? '-' : `<= ${s.target} ${pass(s.criticalRt <= s.target)}`,
+        `${round(s.sequentialRt, 1)} RT`,
+        `${round(s.speedup, 1)}x`,
+        s.requests,
+        round(s.perOrg, 1),
+        `${s.rest}+${s.graphql}=${s.rest + s.graphql}`,
+        `${s.userCalls}x`,
+        s.inFlight,
+        round(s.wallMs, 0)
+      ])
+    )
   }
   log('\nThe action beside the bare-client floor (scripts/bench-floor.mjs: global fetch, no Octokit, the same requests, the same')
-  log(`${MAX_IN_FLIGHT}-in-flight cap, the same fake and latency), runs interleaved; ratio = action critical path / floor critical path (medians):\n`)
-  log(row(['scenario', 'action RT', 'floor RT', 'action ms', 'floor ms', 'ratio', 'target', 'action gap', 'floor gap', 'action fl.', 'floor fl.', 'floor wall']))
+  log(
+    `${MAX_IN_FLIGHT}-in-flight cap, the same fake and latency), runs interleaved; ratio = action critical path / floor critical path (medians):\n`
+  )
+  log(
+    row([
+      'scenario',
+      'action RT',
+      'floor RT',
+      'action ms',
+      'floor ms',
+      'ratio',
+      'target',
+      'action gap',
+      'floor gap',
+      'action fl.',
+      'floor fl.',
+      'floor wall'
+    ])
+  )
   for (const s of scenarios) {
-    log(row([s.label, round(s.criticalRt), round(s.floor.criticalRt), round(s.criticalMs, 0), round(s.floor.criticalMs, 0), `${round(s.floorRatio)}x`,
-      s.floorTarget === null ? '-' : `<= ${s.floorTarget} ${pass(s.floorRatio <= s.floorTarget)}`, `${round(s.gapRt)} RT`, `${round(s.floor.gapRt)} RT`, s.inFlight, s.floor.inFlight, round(s.floor.wallMs, 0)]))
+    log(
+      row([
+        s.label,
+        round(s.criticalRt),
+        round(s.floor.criticalRt),
+        round(s.criticalMs, 0),
+        round(s.floor.criticalMs, 0),
+        `${round(s.floorRatio)}x`,
+        s.floorTarget === null ? '-' : `<= ${s.floorTarget} ${pass(s.floorRatio <= s.floorTarget)}`,
+        `${round(s.gapRt)} RT`,
+        `${round(s.floor.gapRt)} RT`,
+        s.inFlight,
+        s.floor.inFlight,
+        round(s.floor.wallMs, 0)
+      ])
+    )
   }
-  log('(gap: client time from GET /user\'s answer to the first fan-out request; fl.: most requests in flight at once)')
-  for (const s of scenarios) log(`  ${s.label.padEnd(17)} floor ${s.floor.waves.length} waves: ${s.floor.waves.join(' + ')}   (floor critical RT per run: ${s.floor.criticalRtRuns.join(', ')})`)
-  log('\nRL points: REST requests + GraphQL queries (1 each; GET /rate_limit would be free). per org: requests but enterprise SCIM, / orgs.')
+  log("(gap: client time from GET /user's answer to the first fan-out request; fl.: most requests in flight at once)")
+  for (const s of scenarios)
+    log(
+      `  ${s.label.padEnd(17)} floor ${s.floor.waves.length} waves: ${s.floor.waves.join(' + ')}   (floor critical RT per run: ${s.floor.criticalRtRuns.join(', ')})`
+    )
+  log(
+    '\nRL points: REST requests + GraphQL queries (1 each; GET /rate_limit would be free). per org: requests but enterprise SCIM, / orgs.'
+  )
   log('enterprise + org has no target of its own: the 1-org target (two waves) is shown for it.')
   log('Waves (requests that could start only after an earlier one ended), run nearest the median:')
-  for (const s of scenarios) log(`  ${s.label.padEnd(17)} ${s.waves.length} waves: ${s.waves.join(' + ')}   (critical RT per run: ${s.criticalRtRuns.join(', ')})`)
+  for (const s of scenarios)
+    log(`  ${s.label.padEnd(17)} ${s.waves.length} waves: ${s.waves.join(' + ')}   (critical RT per run: ${s.criticalRtRuns.join(', ')})`)
   log('Client time after GET /user answered until the fan-out began, and spread of the wave-2 starts (medians):')
   for (const s of scenarios) log(`  ${s.label.padEnd(17)} gap ${round(s.gapRt)} RT, spread ${round(s.spreadRt)} RT`)
   if (opts.timeline) {
     for (const s of scenarios) {
       log(`\nTimeline, ${s.label} (RT from the first request received):`)
-      for (const t of s.timeline) log(`  w${t.wave} ${String(t.startRt).padStart(5)} -> ${String(t.endRt).padEnd(5)} ${t.status} ${t.request}`)
+      for (const t of s.timeline)
+        log(`  w${t.wave} ${String(t.startRt).padStart(5)} -> ${String(t.endRt).padEnd(5)} ${t.status} ${t.request}`)
     }
   }
   printIdp(idp, log, { timeline: opts.timeline })
@@ -433,9 +582,15 @@ if (opts.json) {
   log(`  node -e 0                                              ${String(round(cold.nodeMs, 0)).padStart(4)} ms   1x`)
   log(`  action, input-error path (warn-days: soon, no request) ${String(round(cold.actionMs, 0)).padStart(4)} ms   ${round(cold.ratio)}x`)
   log(`  CLI, input-error path (--warn-days soon, no request)   ${String(round(cold.cliMs, 0)).padStart(4)} ms   ${round(cold.cliRatio)}x`)
-  log(`  action, normal path (healthy 1-org run, no latency)    ${String(round(cold.actionNormalMs, 0)).padStart(4)} ms   ${round(cold.actionNormalRatio)}x`)
-  log(`  floor client, same run                                 ${String(round(cold.floorNormalMs, 0)).padStart(4)} ms   ${round(cold.floorNormalRatio)}x`)
-  log(`Peak memory, 20-org run (${memory.how}): ${round(memory.kib / 1024, 1)} MiB max RSS (node -e 0: ${round(memory.nodeKib / 1024, 1)} MiB)`)
+  log(
+    `  action, normal path (healthy 1-org run, no latency)    ${String(round(cold.actionNormalMs, 0)).padStart(4)} ms   ${round(cold.actionNormalRatio)}x`
+  )
+  log(
+    `  floor client, same run                                 ${String(round(cold.floorNormalMs, 0)).padStart(4)} ms   ${round(cold.floorNormalRatio)}x`
+  )
+  log(
+    `Peak memory, 20-org run (${memory.how}): ${round(memory.kib / 1024, 1)} MiB max RSS (node -e 0: ${round(memory.nodeKib / 1024, 1)} MiB)`
+  )
   log(`Bundle: dist/index.js ${bundleBytes} bytes (${round(bundleBytes / 1024, 0)} KiB)\n`)
   for (const t of targets) log(`${t.ok ? 'PASS' : 'FAIL'}  ${t.name.padEnd(58)} ${t.measured}`)
   log(`\nsummary: ${summary}`)

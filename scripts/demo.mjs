@@ -28,9 +28,13 @@ for (const demo of DEMOS) {
       console.log(`${LEVEL[a.level](a.level.padEnd(7))} ${a.title ?? '(the step fails)'}`)
       for (const line of a.message.split('\n')) console.log(`        ${line}`)
     }
-    console.log(`   status=${run.outputs.status}  causes=${run.outputs.causes || '(none)'}  login=${run.outputs.login}  token-kind=${run.outputs['token-kind']}  expires-at=${run.outputs['expires-at'] || 'never'}`)
+    console.log(
+      `   status=${run.outputs.status}  causes=${run.outputs.causes || '(none)'}  login=${run.outputs.login}  token-kind=${run.outputs['token-kind']}  expires-at=${run.outputs['expires-at'] || 'never'}`
+    )
     if (started.idp) {
-      console.log(`   idp-status=${run.outputs['idp-status']}  idp-last-success=${run.outputs['idp-last-success'] || '(none)'}  idp-last-failure=${run.outputs['idp-last-failure'] || '(none)'}`)
+      console.log(
+        `   idp-status=${run.outputs['idp-status']}  idp-last-success=${run.outputs['idp-last-success'] || '(none)'}  idp-last-failure=${run.outputs['idp-last-failure'] || '(none)'}`
+      )
     }
     if (run.outputs['sso-authorization-url']) console.log(`   sso-authorization-url=${run.outputs['sso-authorization-url']}`)
     console.log(`   exit code ${run.code}`)
@@ -39,7 +43,10 @@ for (const demo of DEMOS) {
       for (const line of run.summary.trimEnd().split('\n')) console.log(`   │ ${line}`)
     }
     // Every secret of the run, the GitHub token, the IdP's given and every token the IdP simulator issued.
-    const leaked = started.secrets().flatMap(secretPieces).flatMap(piece => leaksOf(run, piece))
+    const leaked = started
+      .secrets()
+      .flatMap(secretPieces)
+      .flatMap(piece => leaksOf(run, piece))
     if (leaked.length > 0) {
       console.log(LEVEL.error(`   A SECRET LEAKED INTO THE ${[...new Set(leaked)].join(', ').toUpperCase()}`))
       failures++

@@ -22,7 +22,11 @@ import { parse } from 'yaml'
 const here = dirname(fileURLToPath(import.meta.url))
 
 /** One table cell: no line breaks, no unescaped pipes. */
-const cell = text => String(text).trim().replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')
+const cell = text =>
+  String(text)
+    .trim()
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
 const code = text => {
   const s = String(text)
   if (s === '') return "`''`"
@@ -41,9 +45,7 @@ export function renderInputs(action) {
 }
 
 export function renderOutputs(action) {
-  const rows = Object.entries(action.outputs ?? {}).map(
-    ([name, output]) => `| \`${name}\` | ${cell(output.description ?? '')} |`
-  )
+  const rows = Object.entries(action.outputs ?? {}).map(([name, output]) => `| \`${name}\` | ${cell(output.description ?? '')} |`)
   return [NOTE, '| output | meaning |', '|---|---|', ...rows].join('\n')
 }
 
@@ -142,7 +144,10 @@ export const render = (text, action) => replaceBlocks(text, { inputs: renderInpu
 export function repositorySlug(pkg) {
   const url = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url
   const m = /(?:github\.com[/:]|^github:|^)([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(String(url ?? ''))
-  if (!m) throw new Error(`package.json: "repository" must name the GitHub repository (git+https://github.com/OWNER/NAME.git), not ${JSON.stringify(url)}`)
+  if (!m)
+    throw new Error(
+      `package.json: "repository" must name the GitHub repository (git+https://github.com/OWNER/NAME.git), not ${JSON.stringify(url)}`
+    )
   return m[1]
 }
 
@@ -150,7 +155,12 @@ const SLUG_MARKER = /<!-- repository: ([\w.-]+\/[\w.-]+) .*?-->/
 
 /** The files that name the repository. */
 function slugFiles(root) {
-  const list = (dir, re) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter(f => re.test(f)).map(f => join(dir, f)) : [])
+  const list = (dir, re) =>
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir))
+          .filter(f => re.test(f))
+          .map(f => join(dir, f))
+      : []
   return [
     'README.md',
     'CONTRIBUTING.md',
@@ -169,7 +179,8 @@ export async function generate(root) {
   const slug = repositorySlug(pkg)
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
   const marker = SLUG_MARKER.exec(readme)
-  if (!marker) throw new Error('README.md needs its "<!-- repository: OWNER/NAME ... -->" marker (the name the docs were last filled in with)')
+  if (!marker)
+    throw new Error('README.md needs its "<!-- repository: OWNER/NAME ... -->" marker (the name the docs were last filled in with)')
   const previous = marker[1]
 
   const wanted = {}

@@ -48,12 +48,14 @@ export function releaseProblems({ tag, pkg, changelog }) {
   if (!parsed) return [`tag "${tag}" is not vMAJOR.MINOR.PATCH (e.g. v1.2.3): the release workflow runs on full versions only`]
   const problems = []
   const { version } = parsed
-  if (pkg.version !== version) problems.push(`package.json has version ${pkg.version}, the tag says ${version}: set "version" to ${version} and commit before tagging`)
+  if (pkg.version !== version)
+    problems.push(`package.json has version ${pkg.version}, the tag says ${version}: set "version" to ${version} and commit before tagging`)
   if (pkg.private) problems.push('package.json is "private": npm would refuse to publish it')
   const section = changelogSection(changelog, version)
   if (!section) problems.push(`CHANGELOG.md has no "## [${version}] - YYYY-MM-DD" section: move the Unreleased entries under it`)
   else {
-    if (!/^## \[[^\]]+\] - \d{4}-\d{2}-\d{2}\s*$/.test(section.heading)) problems.push(`CHANGELOG.md: "${section.heading}" should read "## [${version}] - YYYY-MM-DD"`)
+    if (!/^## \[[^\]]+\] - \d{4}-\d{2}-\d{2}\s*$/.test(section.heading))
+      problems.push(`CHANGELOG.md: "${section.heading}" should read "## [${version}] - YYYY-MM-DD"`)
     if (!/^\s*[-*] \S/m.test(section.body)) problems.push(`CHANGELOG.md: the ${version} section lists no change`)
   }
   return problems
@@ -76,13 +78,18 @@ const PACK_ALLOWED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^CHANGELO
 export function packProblems(files) {
   const problems = []
   for (const f of PACK_REQUIRED) if (!files.includes(f)) problems.push(`the package lacks ${f}`)
-  for (const f of files) if (!PACK_ALLOWED.some(re => re.test(f))) problems.push(`the package should not ship ${f} (see "files" in package.json)`)
+  for (const f of files)
+    if (!PACK_ALLOWED.some(re => re.test(f))) problems.push(`the package should not ship ${f} (see "files" in package.json)`)
   return problems
 }
 
 /** The files `npm pack` would put in the tarball, and its size. */
 export function packFiles(root) {
-  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', shell: process.platform === 'win32' })
+  const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: root,
+    encoding: 'utf8',
+    shell: process.platform === 'win32'
+  })
   if (r.status !== 0) throw new Error(`npm pack --dry-run failed: ${r.stderr.trim()}`)
   const [info] = JSON.parse(r.stdout)
   return { files: info.files.map(f => f.path).sort(), size: info.size, unpackedSize: info.unpackedSize }
@@ -131,7 +138,9 @@ export function main(argv) {
   const notes = option('--notes')
   if (notes) writeFileSync(notes, `${changelogSection(changelog, version).body}\n`)
   if (process.env.GITHUB_OUTPUT) appendFileSync(process.env.GITHUB_OUTPUT, `version=${version}\nmajor=${major}\n`)
-  console.log(`✓ ${tag} can be released: package.json ${version}, CHANGELOG section${argv.includes('--dist') ? ', dist/ is the build of these sources' : ''}${notes ? `; notes in ${notes}` : ''}; major tag ${major}`)
+  console.log(
+    `✓ ${tag} can be released: package.json ${version}, CHANGELOG section${argv.includes('--dist') ? ', dist/ is the build of these sources' : ''}${notes ? `; notes in ${notes}` : ''}; major tag ${major}`
+  )
   return 0
 }
 

@@ -26,7 +26,10 @@ const ICON = { error: '✖', warning: '⚠', notice: 'ℹ' }
 export function page(run) {
   const annotations = run.annotations
     .filter(a => a.title)
-    .map(a => `<div class="ann ${a.level}"><span class="icon">${ICON[a.level]}</span><div><div class="atitle">check<br><b>${escape(a.title)}</b></div><div class="amsg">${escape(a.message.split('\n')[0])}</div></div></div>`)
+    .map(
+      a =>
+        `<div class="ann ${a.level}"><span class="icon">${ICON[a.level]}</span><div><div class="atitle">check<br><b>${escape(a.title)}</b></div><div class="amsg">${escape(a.message.split('\n')[0])}</div></div></div>`
+    )
     .join('\n')
   return `<!doctype html><meta charset="utf-8"><style>
 body{margin:0;background:#f6f8fa;font:14px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:#1f2328}
@@ -55,11 +58,18 @@ async function main(argv) {
     await started.close()
   }
   // Every secret of the run (the GitHub token, the Okta key line by line, the access tokens Okta issued).
-  if (started.secrets().flatMap(secretPieces).some(piece => leaksOf(run, piece).length > 0)) throw new Error('a secret leaked')
+  if (
+    started
+      .secrets()
+      .flatMap(secretPieces)
+      .some(piece => leaksOf(run, piece).length > 0)
+  )
+    throw new Error('a secret leaked')
   const html = page(run)
   const k = argv.indexOf('--html')
   if (k >= 0) writeFileSync(argv[k + 1], html)
-  const chromium = process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(p => existsSync(p))
+  const chromium =
+    process.env.CHROMIUM ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(p => existsSync(p))
   if (!chromium) {
     console.error('No Chromium: apt-get install -y chromium, or set CHROMIUM=/path/to/chrome')
     return 1
@@ -68,7 +78,21 @@ async function main(argv) {
   try {
     const file = join(dir, 'page.html')
     writeFileSync(file, html)
-    const r = spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${join(dir, 'profile')}`, '--force-device-scale-factor=1', '--window-size=1032,1290', `--screenshot=${OUT}`, `file://${file}`], { encoding: 'utf8', timeout: 60_000 })
+    const r = spawnSync(
+      chromium,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--hide-scrollbars',
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--force-device-scale-factor=1',
+        '--window-size=1032,1290',
+        `--screenshot=${OUT}`,
+        `file://${file}`
+      ],
+      { encoding: 'utf8', timeout: 60_000 }
+    )
     if (r.status !== 0 || !existsSync(OUT)) {
       console.error(`chromium failed (${r.status}): ${r.stderr}`)
       return 1
@@ -76,7 +100,9 @@ async function main(argv) {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
-  console.log(`${OUT}: the ${demoName(DEMO)} demo (status ${run.outputs.status}, causes ${run.outputs.causes}). Look at it, then commit it.`)
+  console.log(
+    `${OUT}: the ${demoName(DEMO)} demo (status ${run.outputs.status}, causes ${run.outputs.causes}). Look at it, then commit it.`
+  )
   return 0
 }
 

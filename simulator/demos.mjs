@@ -5,7 +5,16 @@
  * simulator and the action's inputs, and, for the IdP side, a world for the
  * Okta or Entra simulator with how the action signs in to it.
  */
-import { AUDIENCE, CLIENT_ID, CLIENT_SECRET, entraWorld, OIDC_REQUEST_TOKEN, SERVICE_PRINCIPAL_ID, startEntraFake, TENANT_ID } from './entra-fake.mjs'
+import {
+  AUDIENCE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  entraWorld,
+  OIDC_REQUEST_TOKEN,
+  SERVICE_PRINCIPAL_ID,
+  startEntraFake,
+  TENANT_ID
+} from './entra-fake.mjs'
 import { startFake } from './github-fake.mjs'
 import { OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, OKTA_WORLDS, oktaKeys, startOktaFake } from './okta-fake.mjs'
 import { scenarioWorld } from './worlds.mjs'
@@ -132,6 +141,9 @@ export async function startDemo(demo) {
  * (a PEM key) long enough to be its own (not the `-----BEGIN` lines).
  */
 export function secretPieces(secret) {
-  const lines = secret.split('\n').map(l => l.trim()).filter(l => l.length >= 16 && !l.startsWith('-----'))
+  const lines = secret
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l.length >= 16 && !l.startsWith('-----'))
   return [...new Set([secret.trim(), ...lines])].filter(p => p !== '')
 }

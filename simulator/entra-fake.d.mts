@@ -95,7 +95,13 @@ export interface ExecutionSpec {
   counts?: Record<string, number>
 }
 export function execution(spec: ExecutionSpec): Record<string, unknown>
-export function quarantine(spec: { reason: string; began: number; now: number; error?: object | null; seriesCount?: number }): Record<string, unknown>
+export function quarantine(spec: {
+  reason: string
+  began: number
+  now: number
+  error?: object | null
+  seriesCount?: number
+}): Record<string, unknown>
 export function job(spec?: {
   now?: number
   id?: string

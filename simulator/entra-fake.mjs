@@ -209,7 +209,12 @@ export const jobs = Object.freeze({
     job({
       now,
       code: 'Quarantine',
-      lastExecution: execution({ state: 'EntryLevelErrors', began: now - 5 * HOUR, seconds: 600, counts: { countEscrowed: 6200, countEscrowedRaw: 6200, countExported: 9000, countExports: 15200 } }),
+      lastExecution: execution({
+        state: 'EntryLevelErrors',
+        began: now - 5 * HOUR,
+        seconds: 600,
+        counts: { countEscrowed: 6200, countEscrowedRaw: 6200, countExported: 9000, countExports: 15200 }
+      }),
       lastSuccessfulExecution: execution({ began: now - 2 * DAY }),
       quarantine: quarantine({ reason: 'EncounteredEscrowProportionThreshold', began: now - DAY, now })
     }),
@@ -219,7 +224,12 @@ export const jobs = Object.freeze({
       now,
       code: 'Quarantine',
       scheduleState: 'Disabled',
-      lastExecution: execution({ state: 'EntryLevelErrors', began: now - 2 * DAY, seconds: 600, counts: { countEscrowed: 5400, countEscrowedRaw: 5400 } }),
+      lastExecution: execution({
+        state: 'EntryLevelErrors',
+        began: now - 2 * DAY,
+        seconds: 600,
+        counts: { countEscrowed: 5400, countEscrowedRaw: 5400 }
+      }),
       lastSuccessfulExecution: execution({ began: now - 31 * DAY }),
       quarantine: { ...quarantine({ reason: 'EncounteredEscrowProportionThreshold', began: now - 30 * DAY, now }), nextAttempt: NEVER }
     }),
@@ -235,7 +245,12 @@ export const jobs = Object.freeze({
   entryLevelErrors: ({ now = Date.now() } = {}) =>
     job({
       now,
-      lastExecution: execution({ state: 'EntryLevelErrors', began: now - HOUR, seconds: 40, counts: { countEscrowed: 3, countEscrowedRaw: 3, countExported: 5, countExports: 8, countEntitled: 12, countImported: 12 } }),
+      lastExecution: execution({
+        state: 'EntryLevelErrors',
+        began: now - HOUR,
+        seconds: 40,
+        counts: { countEscrowed: 3, countEscrowedRaw: 3, countExported: 5, countExports: 8, countEntitled: 12, countImported: 12 }
+      }),
       lastSuccessfulExecution: execution({ began: now - 2 * HOUR })
     }),
   /** Configured and started, the first cycle not run yet [E8][E11]. */
@@ -308,9 +323,12 @@ const AADSTS = {
   7000218: () => "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
   700027: () => 'Client assertion failed signature validation.', // GUESS (the number is [E3]'s)
   700024: () => 'Client assertion is not within its valid time range.', // GUESS
-  700211: iss => `No matching federated identity record found for presented assertion issuer '${iss}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`, // GUESS
-  700212: aud => `No matching federated identity record found for presented assertion audience '${aud}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`, // GUESS
-  700213: sub => `No matching federated identity record found for presented assertion subject '${sub}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`, // observed [E14]
+  700211: iss =>
+    `No matching federated identity record found for presented assertion issuer '${iss}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`, // GUESS
+  700212: aud =>
+    `No matching federated identity record found for presented assertion audience '${aud}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`, // GUESS
+  700213: sub =>
+    `No matching federated identity record found for presented assertion subject '${sub}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`, // observed [E14]
   70001: id => `Application with identifier '${id}' is disabled.`,
   90000: () => 'Trouble in the token service; please retry.' // GUESS: 5xx bodies are not documented
 }
@@ -341,7 +359,13 @@ function graphError(status, code, message, headers = {}) {
   return {
     status,
     headers: { 'request-id': requestId, 'client-request-id': requestId, ...headers },
-    body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId } } }
+    body: {
+      error: {
+        code,
+        message,
+        innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': requestId }
+      }
+    }
   }
 }
 
@@ -364,7 +388,8 @@ const bearer = header => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null
 function oidcAnswer(state, ctx) {
   const world = state.world
   const presented = bearer(ctx.headers.authorization)
-  if (presented === null || presented !== world.oidc?.requestToken) return oidcError(401, 'TF400813: The user is not authorized to access this resource.')
+  if (presented === null || presented !== world.oidc?.requestToken)
+    return oidcError(401, 'TF400813: The user is not authorized to access this resource.')
   const now = Math.floor(Date.now() / 1000)
   const owner = world.oidc.repositoryOwner ?? 'acme'
   // Without an audience, GitHub's default is the owner's URL [E5].
@@ -398,7 +423,8 @@ function verifyAssertion(state, app, assertion) {
   }
   const { iss, sub, aud, exp, nbf } = jwt.payload ?? {}
   const now = Date.now() / 1000
-  if (typeof exp !== 'number' || exp < now || (typeof nbf === 'number' && nbf > now + 300)) return aadError(401, 'invalid_client', 700024, AADSTS[700024]())
+  if (typeof exp !== 'number' || exp < now || (typeof nbf === 'number' && nbf > now + 300))
+    return aadError(401, 'invalid_client', 700024, AADSTS[700024]())
   const credentials = app.federatedCredentials ?? []
   const byIssuer = credentials.filter(c => c.issuer === iss)
   // The federated-record errors are answered as 400 invalid_request here: GUESS (the facts sheet gives the codes only).
@@ -414,9 +440,11 @@ function tokenAnswer(state, ctx) {
   const world = state.world
   const form = Object.fromEntries(new URLSearchParams(ctx.body))
   if (ctx.params.tenant !== world.tenantId) return aadError(400, 'invalid_request', 90002, AADSTS[90002](ctx.params.tenant))
-  if (form.grant_type !== 'client_credentials') return aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.')
+  if (form.grant_type !== 'client_credentials')
+    return aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.')
   const app = world.app
-  if (!app || form.client_id !== app.clientId) return aadError(400, 'unauthorized_client', 700016, AADSTS[700016](form.client_id, world.tenantId))
+  if (!app || form.client_id !== app.clientId)
+    return aadError(400, 'unauthorized_client', 700016, AADSTS[700016](form.client_id, world.tenantId))
   if (app.disabled) return aadError(400, 'unauthorized_client', 70001, AADSTS[70001](app.clientId))
   const scope = `${state.origins.graph}/.default`
   if (form.scope !== scope) return aadError(400, 'invalid_scope', 70011, AADSTS[70011](form.scope))
@@ -429,14 +457,24 @@ function tokenAnswer(state, ctx) {
   } else if (form.client_secret !== undefined) {
     const secret = (app.secrets ?? []).find(s => s.value === form.client_secret)
     if (!secret) return aadError(401, 'invalid_client', 7000215, AADSTS[7000215](app.clientId))
-    if (secret.expiresAt && Date.parse(secret.expiresAt) <= Date.now()) return aadError(401, 'invalid_client', 7000222, AADSTS[7000222](app.clientId))
+    if (secret.expiresAt && Date.parse(secret.expiresAt) <= Date.now())
+      return aadError(401, 'invalid_client', 7000222, AADSTS[7000222](app.clientId))
   } else {
     return aadError(400, 'invalid_client', 7000218, AADSTS[7000218]())
   }
   // App-only tokens carry the consented application permissions in `roles`, or no `roles` at all [E1].
   const now = Math.floor(Date.now() / 1000)
   const roles = app.permissions ?? []
-  const payload = { aud: state.origins.graph, iss: `https://sts.windows.net/${world.tenantId}/`, iat: now, nbf: now, exp: now + 3599, appid: app.clientId, tid: world.tenantId, ...(roles.length > 0 ? { roles } : {}) }
+  const payload = {
+    aud: state.origins.graph,
+    iss: `https://sts.windows.net/${world.tenantId}/`,
+    iat: now,
+    nbf: now,
+    exp: now + 3599,
+    appid: app.clientId,
+    tid: world.tenantId,
+    ...(roles.length > 0 ? { roles } : {})
+  }
   const accessToken = signJwt({ typ: 'JWT', alg: 'RS256', kid: 'entra-fake' }, payload, issuerKey().privateKey)
   state.accessTokens.set(accessToken, { roles, exp: payload.exp })
   state.issued.accessTokens.push(accessToken)
@@ -450,17 +488,32 @@ function jobsAnswer(state, ctx) {
   const world = state.world
   const token = bearer(ctx.headers.authorization)
   const grant = token === null ? undefined : state.accessTokens.get(token)
-  if (!grant) return graphError(401, 'InvalidAuthenticationToken', token === null ? 'Access token is empty.' : 'Access token validation failure. Invalid audience.')
-  if (grant.exp < Date.now() / 1000) return graphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.')
+  if (!grant)
+    return graphError(
+      401,
+      'InvalidAuthenticationToken',
+      token === null ? 'Access token is empty.' : 'Access token validation failure. Invalid audience.'
+    )
+  if (grant.exp < Date.now() / 1000)
+    return graphError(401, 'InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.')
   // Without admin consent the token still arrives, and Graph answers 403 [E1]. The code is UNCONFIRMED for these endpoints.
-  if (!grant.roles.some(r => READ_PERMISSIONS.includes(r))) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.')
+  if (!grant.roles.some(r => READ_PERMISSIONS.includes(r)))
+    return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.')
   const sp = world.servicePrincipals?.[ctx.params.id]
   // A wrong id gives 404; its body is UNCONFIRMED (the directory's usual wording here).
-  if (!sp) return graphError(404, 'Request_ResourceNotFound', `Resource '${ctx.params.id}' does not exist or one of its queried reference-property objects are not present.`)
+  if (!sp)
+    return graphError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${ctx.params.id}' does not exist or one of its queried reference-property objects are not present.`
+    )
   return {
     status: 200,
     headers: { 'request-id': randomUUID(), 'odata-version': '4.0' },
-    body: { '@odata.context': `${state.origins.graph}/v1.0/$metadata#servicePrincipals('${ctx.params.id}')/synchronization/jobs`, value: sp.jobs ?? [] }
+    body: {
+      '@odata.context': `${state.origins.graph}/v1.0/$metadata#servicePrincipals('${ctx.params.id}')/synchronization/jobs`,
+      value: sp.jobs ?? []
+    }
   }
 }
 
@@ -468,9 +521,11 @@ function jobsAnswer(state, ctx) {
 function resolveRoute(role, method, path) {
   if (role === 'oidc' && /\/idtoken$/.test(path)) return { key: ROUTE_KEYS.oidc, method: 'GET', params: {}, answer: oidcAnswer }
   const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path)
-  if (role === 'login' && token) return { key: ROUTE_KEYS.token, method: 'POST', params: { tenant: decodeURIComponent(token[1]) }, answer: tokenAnswer }
+  if (role === 'login' && token)
+    return { key: ROUTE_KEYS.token, method: 'POST', params: { tenant: decodeURIComponent(token[1]) }, answer: tokenAnswer }
   const jobsPath = /^\/v1\.0\/servicePrincipals\/([^/]+)\/synchronization\/jobs$/.exec(path)
-  if (role === 'graph' && jobsPath) return { key: ROUTE_KEYS.jobs, method: 'GET', params: { id: decodeURIComponent(jobsPath[1]) }, answer: jobsAnswer }
+  if (role === 'graph' && jobsPath)
+    return { key: ROUTE_KEYS.jobs, method: 'GET', params: { id: decodeURIComponent(jobsPath[1]) }, answer: jobsAnswer }
   return null
 }
 
@@ -500,7 +555,12 @@ function statusFault(role, fault) {
   if (fault.body !== undefined) return { status: fault.status, headers, body: fault.body }
   if (role === 'graph') {
     const code = fault.status >= 500 ? (fault.status === 503 ? 'serviceNotAvailable' : 'generalException') : 'BadRequest'
-    return graphError(fault.status, code, fault.status >= 500 ? 'The service is temporarily unavailable.' : 'The request was refused.', headers)
+    return graphError(
+      fault.status,
+      code,
+      fault.status >= 500 ? 'The service is temporarily unavailable.' : 'The request was refused.',
+      headers
+    )
   }
   if (role === 'login') {
     const r = aadError(fault.status, fault.status >= 500 ? 'temporarily_unavailable' : 'invalid_request', 90000, AADSTS[90000]())
@@ -521,7 +581,9 @@ function rateLimitFault(role, fault) {
 function echoFault(role, fault, ctx) {
   // The credentials first (as sent: form-encoded), so that they fall inside what a client quotes of a message.
   const form = new URLSearchParams(ctx.body)
-  const sent = ['client_secret', 'client_assertion'].filter(k => form.has(k)).map(k => new URLSearchParams({ [k]: form.get(k) ?? '' }).toString())
+  const sent = ['client_secret', 'client_assertion']
+    .filter(k => form.has(k))
+    .map(k => new URLSearchParams({ [k]: form.get(k) ?? '' }).toString())
   const echoed = `${sent.length > 0 ? `${sent.join('&')}; ` : ''}Authorization: ${ctx.headers.authorization ?? '(none)'}; body: ${ctx.body}`
   const status = fault.status ?? (role === 'graph' ? 403 : role === 'login' ? 401 : 401)
   if (role === 'graph') return graphError(status, 'Authorization_RequestDenied', `Denied for ${echoed}`)
@@ -619,7 +681,11 @@ export async function startEntraFake(world, { latencyMs = 0 } = {}) {
     const isTokenPost = req.method === 'POST' && route?.key === ROUTE_KEYS.token
     if (req.method !== 'GET' && !isTokenPost) {
       state.violations.push(`${req.method} ${role} ${url.pathname}: write request refused; ${READ_ONLY_VIOLATION}`)
-      return send(res, entry, role === 'graph' ? graphError(405, 'Request_BadRequest', 'Method Not Allowed') : oidcError(405, 'Method Not Allowed'))
+      return send(
+        res,
+        entry,
+        role === 'graph' ? graphError(405, 'Request_BadRequest', 'Method Not Allowed') : oidcError(405, 'Method Not Allowed')
+      )
     }
     if (!route) return send(res, entry, notFoundFor(role))
     if (req.method !== route.method) return send(res, entry, notFoundFor(role))
@@ -641,7 +707,12 @@ export async function startEntraFake(world, { latencyMs = 0 } = {}) {
         case 'redirect':
           return send(res, entry, { status: fault.status ?? 302, headers: { location: fault.location }, body: '' })
         case 'html':
-          return send(res, entry, { status: 200, headers: {}, body: fault.body ?? '<html><body>Sign in to the proxy</body></html>', contentType: 'text/html; charset=utf-8' })
+          return send(res, entry, {
+            status: 200,
+            headers: {},
+            body: fault.body ?? '<html><body>Sign in to the proxy</body></html>',
+            contentType: 'text/html; charset=utf-8'
+          })
         case 'wrong-shape':
           return send(res, entry, { status: 200, headers: {}, body: fault.body ?? { value: 'not a list' } })
         case 'stall-body':

@@ -68,7 +68,8 @@ export const MESSAGES = Object.freeze({
   // Older wordings recorded on the wire (docs/github-behaviour.md, "Wording across years and versions"): the singular lockout,
   // the docs' SSO example, and the secondary limit's earlier name.
   legacyLoginAttemptsExceeded: 'Max number of login attempt exceeded',
-  legacySamlEnforced: 'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.',
+  legacySamlEnforced:
+    'Resource protected by organization SAML enforcement. You must grant your personal token access to this organization.',
   abuseDetection: 'You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.',
   serverError: 'Server Error',
   serviceUnavailable: 'Service Unavailable',
@@ -87,8 +88,7 @@ const DOCS = {
   membership: '/rest/orgs/members#get-an-organization-membership-for-the-authenticated-user',
   credentialAuthorizations: '/enterprise-cloud@latest/rest/orgs/orgs#list-saml-sso-authorizations-for-an-organization',
   orgScim: '/enterprise-cloud@latest/rest/scim/scim#list-scim-provisioned-identities',
-  enterpriseScim:
-    '/enterprise-cloud@latest/rest/enterprise-admin/scim#list-provisioned-scim-identities-for-an-enterprise',
+  enterpriseScim: '/enterprise-cloud@latest/rest/enterprise-admin/scim#list-provisioned-scim-identities-for-an-enterprise',
   saml: '/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/',
   primaryRateLimit: '/rest/overview/rate-limits-for-the-rest-api',
   secondaryRateLimit: '/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits'
@@ -150,7 +150,11 @@ const sha256 = text => createHash('sha256').update(text).digest('hex')
 /** The only trace of a token the fake keeps. */
 export const fingerprint = token => sha256(token).slice(0, 12)
 
-const hex = n => randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n).toUpperCase()
+const hex = n =>
+  randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n)
+    .toUpperCase()
 /** Shaped like GitHub's, e.g. `402E:A4EB:45DFF6B:56B2F1FD:6570` (docs/github-behaviour.md, "Headers"). */
 const newRequestId = () => `${hex(4)}:${hex(4)}:${hex(7)}:${hex(8)}:${hex(4)}`
 
@@ -448,9 +452,25 @@ function privateUser(ctx, login, user) {
 function simpleUser(ctx, login, user) {
   const { name, email, ...rest } = publicUser(ctx, login, user)
   const keep = [
-    'login', 'id', 'node_id', 'avatar_url', 'gravatar_id', 'url', 'html_url', 'followers_url', 'following_url',
-    'gists_url', 'starred_url', 'subscriptions_url', 'organizations_url', 'repos_url', 'events_url',
-    'received_events_url', 'type', 'site_admin', 'user_view_type'
+    'login',
+    'id',
+    'node_id',
+    'avatar_url',
+    'gravatar_id',
+    'url',
+    'html_url',
+    'followers_url',
+    'following_url',
+    'gists_url',
+    'starred_url',
+    'subscriptions_url',
+    'organizations_url',
+    'repos_url',
+    'events_url',
+    'received_events_url',
+    'type',
+    'site_admin',
+    'user_view_type'
   ]
   return { name, email, ...Object.fromEntries(keep.map(k => [k, rest[k]])) }
 }
@@ -792,7 +812,13 @@ function identityLoginOf(query, variables) {
  */
 function resolveOrganization(ctx, selection, variables, identityLogin) {
   const name = variables[selection.variable]
-  const error = (type, message, extensions) => ({ type, path: [selection.alias], ...(extensions ? { extensions } : {}), locations: selection.locations, message })
+  const error = (type, message, extensions) => ({
+    type,
+    path: [selection.alias],
+    ...(extensions ? { extensions } : {}),
+    locations: selection.locations,
+    message
+  })
   const org = lookup(ctx.world.orgs, name)
   if (!org) return { value: null, error: error('NOT_FOUND', MESSAGES.graphqlOrgNotFound(name)) }
   const blocked = orgBlock(ctx, org)
@@ -800,13 +826,15 @@ function resolveOrganization(ctx, selection, variables, identityLogin) {
   if (blocked) return { value: null, error: error('FORBIDDEN', blocked) }
   // Multi-org answers: data withheld per org, `partial-results; organizations=<ids>` (documented for REST; GUESS for GraphQL).
   // A SAML block inside a 200: FORBIDDEN with the `saml_failure` flag (docs/github-behaviour.md, "SSO").
-  if (ssoBlocked(ctx, org)) return { value: null, error: error('FORBIDDEN', MESSAGES.samlEnforced, { saml_failure: true }), ssoOrgId: org.value.id }
+  if (ssoBlocked(ctx, org))
+    return { value: null, error: error('FORBIDDEN', MESSAGES.samlEnforced, { saml_failure: true }), ssoOrgId: org.value.id }
   const saml = org.value.saml
   const visible = isActiveOwner(org.value, ctx.auth.login) && hasAnyScope(ctx.auth.token, ['read:org', 'admin:org'])
   if (!saml || !visible) return { value: { samlIdentityProvider: null } }
-  const linked = identityLogin === undefined
-    ? Object.entries(saml.identities ?? {})[0]
-    : Object.entries(saml.identities ?? {}).find(([login]) => sameLogin(login, identityLogin))
+  const linked =
+    identityLogin === undefined
+      ? Object.entries(saml.identities ?? {})[0]
+      : Object.entries(saml.identities ?? {}).find(([login]) => sameLogin(login, identityLogin))
   const nodes = linked
     ? [
         {
@@ -902,10 +930,13 @@ function statusFaultReply(ctx, fault) {
   }
   if (status === 502) return reply(502, UNICORN_PAGE, { headers, contentType: HTML_TYPE })
   const message =
-    status === 500 ? MESSAGES.serverError
-    : status === 503 ? MESSAGES.serviceUnavailable
-    : status === 504 ? MESSAGES.gatewayTimeout
-    : STATUS_CODES[status] ?? 'Error'
+    status === 500
+      ? MESSAGES.serverError
+      : status === 503
+        ? MESSAGES.serviceUnavailable
+        : status === 504
+          ? MESSAGES.gatewayTimeout
+          : (STATUS_CODES[status] ?? 'Error')
   return errorReply(ctx, status, message, 'rest', headers)
 }
 

@@ -143,4 +143,9 @@ export function appInactiveWorld(options?: OktaWorldOptions): OktaWorld
 export function pushOffWorld(options?: OktaWorldOptions): OktaWorld
 export function noEventsWorld(options?: OktaWorldOptions): OktaWorld
 export function manyEventsWorld(options?: OktaWorldOptions & { count?: number }): OktaWorld
-export const OKTA_WORLDS: Readonly<Record<'healthy' | 'credentials-rejected' | 'per-user-errors' | 'app-inactive' | 'push-off' | 'no-events' | 'many-events', (options?: OktaWorldOptions) => OktaWorld>>
+export const OKTA_WORLDS: Readonly<
+  Record<
+    'healthy' | 'credentials-rejected' | 'per-user-errors' | 'app-inactive' | 'push-off' | 'no-events' | 'many-events',
+    (options?: OktaWorldOptions) => OktaWorld
+  >
+>

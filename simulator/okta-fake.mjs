@@ -29,9 +29,9 @@ export const OKTA_MESSAGES = Object.freeze({
   assertionExpired: 'The client_assertion token is expired.', // [I3]
   assertionReplayed: 'The client_assertion token has already been used.', // [I3]
   // GUESS: Okta's exact texts for a wrong aud, a too-long exp, a missing assertion.
-  badAudience: "The audience claim for client_assertion must be the endpoint invoked for the request.",
+  badAudience: 'The audience claim for client_assertion must be the endpoint invoked for the request.',
   expTooFar: 'The client_assertion token has an expiration too far into the future.',
-  assertionMissing: "The client_assertion parameter is required.",
+  assertionMissing: 'The client_assertion parameter is required.',
   // GUESS: Okta's invalid_scope text.
   invalidScope: 'One or more scopes are not configured for the authorization server resource.',
   dpopMissing: 'The DPoP proof JWT header is missing.', // [I3]
@@ -70,7 +70,10 @@ const RATE_LIMIT = { token: 600, apps: 500, logs: 120 } // per minute; [I10] (th
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-const hex = n => randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n)
+const hex = n =>
+  randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n)
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 /** Okta-style ids: a 3-letter prefix + 17 alnum (`0oa…` apps, `00u…` users). Deterministic from a seed. */
 export function oktaId(prefix, seed) {
@@ -127,7 +130,11 @@ function thumbprint(jwk) {
 
 const reply = (status, body, headers = {}) => ({ status, body, headers })
 const oktaError = (status, errorCode, errorSummary, headers = {}, causes = []) =>
-  reply(status, { errorCode, errorSummary, errorLink: errorCode, errorId: `oae${hex(22)}`, errorCauses: causes.map(c => ({ errorSummary: c })) }, headers)
+  reply(
+    status,
+    { errorCode, errorSummary, errorLink: errorCode, errorId: `oae${hex(22)}`, errorCauses: causes.map(c => ({ errorSummary: c })) },
+    headers
+  )
 const oauthError = (status, error, description, headers = {}) => reply(status, { error, error_description: description }, headers)
 
 function parseForm(body) {
@@ -310,7 +317,11 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     const limit = RATE_LIMIT[bucket] ?? 600
     const used = Math.min(limit, (state.rateUsed.get(bucket) ?? 0) + 1)
     state.rateUsed.set(bucket, used)
-    return { 'x-rate-limit-limit': String(limit), 'x-rate-limit-remaining': String(limit - used), 'x-rate-limit-reset': String(state.rateReset) }
+    return {
+      'x-rate-limit-limit': String(limit),
+      'x-rate-limit-remaining': String(limit - used),
+      'x-rate-limit-reset': String(state.rateReset)
+    }
   }
 
   async function handle(req, res) {
@@ -357,7 +368,8 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
       state.violations.push(`${req.method} ${url.pathname}: write request refused; ${READ_ONLY_VIOLATION}`)
       return send(res, entry, oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method'))
     }
-    if (route && route.method !== req.method) return send(res, entry, oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method'))
+    if (route && route.method !== req.method)
+      return send(res, entry, oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method'))
 
     const fault = takeFault(route?.key ?? null)
     if (fault) {
@@ -397,7 +409,11 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
       case 'rate-limit': {
         const reset = Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 60)
         // [I10]: at the concurrency limit, limit and remaining read 0
-        return oktaError(429, 'E0000047', OKTA_MESSAGES.rateLimited, { 'x-rate-limit-limit': fault.concurrency ? '0' : '120', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(reset) })
+        return oktaError(429, 'E0000047', OKTA_MESSAGES.rateLimited, {
+          'x-rate-limit-limit': fault.concurrency ? '0' : '120',
+          'x-rate-limit-remaining': '0',
+          'x-rate-limit-reset': String(reset)
+        })
       }
       case 'redirect':
         return reply(fault.status ?? 302, '', { location: fault.location })
@@ -413,15 +429,23 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
   function tokenEndpoint(req, body) {
     const w = state.world
     const form = parseForm(body)
-    if (form.grant_type !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', "The authorization grant type is not supported by the authorization server. Configured grant types: [client_credentials].")
+    if (form.grant_type !== 'client_credentials')
+      return oauthError(
+        400,
+        'unsupported_grant_type',
+        'The authorization grant type is not supported by the authorization server. Configured grant types: [client_credentials].'
+      )
     // A client secret (in the form or as Basic) is refused: private_key_jwt only [I3]
-    if (form.client_secret || /^basic\s/i.test(req.headers.authorization ?? '')) return oauthError(401, 'invalid_client', OKTA_MESSAGES.clientSecretRefused)
-    if (form.client_assertion_type !== ASSERTION_TYPE || !form.client_assertion) return oauthError(400, 'invalid_request', OKTA_MESSAGES.assertionMissing)
+    if (form.client_secret || /^basic\s/i.test(req.headers.authorization ?? ''))
+      return oauthError(401, 'invalid_client', OKTA_MESSAGES.clientSecretRefused)
+    if (form.client_assertion_type !== ASSERTION_TYPE || !form.client_assertion)
+      return oauthError(400, 'invalid_request', OKTA_MESSAGES.assertionMissing)
     const jwt = decodeJwt(form.client_assertion)
     if (!jwt) return oauthError(401, 'invalid_client', OKTA_MESSAGES.badSignature)
     const { header, payload } = jwt
     const client = typeof payload.iss === 'string' ? w.clients?.[payload.iss] : undefined
-    if (!client || payload.sub !== payload.iss || (form.client_id && form.client_id !== payload.iss)) return oauthError(401, 'invalid_client', OKTA_MESSAGES.invalidClientId)
+    if (!client || payload.sub !== payload.iss || (form.client_id && form.client_id !== payload.iss))
+      return oauthError(401, 'invalid_client', OKTA_MESSAGES.invalidClientId)
     if (client.authMethod === 'client_secret_basic') return oauthError(401, 'invalid_client', OKTA_MESSAGES.clientSecretRefused)
     const keys = client.jwks ?? []
     // GUESS: without `kid`, a single registered key is used (UNCONFIRMED [I3]); several need the kid.
@@ -436,9 +460,12 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
       if (state.usedAssertionJtis.has(payload.jti)) return oauthError(401, 'invalid_client', OKTA_MESSAGES.assertionReplayed)
       state.usedAssertionJtis.add(payload.jti)
     }
-    const requested = String(form.scope ?? '').split(/\s+/).filter(Boolean)
+    const requested = String(form.scope ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
     const granted = client.scopes ?? ['okta.apps.read', 'okta.logs.read']
-    if (requested.length === 0 || requested.some(s => !granted.includes(s))) return oauthError(400, 'invalid_scope', OKTA_MESSAGES.invalidScope)
+    if (requested.length === 0 || requested.some(s => !granted.includes(s)))
+      return oauthError(400, 'invalid_scope', OKTA_MESSAGES.invalidScope)
 
     let jkt = null
     if (client.dpop) {
@@ -452,7 +479,11 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     }
     const accessToken = `eyJ${b64urlJson({ kid: 'fake', alg: 'RS256' }).slice(3)}.${b64urlJson({ ver: 1, jti: `AT.${hex(20)}`, iss: origin, aud: origin, cid: payload.iss, scp: requested })}.${randomBytes(32).toString('base64url')}`
     state.issued.set(accessToken, { clientId: payload.iss, scopes: requested, jkt })
-    return reply(200, { token_type: jkt ? 'DPoP' : 'Bearer', expires_in: 3600, access_token: accessToken, scope: requested.join(' ') }, { 'cache-control': 'no-store', pragma: 'no-cache' })
+    return reply(
+      200,
+      { token_type: jkt ? 'DPoP' : 'Bearer', expires_in: 3600, access_token: accessToken, scope: requested.join(' ') },
+      { 'cache-control': 'no-store', pragma: 'no-cache' }
+    )
   }
 
   /** Checks a DPoP proof (RFC 9449 4.3; Okta's texts [I3]). */
@@ -484,7 +515,12 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     const w = state.world
     const header = req.headers.authorization ?? ''
     const m = /^(SSWS|Bearer|DPoP)\s+(\S+)$/i.exec(header)
-    const invalid = () => ({ ok: false, reply: oktaError(401, 'E0000011', OKTA_MESSAGES.invalidToken, { 'www-authenticate': wwwAuthenticate('Bearer', 'invalid_token', 'The token has expired.') }) })
+    const invalid = () => ({
+      ok: false,
+      reply: oktaError(401, 'E0000011', OKTA_MESSAGES.invalidToken, {
+        'www-authenticate': wwwAuthenticate('Bearer', 'invalid_token', 'The token has expired.')
+      })
+    })
     if (!m) return { ok: false, reply: oktaError(401, 'E0000005', 'Invalid session') }
     const scheme = m[1].toLowerCase()
     const token = m[2]
@@ -499,7 +535,12 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     if (issued.jkt) {
       if (scheme !== 'dpop') return { ok: false, reply: oauthError(400, 'invalid_request', OKTA_MESSAGES.dpopScheme) }
       const proof = req.headers.dpop
-      const fail = message => ({ ok: false, reply: oauthError(400, 'invalid_dpop_proof', message, { 'www-authenticate': `DPoP algs="RS256 RS384 RS512 ES256 ES384 ES512", error="invalid_dpop_proof", error_description="${message}", resource="${url.pathname}"` }) })
+      const fail = message => ({
+        ok: false,
+        reply: oauthError(400, 'invalid_dpop_proof', message, {
+          'www-authenticate': `DPoP algs="RS256 RS384 RS512 ES256 ES384 ES512", error="invalid_dpop_proof", error_description="${message}", resource="${url.pathname}"`
+        })
+      })
       if (typeof proof !== 'string') return fail(OKTA_MESSAGES.dpopMissing)
       const checked = checkProof(proof, 'GET', `${origin}${url.pathname}`, token)
       if (!checked.ok) return fail(checked.message)
@@ -520,7 +561,9 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
   /** Scope, then role [I1]: the scope limits the action, the role the resources. */
   function authorize(auth, scope) {
     if (auth.scopes && !auth.scopes.includes(scope))
-      return oktaError(403, 'E0000006', OKTA_MESSAGES.accessDenied, { 'www-authenticate': wwwAuthenticate('Bearer', 'insufficient_scope', OKTA_MESSAGES.insufficientScope, `scope="${scope}", `) })
+      return oktaError(403, 'E0000006', OKTA_MESSAGES.accessDenied, {
+        'www-authenticate': wwwAuthenticate('Bearer', 'insufficient_scope', OKTA_MESSAGES.insufficientScope, `scope="${scope}", `)
+      })
     if (!auth.role) return oktaError(403, 'E0000006', OKTA_MESSAGES.accessDenied)
     return null
   }
@@ -529,7 +572,8 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     const denied = authorize(auth, 'okta.apps.read')
     if (denied) return denied
     const app = state.world.apps?.[appId]
-    if (!app || app.status === 'DELETED') return oktaError(404, 'E0000007', OKTA_MESSAGES.notFound(`Resource not found: ${appId} (AppInstance)`))
+    if (!app || app.status === 'DELETED')
+      return oktaError(404, 'E0000007', OKTA_MESSAGES.notFound(`Resource not found: ${appId} (AppInstance)`))
     return reply(200, appBody(app))
   }
 
@@ -594,7 +638,9 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
         const t = Date.parse(e.published)
         return t >= since && t <= until && filter(e)
       })
-      .sort((a, b) => (order === 'DESCENDING' ? Date.parse(b.published) - Date.parse(a.published) : Date.parse(a.published) - Date.parse(b.published)))
+      .sort((a, b) =>
+        order === 'DESCENDING' ? Date.parse(b.published) - Date.parse(a.published) : Date.parse(a.published) - Date.parse(b.published)
+      )
     const offset = cursor?.offset ?? 0
     const page = kept.slice(offset, offset + limit)
     const links = [`<${url.href.replace(/^http:\/\/127\.0\.0\.1(:\d+)?/, origin)}>; rel="self"`]
@@ -619,7 +665,12 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
   function send(res, entry, r) {
     if (res.destroyed) return
     const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body)
-    const headers = { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)), 'x-okta-request-id': requestId(), ...r.headers }
+    const headers = {
+      'content-type': JSON_TYPE,
+      'content-length': String(Buffer.byteLength(text)),
+      'x-okta-request-id': requestId(),
+      ...r.headers
+    }
     entry.status = r.status
     entry.error = r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? (r.body.errorCode ?? r.body.error ?? null) : null
     res.writeHead(r.status, headers)
@@ -711,11 +762,24 @@ const HOUR = 3_600_000
 function dropNulls(value) {
   if (Array.isArray(value)) return value.map(dropNulls)
   if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v)]))
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, dropNulls(v)])
+  )
 }
 
 /** A System Log event as Okta writes it [I9] (shape from the subset's ListLogs example, nulls left out). */
-export function logEvent({ at, eventType, result, reason = null, displayMessage, appId = OKTA_APP_ID, user = 'mona@acme.example', seed = `${at}/${eventType}/${user}` }) {
+export function logEvent({
+  at,
+  eventType,
+  result,
+  reason = null,
+  displayMessage,
+  appId = OKTA_APP_ID,
+  user = 'mona@acme.example',
+  seed = `${at}/${eventType}/${user}`
+}) {
   const published = new Date(at).toISOString()
   return dropNulls({
     uuid: randomUUIDFrom(seed),
@@ -725,12 +789,24 @@ export function logEvent({ at, eventType, result, reason = null, displayMessage,
     severity: result === 'FAILURE' ? 'ERROR' : 'INFO',
     legacyEventType: eventType.startsWith('application.provision') ? 'app.user_management.push_new_user' : 'app.api.error',
     displayMessage,
-    actor: { id: oktaId('0oa', 'okta-system'), type: 'PublicClientApp', alternateId: 'Okta System', displayName: 'Okta System', detailEntry: null },
+    actor: {
+      id: oktaId('0oa', 'okta-system'),
+      type: 'PublicClientApp',
+      alternateId: 'Okta System',
+      displayName: 'Okta System',
+      detailEntry: null
+    },
     client: { userAgent: null, zone: null, device: null, id: null, ipAddress: null, geographicalContext: null },
     outcome: { result, reason },
     target: [
       { id: oktaId('00u', user), type: 'User', alternateId: user, displayName: user.split('@')[0], detailEntry: null },
-      { id: appId, type: 'AppInstance', alternateId: 'GitHub Enterprise Cloud - Organization', displayName: 'GitHub Enterprise Cloud - Organization', detailEntry: null }
+      {
+        id: appId,
+        type: 'AppInstance',
+        alternateId: 'GitHub Enterprise Cloud - Organization',
+        displayName: 'GitHub Enterprise Cloud - Organization',
+        detailEntry: null
+      }
     ],
     transaction: { type: 'JOB', id: `job${hex(17)}`, detail: {} },
     debugContext: { debugData: {} },
@@ -744,9 +820,22 @@ function randomUUIDFrom(seed) {
 }
 
 export const pushSuccess = (at, user = 'mona@acme.example') =>
-  logEvent({ at, eventType: 'application.provision.user.push_profile', result: 'SUCCESS', displayMessage: 'Push user profile update to external application', user })
+  logEvent({
+    at,
+    eventType: 'application.provision.user.push_profile',
+    result: 'SUCCESS',
+    displayMessage: 'Push user profile update to external application',
+    user
+  })
 export const pushFailure = (at, reason, user = 'mona@acme.example', eventType = 'application.provision.user.push') =>
-  logEvent({ at, eventType, result: 'FAILURE', reason, displayMessage: `Automatic provisioning of user ${user} to app GitHub Enterprise Cloud - Organization failed`, user })
+  logEvent({
+    at,
+    eventType,
+    result: 'FAILURE',
+    reason,
+    displayMessage: `Automatic provisioning of user ${user} to app GitHub Enterprise Cloud - Organization failed`,
+    user
+  })
 export const authFailure = at =>
   logEvent({
     at,
@@ -782,7 +871,9 @@ export function healthyOktaWorld({ now = Date.now(), dpop = false } = {}) {
   const events = []
   for (let h = 2; h < 24 * 10; h += 6) events.push(pushSuccess(now - h * HOUR, `user${h}@acme.example`))
   // Events of other apps and types must not count: a sign-in to the app, and another app's failure.
-  events.push(logEvent({ at: now - 3 * HOUR, eventType: 'user.authentication.sso', result: 'SUCCESS', displayMessage: 'User single sign on to app' }))
+  events.push(
+    logEvent({ at: now - 3 * HOUR, eventType: 'user.authentication.sso', result: 'SUCCESS', displayMessage: 'User single sign on to app' })
+  )
   events.push(pushFailure(now - 4 * HOUR, CREDENTIALS_INVALID, 'other@acme.example'))
   events[events.length - 1].target[1].id = oktaId('0oa', 'another-app')
   return {
@@ -856,4 +947,3 @@ export const OKTA_WORLDS = Object.freeze({
   'no-events': noEventsWorld,
   'many-events': manyEventsWorld
 })
-

@@ -15,7 +15,13 @@ export interface ReportIdp {
   lastSuccessAt: string | null
   lastFailureAt: string | null
   lastFailureReason: string | null
-  quarantine: { reason: string; since: string | null; nextAttemptAt: string | null; errorCode: string | null; errorMessage: string | null } | null
+  quarantine: {
+    reason: string
+    since: string | null
+    nextAttemptAt: string | null
+    errorCode: string | null
+    errorMessage: string | null
+  } | null
   /** Entra: every synchronization job (emptied when the report is too large); Okta: none. */
   jobs: Array<{
     id: string
@@ -36,7 +42,16 @@ export interface ReportJson {
   tokenKind: string
   scopes: string[]
   expiresAt: string | null
-  causes: Array<{ id: string; severity: string; org: string | null; enterprise: string | null; title: string; message: string; remediation: string; url?: string }>
+  causes: Array<{
+    id: string
+    severity: string
+    org: string | null
+    enterprise: string | null
+    title: string
+    message: string
+    remediation: string
+    url?: string
+  }>
   /** The IdP side (`idp` input); null without it. */
   idp: ReportIdp | null
   [key: string]: unknown

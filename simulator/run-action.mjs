@@ -54,9 +54,14 @@ export function parseAnnotations(stdout) {
  */
 export function leaksOf(run, secret) {
   if (!secret) return []
-  const stdout = run.stdout.split('\n').filter(l => !l.startsWith('::add-mask::')).join('\n')
+  const stdout = run.stdout
+    .split('\n')
+    .filter(l => !l.startsWith('::add-mask::'))
+    .join('\n')
   const places = { stdout, stderr: run.stderr, outputs: run.outputsText, summary: run.summary }
-  return Object.entries(places).filter(([, text]) => text.includes(secret)).map(([name]) => name)
+  return Object.entries(places)
+    .filter(([, text]) => text.includes(secret))
+    .map(([name]) => name)
 }
 
 /**

@@ -42,18 +42,10 @@ export const UNKNOWN_TOKEN: string
 export function daysFromNow(days: number): string
 
 /** Overrides for healthyWorld(): any part of a world; `undefined` deletes a key. */
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> | undefined }
-    : T
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | undefined } : T
 
 export function healthyWorld(overrides?: DeepPartial<World>): FullWorld
-export function addOrg<W extends World>(
-  world: W,
-  login: string,
-  options: { id: number; authorize?: boolean } & Partial<WorldOrg>
-): W
+export function addOrg<W extends World>(world: W, login: string, options: { id: number; authorize?: boolean } & Partial<WorldOrg>): W
 export function renameUser<W extends World>(world: W, from: string, to: string): W
 
 export type ScenarioName =

@@ -27,16 +27,14 @@ export interface CauseDefinition {
   enterprise?: { title: string; remediation: (ctx: RemediationContext) => string }
 }
 
-const tokensPage = (ctx: RemediationContext): string =>
-  `${ctx.webUrl}/settings/tokens`
+const tokensPage = (ctx: RemediationContext): string => `${ctx.webUrl}/settings/tokens`
 
 export const CATALOGUE = {
   // ── Input and token ────────────────────────────────────────────────────
   'input-invalid': {
     severity: 'error',
     title: 'Invalid input',
-    remediation: () =>
-      'Correct the named input in the workflow file; no request was sent to GitHub.'
+    remediation: () => 'Correct the named input in the workflow file; no request was sent to GitHub.'
   },
   'token-whitespace': {
     severity: 'warning',
@@ -117,8 +115,7 @@ export const CATALOGUE = {
   'org-not-found': {
     severity: 'error',
     title: 'Organization not found',
-    remediation: () =>
-      'Check the org input for typos. A private organization the account cannot see also answers 404.'
+    remediation: () => 'Check the org input for typos. A private organization the account cannot see also answers 404.'
   },
   'not-org-member': {
     severity: 'error',
@@ -129,14 +126,13 @@ export const CATALOGUE = {
   'membership-pending': {
     severity: 'error',
     title: 'Organization invitation not accepted',
-    remediation: ctx =>
-      `Sign in as the service account and accept the invitation at ${ctx.webUrl}/orgs/ORG/invitation (or from its email).`
+    remediation: ctx => `Sign in as the service account and accept the invitation at ${ctx.webUrl}/orgs/ORG/invitation (or from its email).`
   },
   'not-org-owner': {
     severity: 'error',
     title: 'Service account is not an organization owner',
     remediation: () =>
-      'Make the service account an owner: Organization > People > the account > Change role > Owner. SCIM only accepts an owner\'s credential.'
+      "Make the service account an owner: Organization > People > the account > Change role > Owner. SCIM only accepts an owner's credential."
   },
   'sso-not-authorized': {
     severity: 'error',
@@ -154,19 +150,19 @@ export const CATALOGUE = {
     severity: 'error',
     title: 'Blocked by the organization IP allow list',
     remediation: () =>
-      'GitHub-hosted runners cannot pass an IP allow list: run this check on a self-hosted runner whose egress IP is allowed. The IdP\'s provisioning egress IPs must be on the allow list too, or provisioning fails the same way.'
+      "GitHub-hosted runners cannot pass an IP allow list: run this check on a self-hosted runner whose egress IP is allowed. The IdP's provisioning egress IPs must be on the allow list too, or provisioning fails the same way."
   },
   'oauth-app-restricted': {
     severity: 'error',
     title: 'Blocked by OAuth app access restrictions',
     remediation: () =>
-      'Approve the IdP\'s OAuth app for the organization: Organization settings > Third-party access > OAuth application policy, or lift the restrictions.'
+      "Approve the IdP's OAuth app for the organization: Organization settings > Third-party access > OAuth application policy, or lift the restrictions."
   },
   'pat-policy-blocked': {
     severity: 'error',
     title: 'Blocked by a personal access token policy',
     remediation: () =>
-      'The organization or enterprise forbids this kind of token (or its lifetime). Allow classic PATs for the organization (Settings > Personal access tokens), or shorten the token\'s lifetime to the allowed maximum.'
+      "The organization or enterprise forbids this kind of token (or its lifetime). Allow classic PATs for the organization (Settings > Personal access tokens), or shorten the token's lifetime to the allowed maximum."
   },
   'scim-not-available': {
     severity: 'error',
@@ -194,7 +190,7 @@ export const CATALOGUE = {
   // ── Enterprise ─────────────────────────────────────────────────────────
   'not-setup-user': {
     severity: 'warning',
-    title: 'EMU SCIM token is not the setup user\'s',
+    title: "EMU SCIM token is not the setup user's",
     remediation: () =>
       'GitHub documents EMU provisioning with a token of the setup user (SHORTCODE_admin). Create the scim:enterprise token while signed in as the setup user.'
   },
@@ -206,7 +202,8 @@ export const CATALOGUE = {
     remediation: ctx =>
       perIdp(ctx, {
         okta: 'Applications > the GitHub app > Provisioning > Integration > Edit > Re-authenticate with GitHub, signed in to GitHub as the service account in an active SAML session (apps that take a token: paste the checked token as API Token), then Dashboard > Tasks > Retry the failed pushes.',
-        entra: 'Enterprise applications > the GitHub app > Provisioning > Admin credentials > Authorize, signed in to GitHub as the service account (apps that take a token: paste the checked token as Secret Token), then Test Connection and restart provisioning.'
+        entra:
+          'Enterprise applications > the GitHub app > Provisioning > Admin credentials > Authorize, signed in to GitHub as the service account (apps that take a token: paste the checked token as Secret Token), then Test Connection and restart provisioning.'
       })
   },
   'idp-quarantined': {
@@ -221,7 +218,8 @@ export const CATALOGUE = {
     remediation: ctx =>
       perIdp(ctx, {
         okta: 'Dashboard > Tasks lists each failed push with its reason (a username or email already taken on GitHub, a missing attribute): fix it, then Retry.',
-        entra: "The app's Provisioning logs list each failed entry with its reason: fix the entries (attribute mappings, conflicting users), then let the next cycle retry them."
+        entra:
+          "The app's Provisioning logs list each failed entry with its reason: fix the entries (attribute mappings, conflicting users), then let the next cycle retry them."
       })
   },
   'idp-provisioning-off': {
@@ -230,7 +228,8 @@ export const CATALOGUE = {
     remediation: ctx =>
       perIdp(ctx, {
         okta: 'Activate the GitHub app, and under Provisioning > To App enable Create Users, Update User Attributes and Deactivate Users.',
-        entra: "Start provisioning on the app's Provisioning page (Provisioning Status: On), or configure it (Admin credentials, mappings) if it never ran."
+        entra:
+          "Start provisioning on the app's Provisioning page (Provisioning Status: On), or configure it (Admin credentials, mappings) if it never ran."
       })
   },
   'idp-check-failed': {
@@ -244,26 +243,25 @@ export const CATALOGUE = {
   'rate-limited': {
     severity: 'inconclusive',
     title: 'GitHub rate limit reached',
-    remediation: () =>
-      'Run the check again after the reset time. Other automation using the same account shares this limit.'
+    remediation: () => 'Run the check again after the reset time. Other automation using the same account shares this limit.'
   },
   'github-unavailable': {
     severity: 'inconclusive',
     title: 'GitHub could not be reached',
     remediation: () =>
-      'This says nothing about the token. Check https://www.githubstatus.com and the runner\'s network or proxy, then run the check again.'
+      "This says nothing about the token. Check https://www.githubstatus.com and the runner's network or proxy, then run the check again."
   },
   'unexpected-response': {
     severity: 'inconclusive',
     title: 'Unexpected response from GitHub',
     remediation: () =>
-      'GitHub (or a proxy in between) answered with something that is not the API\'s normal reply. Check api-url and any proxy, then run the check again.'
+      "GitHub (or a proxy in between) answered with something that is not the API's normal reply. Check api-url and any proxy, then run the check again."
   },
   'internal-error': {
     severity: 'inconclusive',
     title: 'Internal error in the check',
     remediation: () =>
-      'This is a bug of provisioning-token-check, not a verdict on the token. Please report it at the action\'s repository with the run\'s log (the token is never printed in it), then run the check again.'
+      "This is a bug of provisioning-token-check, not a verdict on the token. Please report it at the action's repository with the run's log (the token is never printed in it), then run the check again."
   }
 } as const satisfies Record<string, CauseDefinition>
 
@@ -272,12 +270,7 @@ export type CauseId = keyof typeof CATALOGUE
 export const CAUSE_IDS = Object.keys(CATALOGUE) as CauseId[]
 
 /** Order of severities in the `causes` output: most severe first. */
-export const SEVERITY_ORDER: readonly Severity[] = [
-  'error',
-  'inconclusive',
-  'warning',
-  'notice'
-]
+export const SEVERITY_ORDER: readonly Severity[] = ['error', 'inconclusive', 'warning', 'notice']
 
 export interface Cause {
   id: CauseId

@@ -46,7 +46,9 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
   const budget: ByteBudget = inputs.idp ? { spent: 0, limit: MAX_TOTAL_BODY_BYTES - IDP_BODY_BYTES } : { spent: 0 }
   const idpBudget: ByteBudget = { spent: 0, limit: IDP_BODY_BYTES }
   // The IdP is asked at once, beside GitHub (it does not depend on GET /user), inside the same time budget.
-  const idp = inputs.idp ? askIdp(inputs.idp, { deadline, now, budget: idpBudget, addSecret: options.onSecret ?? (() => undefined), debug }) : Promise.resolve(null)
+  const idp = inputs.idp
+    ? askIdp(inputs.idp, { deadline, now, budget: idpBudget, addSecret: options.onSecret ?? (() => undefined), debug })
+    : Promise.resolve(null)
   const { createClient } = await import(/* webpackMode: "eager" */ './github/client.js')
   const client = createClient({
     token: inputs.token,
@@ -88,7 +90,13 @@ async function askIdp(config: IdpConfig, ctx: IdpContext): Promise<IdpReport> {
       jobs: [],
       noAttempt: false,
       evidenceSince: null,
-      findings: [{ kind: 'check-failed', input: null, reason: `an internal error of the check (please report it): ${serverText(e instanceof Error ? e.message : String(e), 120)}` }],
+      findings: [
+        {
+          kind: 'check-failed',
+          input: null,
+          reason: `an internal error of the check (please report it): ${serverText(e instanceof Error ? e.message : String(e), 120)}`
+        }
+      ],
       requests: 0
     }
   }
@@ -98,7 +106,15 @@ async function askIdp(config: IdpConfig, ctx: IdpContext): Promise<IdpReport> {
 export function verdictForParsedProblems(parsed: ParsedInputs): Verdict {
   const ctx = { webUrl: 'https://github.com' }
   const whitespace: Cause[] = parsed.tokenWhitespace
-    ? [makeCause({ id: 'token-whitespace', message: 'The token input had leading or trailing whitespace (a space or line break); it was trimmed before use.' }, ctx)]
+    ? [
+        makeCause(
+          {
+            id: 'token-whitespace',
+            message: 'The token input had leading or trailing whitespace (a space or line break); it was trimmed before use.'
+          },
+          ctx
+        )
+      ]
     : []
   const causes = [...parsed.problems.map(p => makeCause({ id: p.id, message: p.message }, ctx)), ...whitespace]
   return verdictForInputProblems(causes)
@@ -111,9 +127,12 @@ export function policyForParsedProblems(parsed: ParsedInputs): Policy | null {
 
 /** A bug of ours: never a verdict on the token, never healthy. `message` must already be scrubbed. */
 export function verdictForInternalError(message: string): Verdict {
-  const cause = makeCause({ id: 'internal-error', message: `The check stopped on an internal error: ${serverText(message, 300)}` }, { webUrl: 'https://github.com' })
+  const cause = makeCause(
+    { id: 'internal-error', message: `The check stopped on an internal error: ${serverText(message, 300)}` },
+    { webUrl: 'https://github.com' }
+  )
   const verdict = verdictForInputProblems([cause])
   verdict.status = statusOf([cause])
-  verdict.notes = ['The check did not finish; please report this at the action\'s repository.']
+  verdict.notes = ["The check did not finish; please report this at the action's repository."]
   return verdict
 }

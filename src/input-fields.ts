@@ -19,12 +19,7 @@ export function describe(value: string): string {
   return JSON.stringify(shown)
 }
 
-export function parseWholeNumber(
-  name: string,
-  raw: string,
-  problems: InputProblem[],
-  { min }: { min: number }
-): number | null {
+export function parseWholeNumber(name: string, raw: string, problems: InputProblem[], { min }: { min: number }): number | null {
   const value = raw.trim()
   if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
     problems.push({
@@ -37,12 +32,7 @@ export function parseWholeNumber(
   return Number(value)
 }
 
-export function parseEnum<T extends string>(
-  name: string,
-  raw: string,
-  allowed: readonly T[],
-  problems: InputProblem[]
-): T | null {
+export function parseEnum<T extends string>(name: string, raw: string, allowed: readonly T[], problems: InputProblem[]): T | null {
   const value = raw.trim().toLowerCase()
   if ((allowed as readonly string[]).includes(value)) return value as T
   problems.push({
@@ -89,13 +79,19 @@ export function parseServiceUrl(name: string, raw: string, example: string, prob
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value)
   let why = ''
   if (url === null || url.hostname === '') why = 'it is not a URL'
-  else if (userinfo || url.username !== '' || url.password !== '') why = 'it holds credentials (user:password@); pass secrets only through their own inputs'
+  else if (userinfo || url.username !== '' || url.password !== '')
+    why = 'it holds credentials (user:password@); pass secrets only through their own inputs'
   else if (value.includes('?') || value.includes('#')) why = 'it has a query or fragment'
-  else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) why = 'plain http is accepted for loopback hosts only (127.0.0.1, localhost, ::1): a token never crosses a network in clear'
+  else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    why = 'plain http is accepted for loopback hosts only (127.0.0.1, localhost, ::1): a token never crosses a network in clear'
   else if (url.protocol !== 'https:' && url.protocol !== 'http:') why = 'it must be https://'
   if (why !== '' || url === null) {
     const shown = userinfo ? '(not shown: it holds credentials)' : describe(value)
-    problems.push({ id: 'input-invalid', input: name, message: `Input "${name}" must be an https URL such as ${example}; ${why}; got ${shown}.` })
+    problems.push({
+      id: 'input-invalid',
+      input: name,
+      message: `Input "${name}" must be an https URL such as ${example}; ${why}; got ${shown}.`
+    })
     return null
   }
   return url.toString().replace(/\/+$/, '')

@@ -31,7 +31,6 @@ export interface Inputs {
   idp: IdpConfig | null
 }
 
-
 export interface ParsedInputs {
   /** Present when there is no problem. */
   inputs?: Inputs
@@ -119,7 +118,11 @@ function tokenProblem(rawToken: string, reason: string): InputProblem {
 }
 
 /** What is checked: the orgs (by default the repository's owner) and the enterprise. */
-function parseTargets(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputProblem[]): { orgs: string[]; enterprise: string | null; count: number } {
+function parseTargets(
+  read: ReadInput,
+  env: NodeJS.ProcessEnv,
+  problems: InputProblem[]
+): { orgs: string[]; enterprise: string | null; count: number } {
   const enterpriseRaw = read('enterprise').trim()
   let enterprise: string | null = null
   if (enterpriseRaw !== '') {
@@ -206,8 +209,15 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
   const tokenWhitespace = shape.hadWhitespace && rawToken.trim() !== ''
   const { warnDays, failDays, failOn, inconclusive, scimProbe, apiUrl, timeoutSeconds } = policy
   if (
-    problems.length > 0 || !shape.ok || warnDays === null || failDays === null || failOn === null ||
-    inconclusive === null || scimProbe === null || apiUrl === null || timeoutSeconds === null
+    problems.length > 0 ||
+    !shape.ok ||
+    warnDays === null ||
+    failDays === null ||
+    failOn === null ||
+    inconclusive === null ||
+    scimProbe === null ||
+    apiUrl === null ||
+    timeoutSeconds === null
   ) {
     return { problems, tokenWhitespace, failOn }
   }

@@ -22,10 +22,7 @@ export const REDACTED = '***'
  * what it scanned or fails within a bounded distance. (JWTs, whose pattern
  * would backtrack, are found by `redactJwts` without a regular expression.)
  */
-const GITHUB_SHAPES: readonly RegExp[] = [
-  /(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{16,}/g,
-  /github_pat_[A-Za-z0-9_]{16,}/g
-]
+const GITHUB_SHAPES: readonly RegExp[] = [/(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9_]{16,}/g, /github_pat_[A-Za-z0-9_]{16,}/g]
 
 /** A scheme word and its value (`Bearer abc…`, `SSWS abc…`, `token=abc…`). */
 const SCHEME_VALUE = /\b(bearer|token|dpop|basic|ssws)([\s:=]+)([A-Za-z0-9._~+/=-]{8,})/gi
@@ -63,7 +60,14 @@ function redactJwts(text: string): string {
         }
       }
       const payload = segs[i + 1]
-      if (at >= 0 && seg.length - at >= 7 && payload !== undefined && payload.length >= 4 && i + 2 < segs.length && BASE64URL.test(payload)) {
+      if (
+        at >= 0 &&
+        seg.length - at >= 7 &&
+        payload !== undefined &&
+        payload.length >= 4 &&
+        i + 2 < segs.length &&
+        BASE64URL.test(payload)
+      ) {
         out.push(`${seg.slice(0, at)}${REDACTED}`)
         i += 3
       } else {
@@ -269,7 +273,9 @@ export function neutraliseCommands(text: string): string {
   if (!text.includes('::') && !text.includes('##[')) return text
   return text
     .split(LINE_BREAKS)
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(COMMAND_START, (_m, ws: string, cmd: string) => `${ws}${cmd === '::' ? ': :' : '# #['}`)))
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replace(COMMAND_START, (_m, ws: string, cmd: string) => `${ws}${cmd === '::' ? ': :' : '# #['}`)
+    )
     .join('')
 }
 
@@ -283,7 +289,10 @@ export function truncateBytes(text: string, maxBytes: number, marker = '…[trun
   if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text
   const room = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'))
   // A character split by the byte cut decodes as U+FFFD: drop it.
-  const kept = Buffer.from(text, 'utf8').subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '')
+  const kept = Buffer.from(text, 'utf8')
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')
   return `${kept}${marker}`
 }
 

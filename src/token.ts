@@ -4,17 +4,10 @@
  */
 
 export type TokenKind =
-  | 'classic-pat'
-  | 'fine-grained-pat'
-  | 'oauth-app'
-  | 'github-app-user'
-  | 'github-app-installation'
-  | 'legacy'
-  | 'unknown'
+  'classic-pat' | 'fine-grained-pat' | 'oauth-app' | 'github-app-user' | 'github-app-installation' | 'legacy' | 'unknown'
 
 export type TokenShape =
-  | { ok: true; kind: TokenKind; trimmed: string; hadWhitespace: boolean }
-  | { ok: false; reason: string; hadWhitespace: boolean }
+  { ok: true; kind: TokenKind; trimmed: string; hadWhitespace: boolean } | { ok: false; reason: string; hadWhitespace: boolean }
 
 // GitHub plans for token lengths up to 255 characters (docs/github-behaviour.md, "Token kinds"); today's prefixed tokens are 40.
 const PREFIXED: ReadonlyArray<[RegExp, TokenKind]> = [

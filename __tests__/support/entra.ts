@@ -3,7 +3,15 @@
  * and the inputs that point checkEntra at a running entra-fake (client secret, or GitHub OIDC through the
  * fake runner endpoint: what ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN would hold in Actions).
  */
-import { AUDIENCE, CLIENT_ID, CLIENT_SECRET, OIDC_REQUEST_TOKEN, SERVICE_PRINCIPAL_ID, TENANT_ID, type FakeEntra } from '../../simulator/entra-fake.mjs'
+import {
+  AUDIENCE,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  OIDC_REQUEST_TOKEN,
+  SERVICE_PRINCIPAL_ID,
+  TENANT_ID,
+  type FakeEntra
+} from '../../simulator/entra-fake.mjs'
 import type { EntraAuth, EntraInputs, IdpContext } from '../../src/idp/types.js'
 
 export interface RecordingContext extends IdpContext {
@@ -31,7 +39,10 @@ export function secretAuth(secret = CLIENT_SECRET): EntraAuth {
 }
 
 /** OIDC as the action reads it from the runner: ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN, and entra-audience. */
-export function oidcAuth(fake: FakeEntra, overrides: Partial<{ requestUrl: string; requestToken: string; audience: string }> = {}): EntraAuth {
+export function oidcAuth(
+  fake: FakeEntra,
+  overrides: Partial<{ requestUrl: string; requestToken: string; audience: string }> = {}
+): EntraAuth {
   return { kind: 'oidc', requestUrl: fake.oidcRequestUrl, requestToken: OIDC_REQUEST_TOKEN, audience: AUDIENCE, ...overrides }
 }
 

@@ -20,9 +20,13 @@ export const resp = (status: number, body: unknown, headers: Record<string, stri
 export const err = (status: number, message: string, headers: Record<string, string> = {}): Fact =>
   resp(status, { message, documentation_url: 'https://docs.github.com/rest' }, headers)
 export const NOT_FOUND = err(404, 'Not Found')
-export const SSO_403 = err(403, 'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.', {
-  'x-github-sso': 'required; url=https://github.com/orgs/acme/sso?authorization_request=ABC123'
-})
+export const SSO_403 = err(
+  403,
+  'Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.',
+  {
+    'x-github-sso': 'required; url=https://github.com/orgs/acme/sso?authorization_request=ABC123'
+  }
+)
 
 export function inputs(over: Partial<Inputs> = {}): Inputs {
   return {
@@ -62,7 +66,13 @@ export function healthyOrg(org = 'acme', over: Partial<OrgFacts> = {}): OrgFacts
         authorized_credential_expires_at: null
       }
     ]),
-    scim: resp(200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 3, itemsPerPage: 1, startIndex: 1, Resources: [{}] }),
+    scim: resp(200, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 3,
+      itemsPerPage: 1,
+      startIndex: 1,
+      Resources: [{}]
+    }),
     ...over
   }
 }
@@ -70,7 +80,12 @@ export function healthyOrg(org = 'acme', over: Partial<OrgFacts> = {}): OrgFacts
 export function identities(perOrg: Record<string, unknown>, errors: unknown[] = [], headers: Record<string, string> = {}): Fact {
   return resp(200, { data: perOrg, ...(errors.length ? { errors } : {}) }, headers)
 }
-export const LINKED = { samlIdentityProvider: { ssoUrl: 'https://idp.example/sso', externalIdentities: { nodes: [{ guid: 'x', samlIdentity: { nameId: 'scim@acme.example' } }] } } }
+export const LINKED = {
+  samlIdentityProvider: {
+    ssoUrl: 'https://idp.example/sso',
+    externalIdentities: { nodes: [{ guid: 'x', samlIdentity: { nameId: 'scim@acme.example' } }] }
+  }
+}
 export const UNLINKED = { samlIdentityProvider: { ssoUrl: 'https://idp.example/sso', externalIdentities: { nodes: [] } } }
 
 export function facts(over: Partial<Facts> = {}): Facts {
@@ -87,4 +102,3 @@ export function facts(over: Partial<Facts> = {}): Facts {
 }
 
 export const ids = (v: Verdict): string[] => v.causes.map(c => c.id)
-

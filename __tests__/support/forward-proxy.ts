@@ -26,7 +26,13 @@ export async function startForwardProxy(): Promise<ForwardProxy> {
     const target = new URL(req.url ?? '/')
     requests.push(`${req.method} ${target.host} ${target.pathname}`)
     const upstream = httpRequest(
-      { host: '127.0.0.1', port: Number(target.port || 80), path: `${target.pathname}${target.search}`, method: req.method, headers: req.headers },
+      {
+        host: '127.0.0.1',
+        port: Number(target.port || 80),
+        path: `${target.pathname}${target.search}`,
+        method: req.method,
+        headers: req.headers
+      },
       up => {
         res.writeHead(up.statusCode ?? 502, up.headers)
         up.pipe(res)

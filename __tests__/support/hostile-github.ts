@@ -57,7 +57,11 @@ export const everything = (authorization: string): string => `${echoes(authoriza
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers })
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers
+  })
   res.end(text)
 }
 
@@ -78,19 +82,29 @@ export async function startHostileGitHub(h: Hostility): Promise<HostileGitHub> {
       const token = tokenOf(auth)
       const field = h.big ? 'x' : text
       if (req.method === 'GET' && path === '/user') {
-        return send(res, 200, { login: h.login ? h.login(auth) : 'acme-scim', id: 5001, type: 'User', name: field }, {
-          'x-oauth-scopes': 'admin:org',
-          'x-accepted-oauth-scopes': headerSafe(`admin:org, ${auth}`),
-          'x-github-request-id': headerSafe(field)
-        })
+        return send(
+          res,
+          200,
+          { login: h.login ? h.login(auth) : 'acme-scim', id: 5001, type: 'User', name: field },
+          {
+            'x-oauth-scopes': 'admin:org',
+            'x-accepted-oauth-scopes': headerSafe(`admin:org, ${auth}`),
+            'x-github-request-id': headerSafe(field)
+          }
+        )
       }
       const membership = /^\/user\/memberships\/orgs\/([^/]+)$/.exec(path)
       if (req.method === 'GET' && membership) {
         const org = membership[1]
         if (org === 'beta') {
-          return send(res, 403, { message: text, documentation_url: 'https://docs.github.com' }, {
-            'x-github-sso': headerSafe(`required; url=https://evil.example/sso?authorization_request=${token}&x=${field}`)
-          })
+          return send(
+            res,
+            403,
+            { message: text, documentation_url: 'https://docs.github.com' },
+            {
+              'x-github-sso': headerSafe(`required; url=https://evil.example/sso?authorization_request=${token}&x=${field}`)
+            }
+          )
         }
         if (org === 'gamma') return send(res, 500, { message: text })
         return send(res, 200, { state: 'active', role: 'admin', organization: { login: org, id: 1001 }, user: { login: 'acme-scim' } })

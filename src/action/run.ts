@@ -71,7 +71,11 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
     const parsed = parseInputs(name => c.getInput(name, { trimWhitespace: false }), env)
     const inputs = parsed.inputs
     if (!inputs) {
-      await publish(c, verdictForParsedProblems(parsed), policyForParsedProblems(parsed), { docs: docsBase(env), secrets: secrets.values, setExitCode })
+      await publish(c, verdictForParsedProblems(parsed), policyForParsedProblems(parsed), {
+        docs: docsBase(env),
+        secrets: secrets.values,
+        setExitCode
+      })
       return
     }
     const verdict = await checkToken(inputs, {
@@ -82,7 +86,12 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
       debug: message => c.debug(logLine(message, secrets.scrub)),
       onSecret
     })
-    await publish(c, verdict, { failOn: inputs.failOn, inconclusive: inputs.inconclusive }, { docs: docsBase(env), secrets: secrets.values, setExitCode })
+    await publish(
+      c,
+      verdict,
+      { failOn: inputs.failOn, inconclusive: inputs.inconclusive },
+      { docs: docsBase(env), secrets: secrets.values, setExitCode }
+    )
   } catch (e) {
     // A bug of ours: never a verdict on the token, never healthy.
     const message = logLine(e instanceof Error ? e.message : String(e), secrets.scrub, 500)

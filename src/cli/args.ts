@@ -277,11 +277,11 @@ function secretLabel(input: SecretInput, secrets: IdpSecrets): string {
 
 /** Entra without a secret: the action would federate with GitHub OIDC, which the CLI has not. */
 export const ENTRA_SECRET_MISSING =
-  '--idp entra: needs the app registration\'s client secret here: set ENTRA_CLIENT_SECRET, or pass --entra-client-secret-file FILE. Outside GitHub Actions there is no GitHub OIDC token to federate with.'
+  "--idp entra: needs the app registration's client secret here: set ENTRA_CLIENT_SECRET, or pass --entra-client-secret-file FILE. Outside GitHub Actions there is no GitHub OIDC token to federate with."
 
 /** Okta without a way to sign in. */
 export const OKTA_SIGN_IN_MISSING =
-  '--idp okta: needs a way to sign in to Okta: --okta-client-id with the API service app\'s private key (OKTA_PRIVATE_KEY or --okta-private-key-file; recommended), or an API token (OKTA_API_TOKEN or --okta-api-token-file).'
+  "--idp okta: needs a way to sign in to Okta: --okta-client-id with the API service app's private key (OKTA_PRIVATE_KEY or --okta-private-key-file; recommended), or an API token (OKTA_API_TOKEN or --okta-api-token-file)."
 
 /**
  * The flags' values, checked as the action checks its inputs, before any
@@ -302,7 +302,9 @@ export function flagProblems(args: CliArgs, env: NodeJS.ProcessEnv): string[] {
       // Okta's two ways to sign in, in the CLI's words: where each secret comes from.
       if (p.input === 'okta-client-id' && / are required with idp: okta/.test(p.message)) return OKTA_SIGN_IN_MISSING
       if (p.input === 'okta-api-token' && /are two ways/.test(p.message)) {
-        const keyWay = ['--okta-client-id', secrets['okta-private-key']?.from].filter(x => x !== undefined && (x !== '--okta-client-id' || args.values['okta-client-id'] !== undefined))
+        const keyWay = ['--okta-client-id', secrets['okta-private-key']?.from].filter(
+          x => x !== undefined && (x !== '--okta-client-id' || args.values['okta-client-id'] !== undefined)
+        )
         return `${name('okta-api-token')} and ${keyWay.join(' with ')} are two ways to sign in to Okta: give one of them.`
       }
       const message = p.message

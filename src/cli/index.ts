@@ -7,7 +7,17 @@
  * The IdP's secrets come from their environment variables or files: never argv.
  */
 import { checkToken, policyForParsedProblems, verdictForInternalError, verdictForParsedProblems } from '../check.js'
-import { cliEnv, colorEnabled, editHiddenLine, flagProblems, inputReader, parseCliArgs, SECRET_SOURCES, USAGE, type IdpSecrets } from './args.js'
+import {
+  cliEnv,
+  colorEnabled,
+  editHiddenLine,
+  flagProblems,
+  inputReader,
+  parseCliArgs,
+  SECRET_SOURCES,
+  USAGE,
+  type IdpSecrets
+} from './args.js'
 import packageJson from '../../package.json' with { type: 'json' }
 import { renderText } from './render.js'
 import type { Verdict } from '../diagnose/index.js'
@@ -121,7 +131,10 @@ async function obtainToken(): Promise<{ token: string; from: TokenSource } | num
     }
   }
   if (source.token.trim() === '') {
-    await write(stderr, `${NAME}: no token: ${source.from} was empty. Set GITHUB_TOKEN or GH_TOKEN, pipe the token on stdin, or run in a terminal to be prompted.\n`)
+    await write(
+      stderr,
+      `${NAME}: no token: ${source.from} was empty. Set GITHUB_TOKEN or GH_TOKEN, pipe the token on stdin, or run in a terminal to be prompted.\n`
+    )
     return 2
   }
   return source
@@ -134,7 +147,12 @@ interface Judged {
 }
 
 /** The check, as the action makes it; never throws (a bug of ours is internal-error). */
-async function judge(args: Args, source: { token: string; from: TokenSource }, idpSecrets: IdpSecrets, secrets: SecretList): Promise<Judged> {
+async function judge(
+  args: Args,
+  source: { token: string; from: TokenSource },
+  idpSecrets: IdpSecrets,
+  secrets: SecretList
+): Promise<Judged> {
   // The budget counts from here: time spent typing the token is not GitHub's.
   const startedAt = Date.now()
   try {
@@ -145,7 +163,8 @@ async function judge(args: Args, source: { token: string; from: TokenSource }, i
       const badInputs = parsed.problems.map(p => p.input).filter((n, i, a) => a.indexOf(n) === i)
       return { verdict: verdictForParsedProblems(parsed), policy: policyForParsedProblems(parsed), badInputs }
     }
-    if (!args.json && process.stderr.isTTY) await write(process.stderr, `Checking the token from ${source.from} against ${inputs.apiUrl}${idpText(inputs.idp)} …\n`)
+    if (!args.json && process.stderr.isTTY)
+      await write(process.stderr, `Checking the token from ${source.from} against ${inputs.apiUrl}${idpText(inputs.idp)} …\n`)
     // Each token obtained during the run (the IdP's access tokens) is scrubbed from both outputs like the given secrets.
     const onSecret = (s: string): void => void (isCredentialShaped(s) && secrets.add(s))
     const verdict = await checkToken(inputs, { now: Date.now, startedAt, tokenWhitespace: parsed.tokenWhitespace, onSecret })

@@ -101,7 +101,8 @@ export function renderText(unsafe: Verdict, options: RenderOptions): string {
   if (verdict.idp) {
     lines.push('', paint(`Identity provider (${verdict.idp.provider})`, 'bold'))
     for (const [k, v] of idpRows(verdict.idp)) lines.push(`  ${paint(k.padEnd(15), 'dim')}${v}`)
-    for (const j of verdict.idp.jobs) lines.push(`  job ${j.id}: ${j.status}; last run ${j.lastExecutionAt ?? 'never'}; last success ${j.lastSuccessAt ?? 'never'}`)
+    for (const j of verdict.idp.jobs)
+      lines.push(`  job ${j.id}: ${j.status}; last run ${j.lastExecutionAt ?? 'never'}; last success ${j.lastSuccessAt ?? 'never'}`)
   }
   if (verdict.notes.length > 0) {
     lines.push('', paint('Notes', 'bold'))

@@ -17,7 +17,13 @@ export const MAX_SECRET_FILE = 64 * 1024
  */
 export function shownPath(path: string): string | null {
   if (/[\r\n]|-----/.test(path) || path.length > 300) return null
-  const looksRandom = !path.includes('/') && !path.includes('\\') && path.length >= 16 && /[0-9]/.test(path) && /[A-Za-z]/.test(path) && !/\.[A-Za-z]{1,5}$/.test(path)
+  const looksRandom =
+    !path.includes('/') &&
+    !path.includes('\\') &&
+    path.length >= 16 &&
+    /[0-9]/.test(path) &&
+    /[A-Za-z]/.test(path) &&
+    !/\.[A-Za-z]{1,5}$/.test(path)
   return looksRandom ? null : JSON.stringify(path)
 }
 
@@ -59,7 +65,11 @@ export function readSecretFile(flag: string, path: string): { ok: true; value: s
       if (n === 0) break
       length += n
     }
-    if (length > MAX_SECRET_FILE) return { ok: false, error: fileText(flag, path, `is larger than ${MAX_SECRET_FILE / 1024} KiB: it is not a secret (the content is not shown)`) }
+    if (length > MAX_SECRET_FILE)
+      return {
+        ok: false,
+        error: fileText(flag, path, `is larger than ${MAX_SECRET_FILE / 1024} KiB: it is not a secret (the content is not shown)`)
+      }
     const value = buffer.subarray(0, length).toString('utf8')
     if (value.trim() === '') return { ok: false, error: fileText(flag, path, 'is empty') }
     return { ok: true, value }

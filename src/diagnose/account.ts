@@ -12,9 +12,7 @@ import { accountWideCause, badBodyCause, inconclusiveCause } from './answer-caus
 import { classify, httpStatus, isObject, isScopeName, isUser, ok, type HttpAnswer } from './answers.js'
 
 /** GET /user's answer: the account it names, or why nothing else can be judged. */
-export type UserAnswer =
-  | { answered: true; login: string; answer: HttpAnswer }
-  | { answered: false; causes: CauseInput[]; note: string }
+export type UserAnswer = { answered: true; login: string; answer: HttpAnswer } | { answered: false; causes: CauseInput[]; note: string }
 
 /**
  * GET /user, the first request, sent alone: a dead token costs exactly one
@@ -23,13 +21,22 @@ export type UserAnswer =
  */
 export function readUser(user: Fact, kind: TokenKind, now: Date): UserAnswer {
   if (!ok(user)) {
-    return { answered: false, causes: [userRefusal(user, kind, now)], note: 'Nothing else was requested: the first request did not succeed.' }
+    return {
+      answered: false,
+      causes: [userRefusal(user, kind, now)],
+      note: 'Nothing else was requested: the first request did not succeed.'
+    }
   }
   if (!isUser(user.body)) {
-    const cause: CauseInput = isObject(user.body) && typeof user.body.login === 'string' && typeof user.body.id === 'number'
-      ? { id: 'unexpected-response', message: 'GET /user answered with a login that is not a GitHub login (GitHub logins are letters, digits and hyphens); nothing was judged on it.' }
-      : badBodyCause(user, 'GET /user', null)
-    return { answered: false, causes: [cause], note: 'Nothing else was judged: the first answer was not GitHub\'s.' }
+    const cause: CauseInput =
+      isObject(user.body) && typeof user.body.login === 'string' && typeof user.body.id === 'number'
+        ? {
+            id: 'unexpected-response',
+            message:
+              'GET /user answered with a login that is not a GitHub login (GitHub logins are letters, digits and hyphens); nothing was judged on it.'
+          }
+        : badBodyCause(user, 'GET /user', null)
+    return { answered: false, causes: [cause], note: "Nothing else was judged: the first answer was not GitHub's." }
   }
   return { answered: true, login: user.body.login, answer: user }
 }
@@ -37,15 +44,25 @@ export function readUser(user: Fact, kind: TokenKind, now: Date): UserAnswer {
 function userRefusal(user: Fact, kind: TokenKind, now: Date): CauseInput {
   const f = classify(user, now)
   if (!kindSupportsScim(kind) && (f.type === 'forbidden' || f.type === 'unauthorized')) {
-    return { id: 'token-kind-unsupported', message: `The token is a ${KIND_LABEL[kind]}; GET /user refused it ("${serverText(f.text, 120)}"). SCIM provisioning needs a personal access token (classic) of the service account (or the IdP's own OAuth token).` }
+    return {
+      id: 'token-kind-unsupported',
+      message: `The token is a ${KIND_LABEL[kind]}; GET /user refused it ("${serverText(f.text, 120)}"). SCIM provisioning needs a personal access token (classic) of the service account (or the IdP's own OAuth token).`
+    }
   }
   if (f.type === 'bad-credentials') {
-    return { id: 'token-invalid', message: 'GET /user answered 401 "Bad credentials": GitHub no longer accepts this token. It was revoked, it expired, it was regenerated, or its account was deleted. It was sent once and not retried.' }
+    return {
+      id: 'token-invalid',
+      message:
+        'GET /user answered 401 "Bad credentials": GitHub no longer accepts this token. It was revoked, it expired, it was regenerated, or its account was deleted. It was sent once and not retried.'
+    }
   }
   const known = accountWideCause(f) ?? inconclusiveCause(f, 'GET /user', null)
   if (known !== null) return known
   const text = f.type === 'forbidden' || f.type === 'unauthorized' ? f.text : f.type
-  return { id: 'unexpected-response', message: `GET /user answered ${httpStatus(user)} (${serverText(text, 160)}), which GitHub does not answer for a valid token.` }
+  return {
+    id: 'unexpected-response',
+    message: `GET /user answered ${httpStatus(user)} (${serverText(text, 160)}), which GitHub does not answer for a valid token.`
+  }
 }
 
 /** What the later steps need to know of the token and its account. */
@@ -73,19 +90,28 @@ export function judgeToken(user: { login: string; answer: HttpAnswer }, inputs: 
   const causes: CauseInput[] = []
   const kindSupported = kindSupportsScim(inputs.tokenKind)
   if (!kindSupported) {
-    causes.push({ id: 'token-kind-unsupported', message: `The token is a ${KIND_LABEL[inputs.tokenKind]}. SCIM provisioning needs a personal access token (classic) of the service account (or the IdP's own OAuth token).` })
+    causes.push({
+      id: 'token-kind-unsupported',
+      message: `The token is a ${KIND_LABEL[inputs.tokenKind]}. SCIM provisioning needs a personal access token (classic) of the service account (or the IdP's own OAuth token).`
+    })
   }
   const scopeHeader = user.answer.headers['x-oauth-scopes']
   const listed = scopeHeader === undefined ? null : parseScopeList(scopeHeader)
   // Scope names are data too: only what looks like a scope is kept, and at most 100 of them.
   const granted = listed === null ? null : listed.filter(isScopeName).slice(0, 100)
   if (listed !== null && granted !== null && granted.length !== listed.length) {
-    causes.push({ id: 'unexpected-response', message: 'GET /user sent an X-OAuth-Scopes header with values that are not OAuth scope names; only the scope names in it were used.' })
+    causes.push({
+      id: 'unexpected-response',
+      message: 'GET /user sent an X-OAuth-Scopes header with values that are not OAuth scope names; only the scope names in it were used.'
+    })
   }
   let missing: string[] = []
   if (granted === null) {
     if (kindSupported) {
-      causes.push({ id: 'unexpected-response', message: `GET /user sent no X-OAuth-Scopes header, which GitHub always sends for a ${KIND_LABEL[inputs.tokenKind]}; the scopes could not be checked.` })
+      causes.push({
+        id: 'unexpected-response',
+        message: `GET /user sent no X-OAuth-Scopes header, which GitHub always sends for a ${KIND_LABEL[inputs.tokenKind]}; the scopes could not be checked.`
+      })
     }
   } else {
     const required = requiredScopes(inputs)
@@ -126,8 +152,14 @@ function scopeCauses(granted: string[], required: string[], missing: string[], e
   }
   const excess = excessiveScopes(granted, required)
   if (excess.length > 0) {
-    const swap = excess.includes('admin:enterprise') && enterprise ? ' admin:enterprise still works for SCIM, but scim:enterprise alone is what GitHub recommends, and the swap is disruption-free.' : ''
-    causes.push({ id: 'scope-excessive', message: `The token also has ${excess.join(', ')}, which provisioning does not need; a leak would expose more than SCIM.${swap}` })
+    const swap =
+      excess.includes('admin:enterprise') && enterprise
+        ? ' admin:enterprise still works for SCIM, but scim:enterprise alone is what GitHub recommends, and the swap is disruption-free.'
+        : ''
+    causes.push({
+      id: 'scope-excessive',
+      message: `The token also has ${excess.join(', ')}, which provisioning does not need; a leak would expose more than SCIM.${swap}`
+    })
   }
   return causes
 }
@@ -141,7 +173,12 @@ export function whichAccount(login: string, expectedLogin: string | null, expect
   if (expectedLogin === null || expectedLogin.toLowerCase() === login.toLowerCase()) return []
   const f = expectedUser === null || ok(expectedUser) ? null : classify(expectedUser, now)
   if (f?.type === 'not-found') {
-    return [{ id: 'account-renamed', message: `The account ${expectedLogin} no longer exists, and the token belongs to ${login}: the service account was most likely renamed (or ${expectedLogin} deleted). IdPs that store the login stop matching.` }]
+    return [
+      {
+        id: 'account-renamed',
+        message: `The account ${expectedLogin} no longer exists, and the token belongs to ${login}: the service account was most likely renamed (or ${expectedLogin} deleted). IdPs that store the login stop matching.`
+      }
+    ]
   }
   const fault = f === null ? null : inconclusiveCause(f, `GET /users/${expectedLogin}`, null)
   return [

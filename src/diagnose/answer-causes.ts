@@ -28,9 +28,19 @@ export function inconclusiveCause(f: Failure, what: string, org: string | null, 
       }
     }
     case 'unavailable':
-      return { id: 'github-unavailable', org, enterprise, message: `${prefix}${what} failed: ${f.detail}. This is GitHub's or the network's fault, not the token's.` }
+      return {
+        id: 'github-unavailable',
+        org,
+        enterprise,
+        message: `${prefix}${what} failed: ${f.detail}. This is GitHub's or the network's fault, not the token's.`
+      }
     case 'unexpected':
-      return { id: 'unexpected-response', org, enterprise, message: `${prefix}${what} answered ${f.detail}, which is not an answer GitHub gives to this request.` }
+      return {
+        id: 'unexpected-response',
+        org,
+        enterprise,
+        message: `${prefix}${what} answered ${f.detail}, which is not an answer GitHub gives to this request.`
+      }
     default:
       return null
   }
@@ -39,7 +49,11 @@ export function inconclusiveCause(f: Failure, what: string, org: string | null, 
 /** Account-wide answers met on any request (lockout, suspension): they are the account's, not an org's. */
 export function accountWideCause(f: Failure): CauseInput | null {
   if (f.type === 'lockout') {
-    return { id: 'login-attempts-exceeded', message: 'GitHub answered "Maximum number of login attempts exceeded": it rejects every authentication for this account for a while, valid tokens included.' }
+    return {
+      id: 'login-attempts-exceeded',
+      message:
+        'GitHub answered "Maximum number of login attempts exceeded": it rejects every authentication for this account for a while, valid tokens included.'
+    }
   }
   if (f.type === 'suspended') {
     return { id: 'account-suspended', message: 'GitHub answered "Your account was suspended" for the service account.' }
@@ -49,9 +63,14 @@ export function accountWideCause(f: Failure): CauseInput | null {
 
 /** A 2xx whose body is not the JSON GitHub sends (HTML, not JSON, the wrong shape, not read whole). */
 export function badBodyCause(fact: HttpAnswer, what: string, org: string | null, enterprise: string | null = null): CauseInput {
-  const kind = fact.bodyProblem !== undefined
-    ? `a body that was ${BODY_PROBLEM_TEXT[fact.bodyProblem]}`
-    : typeof fact.body === 'string' ? (/^\s*</.test(fact.body) ? 'an HTML page' : 'a body that is not valid JSON') : 'JSON of the wrong shape'
+  const kind =
+    fact.bodyProblem !== undefined
+      ? `a body that was ${BODY_PROBLEM_TEXT[fact.bodyProblem]}`
+      : typeof fact.body === 'string'
+        ? /^\s*</.test(fact.body)
+          ? 'an HTML page'
+          : 'a body that is not valid JSON'
+        : 'JSON of the wrong shape'
   return {
     id: 'unexpected-response',
     org,

@@ -66,7 +66,10 @@ export function parseSsoHeader(headers: Record<string, string>): { required: boo
   return {
     required: /^\s*required\b/.test(raw),
     url,
-    partialOrgIds: partial.split(',').map(s => s.trim()).filter(s => s !== '')
+    partialOrgIds: partial
+      .split(',')
+      .map(s => s.trim())
+      .filter(s => s !== '')
   }
 }
 

@@ -27,11 +27,19 @@ export interface EnterpriseFindings {
 export function judgeEnterprise(e: EnterpriseContext): EnterpriseFindings {
   const causes: CauseInput[] = []
   if (e.expiry !== null) {
-    causes.push({ id: 'token-expires', enterprise: e.slug, message: `Enterprise ${e.slug}: the SCIM token expires on ${fmtDate(e.expiry)} (in ${e.daysUntilExpiry} days). EMU provisioning tokens must not expire: SCIM stops the moment it passes.` })
+    causes.push({
+      id: 'token-expires',
+      enterprise: e.slug,
+      message: `Enterprise ${e.slug}: the SCIM token expires on ${fmtDate(e.expiry)} (in ${e.daysUntilExpiry} days). EMU provisioning tokens must not expire: SCIM stops the moment it passes.`
+    })
   }
   // The setup user is SHORTCODE_admin; any login not ending in _admin is another account (PRODUCT.md "Precise rules").
   if (!/_admin$/.test(e.login)) {
-    causes.push({ id: 'not-setup-user', enterprise: e.slug, message: `Enterprise ${e.slug}: the token belongs to ${e.login}, not to the setup user (SHORTCODE_admin).` })
+    causes.push({
+      id: 'not-setup-user',
+      enterprise: e.slug,
+      message: `Enterprise ${e.slug}: the token belongs to ${e.login}, not to the setup user (SHORTCODE_admin).`
+    })
   }
   const scim = enterpriseScim(e)
   return { causes: [...causes, ...scim.causes], scim: scim.scim }
@@ -49,16 +57,31 @@ function enterpriseScim({ slug, scim, now }: EnterpriseContext): EnterpriseFindi
   if (known !== null) return { causes: [known], scim: 'not checked' }
   if (f.type === 'not-found') {
     return {
-      causes: [{ id: 'scim-not-available', enterprise: slug, message: `Enterprise ${slug}: ${what} answered 404: the slug is wrong, the enterprise is not an Enterprise Managed Users enterprise, or it lives on another host (EMU on GHE.com answers at https://api.SUBDOMAIN.ghe.com).` }],
+      causes: [
+        {
+          id: 'scim-not-available',
+          enterprise: slug,
+          message: `Enterprise ${slug}: ${what} answered 404: the slug is wrong, the enterprise is not an Enterprise Managed Users enterprise, or it lives on another host (EMU on GHE.com answers at https://api.SUBDOMAIN.ghe.com).`
+        }
+      ],
       scim: '404'
     }
   }
   if (f.type === 'forbidden' || f.type === 'unauthorized' || f.type === 'ip-allow-list' || f.type === 'pat-policy' || f.type === 'sso') {
     const text = 'text' in f ? f.text : f.type
     return {
-      causes: [{ id: 'scim-forbidden', enterprise: slug, message: `Enterprise ${slug}: ${what} was refused (${httpStatus(scim)}${text ? `: ${serverText(text, 160)}` : ''}). The token must be the setup user's (or an enterprise owner's) with scim:enterprise.` }],
+      causes: [
+        {
+          id: 'scim-forbidden',
+          enterprise: slug,
+          message: `Enterprise ${slug}: ${what} was refused (${httpStatus(scim)}${text ? `: ${serverText(text, 160)}` : ''}). The token must be the setup user's (or an enterprise owner's) with scim:enterprise.`
+        }
+      ],
       scim: 'refused'
     }
   }
-  return { causes: [{ id: 'unexpected-response', enterprise: slug, message: `Enterprise ${slug}: ${what} answered ${f.type}.` }], scim: 'not checked' }
+  return {
+    causes: [{ id: 'unexpected-response', enterprise: slug, message: `Enterprise ${slug}: ${what} answered ${f.type}.` }],
+    scim: 'not checked'
+  }
 }

@@ -24,7 +24,15 @@ export function readExpiryHeader(headers: Record<string, string>): ExpiryHeader 
   return {
     expiry,
     absent: false,
-    causes: expiry !== null ? [] : [{ id: 'unexpected-response', message: 'GET /user sent a github-authentication-token-expiration header that is not a date; the expiry could not be checked.' }]
+    causes:
+      expiry !== null
+        ? []
+        : [
+            {
+              id: 'unexpected-response',
+              message: 'GET /user sent a github-authentication-token-expiration header that is not a date; the expiry could not be checked.'
+            }
+          ]
   }
 }
 

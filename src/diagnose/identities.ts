@@ -26,7 +26,9 @@ export function judgeIdentityQuery(identities: Fact | null, now: Date): CauseInp
   const what = 'The GraphQL identity query'
   if (identities !== null && !ok(identities)) {
     const f = classify(identities, now)
-    return [accountWideCause(f) ?? inconclusiveCause(f, what, null) ?? { id: 'unexpected-response', message: `${what} answered ${f.type}.` }]
+    return [
+      accountWideCause(f) ?? inconclusiveCause(f, what, null) ?? { id: 'unexpected-response', message: `${what} answered ${f.type}.` }
+    ]
   }
   if (ok(identities) && (!isObject(identities.body) || !('data' in identities.body || 'errors' in identities.body))) {
     return [badBodyCause(identities, what, null)]
@@ -42,7 +44,12 @@ export function readIdentity(identities: Fact | null, index: number): IdentityAn
   const errors = Array.isArray(body.errors) ? (body.errors as unknown[]) : []
   const err = errors.find(e => isObject(e) && Array.isArray(e.path) && e.path[0] === key)
   if (isObject(err)) {
-    return { provider: 'error', errorType: serverText(err.type, 40), errorMessage: serverText(err.message), samlFailure: isObject(err.extensions) && err.extensions.saml_failure === true }
+    return {
+      provider: 'error',
+      errorType: serverText(err.type, 40),
+      errorMessage: serverText(err.message),
+      samlFailure: isObject(err.extensions) && err.extensions.saml_failure === true
+    }
   }
   const data = isObject(body.data) ? body.data : null
   if (data === null || !(key in data)) return { provider: 'error', errorType: 'MISSING', errorMessage: 'no data for the organization' }
@@ -58,7 +65,10 @@ export function readIdentity(identities: Fact | null, index: number): IdentityAn
   if (node === undefined) return { provider: 'missing' }
   const saml = isObject(node) && isObject(node.samlIdentity) ? node.samlIdentity : null
   const scim = isObject(node) && isObject(node.scimIdentity) ? node.scimIdentity : null
-  const nameId = serverText((saml && typeof saml.nameId === 'string' && saml.nameId) || (scim && typeof scim.username === 'string' && scim.username) || 'linked', 100)
+  const nameId = serverText(
+    (saml && typeof saml.nameId === 'string' && saml.nameId) || (scim && typeof scim.username === 'string' && scim.username) || 'linked',
+    100
+  )
   return { provider: 'linked', nameId }
 }
 
@@ -85,7 +95,8 @@ export interface SamlFindings {
 export function judgeSamlIdentity(s: SamlContext): SamlFindings {
   const { org, account, identity } = s
   const notChecked = samlNotCheckedReason(s)
-  if (!(s.owner && account.grantedExpanded.has('read:org') && identity !== null)) return { causes: [], samlIdentity: 'not checked', notChecked }
+  if (!(s.owner && account.grantedExpanded.has('read:org') && identity !== null))
+    return { causes: [], samlIdentity: 'not checked', notChecked }
   switch (identity.provider) {
     case 'linked':
       return { causes: [], samlIdentity: `linked (${identity.nameId})`, notChecked }
@@ -93,18 +104,27 @@ export function judgeSamlIdentity(s: SamlContext): SamlFindings {
       return { causes: [], samlIdentity: 'no SAML SSO configured on the organization', notChecked }
     case 'missing':
       return {
-        causes: [{
-          id: 'saml-identity-missing',
-          org,
-          message: `${account.login} has no linked SAML identity in ${org}. Provisioning works today, but while SAML SSO is enforced GitHub removes members without a linked identity, and the IdP's credential dies with the membership.`
-        }],
+        causes: [
+          {
+            id: 'saml-identity-missing',
+            org,
+            message: `${account.login} has no linked SAML identity in ${org}. Provisioning works today, but while SAML SSO is enforced GitHub removes members without a linked identity, and the IdP's credential dies with the membership.`
+          }
+        ],
         samlIdentity: 'none linked',
         notChecked
       }
     default: {
-      const causes: CauseInput[] = identity.errorType === 'NOT_FOUND'
-        ? []
-        : [{ id: 'unexpected-response', org, message: `Organization ${org}: the GraphQL identity query answered an error (${identity.errorType}: ${serverText(identity.errorMessage ?? '', 160)}).` }]
+      const causes: CauseInput[] =
+        identity.errorType === 'NOT_FOUND'
+          ? []
+          : [
+              {
+                id: 'unexpected-response',
+                org,
+                message: `Organization ${org}: the GraphQL identity query answered an error (${identity.errorType}: ${serverText(identity.errorMessage ?? '', 160)}).`
+              }
+            ]
       return { causes, samlIdentity: 'not checked', notChecked }
     }
   }
@@ -115,7 +135,10 @@ function samlNotCheckedReason({ owner, role, state, account, identity, identitie
   const readOrg = account.grantedExpanded.has('read:org')
   if (owner && readOrg && identity !== null && !(identity.provider === 'error' && identity.errorType === 'NOT_FOUND')) return null
   if (!owner) {
-    const what = role === 'unknown' ? 'its role could not be read' : `it is ${state === 'pending' ? 'a pending' : 'an active'} ${role}, not an active owner`
+    const what =
+      role === 'unknown'
+        ? 'its role could not be read'
+        : `it is ${state === 'pending' ? 'a pending' : 'an active'} ${role}, not an active owner`
     return `only an owner's token can see linked identities, and for ${account.login} ${what}`
   }
   if (!account.scopesKnown) return 'the token reports no OAuth scopes, and linked identities need read:org or admin:org'

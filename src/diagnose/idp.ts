@@ -36,7 +36,13 @@ const EXPLAINS_ALWAYS: ReadonlySet<CauseId> = new Set([
   'scim-not-available'
 ])
 /** With `enterprise`, the checked token is the IdP's own: its failures explain the IdP's too. */
-const EXPLAINS_FOR_ENTERPRISE: ReadonlySet<CauseId> = new Set(['token-invalid', 'token-expiring', 'scope-missing', 'token-kind-unsupported', 'scim-forbidden'])
+const EXPLAINS_FOR_ENTERPRISE: ReadonlySet<CauseId> = new Set([
+  'token-invalid',
+  'token-expiring',
+  'scope-missing',
+  'token-kind-unsupported',
+  'scim-forbidden'
+])
 
 export interface JoinOptions {
   /** Where the IdP provisions: the one org, or the one enterprise. */
@@ -51,9 +57,8 @@ const NAME: Record<IdpProvider, string> = { okta: 'Okta', entra: 'Entra' }
 /** The GitHub error that explains an IdP credentials failure, if any. */
 export function explainingCause(github: readonly Cause[], enterprise: string | null): Cause | null {
   return (
-    github.find(
-      c => c.severity === 'error' && (EXPLAINS_ALWAYS.has(c.id) || (enterprise !== null && EXPLAINS_FOR_ENTERPRISE.has(c.id)))
-    ) ?? null
+    github.find(c => c.severity === 'error' && (EXPLAINS_ALWAYS.has(c.id) || (enterprise !== null && EXPLAINS_FOR_ENTERPRISE.has(c.id)))) ??
+    null
   )
 }
 
@@ -71,7 +76,12 @@ function since(f: Extract<IdpFinding, { kind: 'credentials-rejected' }>): string
   return f.sinceAtLeast ? ` since at least ${f.since}` : ` since ${f.since}`
 }
 
-function credentialsCause(f: Extract<IdpFinding, { kind: 'credentials-rejected' }>, report: IdpReport, github: readonly Cause[], enterprise: string | null): CauseInput {
+function credentialsCause(
+  f: Extract<IdpFinding, { kind: 'credentials-rejected' }>,
+  report: IdpReport,
+  github: readonly Cause[],
+  enterprise: string | null
+): CauseInput {
   const who = NAME[report.provider]
   const lastSuccess = report.lastSuccessAt ? ` The last successful push was at ${report.lastSuccessAt}.` : ' No successful push was seen.'
   const reason = f.reason ? ` ${who} says: "${f.reason}".` : ''
@@ -124,7 +134,10 @@ function findingCause(f: IdpFinding, report: IdpReport, github: readonly Cause[]
     case 'provisioning-off':
       return { id: 'idp-provisioning-off', message: `${who}'s provisioning to GitHub is off: ${f.reason}.` }
     case 'check-failed':
-      return { id: 'idp-check-failed', message: `${who} could not be asked: ${f.reason}${f.input ? ` (check the input "${f.input}")` : ''}.` }
+      return {
+        id: 'idp-check-failed',
+        message: `${who} could not be asked: ${f.reason}${f.input ? ` (check the input "${f.input}")` : ''}.`
+      }
   }
 }
 

@@ -74,9 +74,17 @@ function diagnoseGitHub(facts: Facts, inputs: Inputs, now: Date, options: Diagno
   const expiry = judgeExpiry({ header: expiryHeader, orgs: orgs.summaries, warnDays: inputs.warnDays, failDays: inputs.failDays, now })
   causes.push(...expiry.causes)
   // 8. The enterprise (EMU).
-  const enterprise = inputs.enterprise === null
-    ? null
-    : judgeEnterprise({ slug: inputs.enterprise, login: user.login, scim: facts.enterpriseScim, expiry: expiry.expiry, daysUntilExpiry: expiry.daysUntilExpiry, now })
+  const enterprise =
+    inputs.enterprise === null
+      ? null
+      : judgeEnterprise({
+          slug: inputs.enterprise,
+          login: user.login,
+          scim: facts.enterpriseScim,
+          expiry: expiry.expiry,
+          daysUntilExpiry: expiry.daysUntilExpiry,
+          now
+        })
   causes.push(...(enterprise?.causes ?? []))
 
   const judged: VerdictFacts = {

@@ -5,15 +5,16 @@
  * SAML identity, SCIM as the IdP calls it, and any refusal nothing explains.
  * Each step returns what it found; `diagnoseOrg` puts them together.
  */
+import { blockedSummary, findBlockers } from './blockers.js'
 import type { CauseInput } from '../causes.js'
 import type { Fact } from '../github/client.js'
 import type { OrgFacts } from '../github/probes.js'
 import { serverText } from '../sanitize.js'
 import type { Account } from './account.js'
-import { accountWideCause, badBodyCause, found, inconclusiveCause } from './answer-causes.js'
-import { classify, isObject, isScimList, ok, parseSsoHeader, trustedSsoUrl, type Failure, type HttpAnswer } from './answers.js'
+import { badBodyCause, found, inconclusiveCause } from './answer-causes.js'
+import { classify, isObject, isScimList, ok, type Failure, type HttpAnswer } from './answers.js'
 import { judgeSamlIdentity, readIdentity, type IdentityAnswer } from './identities.js'
-import { ACCOUNT_WIDE, ORG_BLOCKERS } from './root-causes.js'
+import { ACCOUNT_WIDE } from './root-causes.js'
 import type { CredentialRecord, OrgSummary } from './verdict.js'
 
 export interface OrgsContext {
@@ -26,7 +27,7 @@ export interface OrgsContext {
   before: readonly CauseInput[]
 }
 
-interface OrgContext extends OrgsContext {
+export interface OrgContext extends OrgsContext {
   /** This org's alias index in the identity query. */
   index: number
   /** The causes found before this org (GET /user, the orgs before it): a refusal one of them explains is not unexplained. */
@@ -59,7 +60,7 @@ interface OrgFindings {
 }
 
 /** Each request's failure (not a 2xx), keyed by the request as the causes name it. */
-type Failures = Map<string, Failure>
+export type Failures = Map<string, Failure>
 
 const routes = (org: string) => ({
   info: `GET /orgs/${org}`,
@@ -84,7 +85,15 @@ function diagnoseOrg(o: OrgFacts, ctx: OrgContext): OrgFindings {
   // 4. The token's SSO authorization record (informational).
   const record = readSsoRecord(o, ctx.account)
   // 5. The linked SAML identity, where it can be checked (identities.ts).
-  const saml = judgeSamlIdentity({ org: o.org, account: ctx.account, owner: membership.owner, role: membership.role, state: membership.state, identity, identities: ctx.identities })
+  const saml = judgeSamlIdentity({
+    org: o.org,
+    account: ctx.account,
+    owner: membership.owner,
+    role: membership.role,
+    state: membership.state,
+    identity,
+    identities: ctx.identities
+  })
   // 6. SCIM, as the IdP calls it.
   const scim = judgeScim(o, failures, membership.owner, identity)
   const causes = [...blockers.causes, ...faults, ...membership.causes, ...record.causes, ...saml.causes, ...scim.causes]
@@ -108,7 +117,12 @@ function diagnoseOrg(o: OrgFacts, ctx: OrgContext): OrgFindings {
 
 function failuresOf(o: OrgFacts, now: Date): Failures {
   const r = routes(o.org)
-  const probes: Array<[string, Fact | null]> = [[r.info, o.info], [r.membership, o.membership], [r.credentials, o.credentials], [r.scim, o.scim]]
+  const probes: Array<[string, Fact | null]> = [
+    [r.info, o.info],
+    [r.membership, o.membership],
+    [r.credentials, o.credentials],
+    [r.scim, o.scim]
+  ]
   const failures: Failures = new Map()
   for (const [what, fact] of probes) {
     if (fact !== null && !ok(fact)) failures.set(what, classify(fact, now))
@@ -118,101 +132,12 @@ function failuresOf(o: OrgFacts, now: Date): Failures {
 
 // ── 1. Blockers: they explain everything else in this org ────────────────
 
-interface Blockers {
+export interface Blockers {
   /** The blockers, with the account-wide refusals met on the way (lockout, suspension). */
   causes: CauseInput[]
   blocked: boolean
   ssoUrls: string[]
 }
-
-function findBlockers(o: OrgFacts, failures: Failures, identity: IdentityAnswer | null, ctx: OrgContext): Blockers {
-  const org = o.org
-  const viaGraphql = 'the GraphQL identity query'
-  const met: Array<CauseInput | null> = []
-  const blockers: Array<{ cause: CauseInput; url: string | null }> = []
-  const block = (f: Failure, what: string): void => {
-    const b = blockerCause(f, org, what, ctx.webUrl)
-    if (b !== null) {
-      blockers.push(b)
-      met.push(b.cause)
-    }
-  }
-  for (const [what, f] of failures) {
-    met.push(accountWideCause(f))
-    block(f, what)
-  }
-  // GraphQL reports a SAML or IP allow list block inside a 200, per org (docs/github-behaviour.md, "GraphQL identities").
-  if (identity?.provider === 'error' && (identity.samlFailure === true || /SAML enforcement/i.test(identity.errorMessage ?? ''))) {
-    block({ type: 'sso', url: null }, viaGraphql)
-  } else if (identity?.provider === 'error' && /IP allow list/i.test(identity.errorMessage ?? '')) {
-    block({ type: 'ip-allow-list' }, viaGraphql)
-  }
-  // `X-GitHub-SSO: partial-results; organizations=…` names the orgs left out for want of SSO (docs/github-behaviour.md, "SSO").
-  const orgId = orgIdOf(o)
-  if (ok(ctx.identities) && orgId !== null && parseSsoHeader(ctx.identities.headers).partialOrgIds.includes(orgId)) {
-    block({ type: 'sso', url: null }, viaGraphql)
-  }
-  return { causes: found(...met), blocked: blockers.length > 0, ssoUrls: blockers.flatMap(b => (b.url === null ? [] : [b.url])) }
-}
-
-function blockerCause(f: Failure, org: string, what: string, webUrl: string): { cause: CauseInput; url: string | null } | null {
-  const cause = (c: CauseInput): { cause: CauseInput; url: null } => ({ cause: c, url: null })
-  switch (f.type) {
-    case 'sso': {
-      const { url, foreignHost } = trustedSsoUrl(f.url, webUrl)
-      const how = url
-        ? ` Authorize it within the hour at ${url}`
-        : foreignHost
-          ? ` GitHub's answer carried an authorization URL on ${foreignHost}, which is not ${new URL(webUrl).host}: it was not used. Authorize the token with Configure SSO instead.`
-          : ''
-      return {
-        cause: {
-          id: 'sso-not-authorized',
-          org,
-          url: url ?? undefined,
-          message: `Organization ${org}: ${what} was refused with "Resource protected by organization SAML enforcement": the token is not authorized for SAML SSO in this organization.${how}`
-        },
-        url
-      }
-    }
-    case 'ip-allow-list':
-      return cause({ id: 'ip-allow-list-blocked', org, message: `Organization ${org}: ${what} was refused because the organization's IP allow list does not include this runner's IP address.` })
-    case 'oauth-restricted':
-      return cause({ id: 'oauth-app-restricted', org, message: `Organization ${org}: ${what} was refused: the organization has OAuth App access restrictions and this OAuth app is not approved.` })
-    case 'pat-policy':
-      return cause({ id: 'pat-policy-blocked', org, message: `Organization ${org}: ${what} was refused by a token policy: "${serverText(f.text)}"` })
-    default:
-      return null
-  }
-}
-
-/** The org's numeric id (for `X-GitHub-SSO: partial-results`), from the membership or the org itself. */
-function orgIdOf(o: OrgFacts): string | null {
-  for (const fact of [o.membership, o.info]) {
-    if (!ok(fact) || !isObject(fact.body)) continue
-    const body = fact.body
-    const id = isObject(body.organization) ? body.organization.id : body.id
-    if (typeof id === 'number') return String(id)
-  }
-  return null
-}
-
-/** A blocked org: nothing behind the blocker was judged, and the summary says which blocker. */
-function blockedSummary(o: OrgFacts, causes: readonly CauseInput[]): OrgSummary {
-  const by = causes.find(c => c.org === o.org && ORG_BLOCKERS.has(c.id))?.id ?? 'a blocker'
-  return {
-    org: o.org,
-    role: 'unknown',
-    state: 'unknown',
-    samlIdentity: 'not checked',
-    ssoAuthorization: null,
-    ssoAuthorizationNote: ok(o.credentials) ? null : 'not checked',
-    scim: 'blocked',
-    notChecked: [`membership, owner role, linked SAML identity and SCIM: the organization refused the token (${by})`]
-  }
-}
-
-// ── 3. Does the org exist, and is the account an active owner? ────────────
 
 interface Membership {
   causes: CauseInput[]
@@ -223,9 +148,10 @@ interface Membership {
 
 function judgeMembership(o: OrgFacts, failures: Failures, account: Account): Membership {
   const r = routes(o.org)
-  const info = ok(o.info) && !(isObject(o.info.body) && typeof o.info.body.login === 'string' && typeof o.info.body.id === 'number')
-    ? [badBodyCause(o.info, r.info, o.org)]
-    : []
+  const info =
+    ok(o.info) && !(isObject(o.info.body) && typeof o.info.body.login === 'string' && typeof o.info.body.id === 'number')
+      ? [badBodyCause(o.info, r.info, o.org)]
+      : []
   const m = membershipOf(o, failures, account)
   return { ...m, causes: [...info, ...m.causes] }
 }
@@ -238,18 +164,40 @@ function membershipOf(o: OrgFacts, failures: Failures, account: Account): Member
   if (f?.type === 'not-found') {
     // GitHub answers 404 both for an org that does not exist and for one the account cannot see (docs/github-behaviour.md, "Status codes and texts").
     if (failures.get(r.info)?.type === 'not-found') {
-      return unknown([{ id: 'org-not-found', org, message: `Organization ${org} does not exist, or is not visible to ${account.login} (GitHub answers 404 for both).` }], 'org not found')
+      return unknown(
+        [
+          {
+            id: 'org-not-found',
+            org,
+            message: `Organization ${org} does not exist, or is not visible to ${account.login} (GitHub answers 404 for both).`
+          }
+        ],
+        'org not found'
+      )
     }
-    return unknown([{
-      id: 'not-org-member',
-      org,
-      message: `${account.login} is not a member of ${org}: it was removed, never joined, or was dropped by SAML enforcement for want of a linked identity. The IdP provisions with this account's credential, so provisioning into ${org} fails.`
-    }], 'not a member')
+    return unknown(
+      [
+        {
+          id: 'not-org-member',
+          org,
+          message: `${account.login} is not a member of ${org}: it was removed, never joined, or was dropped by SAML enforcement for want of a linked identity. The IdP provisions with this account's credential, so provisioning into ${org} fails.`
+        }
+      ],
+      'not a member'
+    )
   }
   if (f?.type === 'forbidden' || f?.type === 'unauthorized') {
-    return unknown(account.kindSupported && !account.scopeMissing
-      ? [{ id: 'unexpected-response', org, message: `Organization ${org}: ${r.membership} was refused ("${serverText(f.text, 160)}") although the token has the scopes it needs.` }]
-      : [])
+    return unknown(
+      account.kindSupported && !account.scopeMissing
+        ? [
+            {
+              id: 'unexpected-response',
+              org,
+              message: `Organization ${org}: ${r.membership} was refused ("${serverText(f.text, 160)}") although the token has the scopes it needs.`
+            }
+          ]
+        : []
+    )
   }
   if (ok(o.membership)) return membershipAnswered(o.membership, org, account)
   if (f !== undefined && !['rate-limited', 'unavailable', 'unexpected'].includes(f.type)) {
@@ -268,10 +216,18 @@ function membershipAnswered(fact: HttpAnswer, org: string, account: Account): Me
   }
   const causes: CauseInput[] = []
   if (state === 'pending') {
-    causes.push({ id: 'membership-pending', org, message: `${account.login} was invited to ${org} but has not accepted the invitation, so it has no access yet.` })
+    causes.push({
+      id: 'membership-pending',
+      org,
+      message: `${account.login} was invited to ${org} but has not accepted the invitation, so it has no access yet.`
+    })
   }
   if (role !== 'admin') {
-    causes.push({ id: 'not-org-owner', org, message: `${account.login} is ${role === 'member' ? 'a member' : `a ${role}`} of ${org}, not an owner. SCIM only accepts an owner's credential; a token never gives more than its account has.` })
+    causes.push({
+      id: 'not-org-owner',
+      org,
+      message: `${account.login} is ${role === 'member' ? 'a member' : `a ${role}`} of ${org}, not an owner. SCIM only accepts an owner's credential; a token never gives more than its account has.`
+    })
   }
   return { causes, role: role === 'admin' ? 'owner' : role, state, owner: state === 'active' && role === 'admin' }
 }
@@ -299,41 +255,64 @@ function readSsoRecord(o: OrgFacts, account: Account): SsoRecord {
   const last8 = account.token.slice(-8)
   const rec = (list as unknown[]).find(e => isObject(e) && e.token_last_eight === last8)
   if (!isObject(rec)) {
-    return none(account.kind === 'oauth-app' ? 'not listed (GitHub lists no SSO authorization for OAuth tokens)' : 'no record for this token')
+    return none(
+      account.kind === 'oauth-app' ? 'not listed (GitHub lists no SSO authorization for OAuth tokens)' : 'no record for this token'
+    )
   }
   // Timestamps, shown as GitHub wrote them only when they are dates.
   const str = (v: unknown): string | null => (typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? serverText(v, 40) : null)
   return {
     causes: [],
-    ssoAuthorization: { authorizedAt: str(rec.credential_authorized_at), expiresAt: str(rec.authorized_credential_expires_at), accessedAt: str(rec.credential_accessed_at) },
+    ssoAuthorization: {
+      authorizedAt: str(rec.credential_authorized_at),
+      expiresAt: str(rec.authorized_credential_expires_at),
+      accessedAt: str(rec.credential_accessed_at)
+    },
     ssoAuthorizationNote: null
   }
 }
 
 // ── 6. SCIM, as the IdP calls it ──────────────────────────────────────────
 
-function judgeScim(o: OrgFacts, failures: Failures, owner: boolean, identity: IdentityAnswer | null): { causes: CauseInput[]; scim: string } {
+function judgeScim(
+  o: OrgFacts,
+  failures: Failures,
+  owner: boolean,
+  identity: IdentityAnswer | null
+): { causes: CauseInput[]; scim: string } {
   const { org } = o
   const what = routes(org).scim
   if (o.scim === null) return { causes: [], scim: 'not checked' }
-  if (ok(o.scim)) return isScimList(o.scim.body) ? { causes: [], scim: 'answers' } : { causes: [badBodyCause(o.scim, what, org)], scim: 'not checked' }
+  if (ok(o.scim))
+    return isScimList(o.scim.body) ? { causes: [], scim: 'answers' } : { causes: [badBodyCause(o.scim, what, org)], scim: 'not checked' }
   const f = failures.get(what)
   if (f?.type === 'not-found') {
     // Only an owner's 404 says SCIM is not there (docs/github-behaviour.md, "SCIM"); anyone else's is explained by the membership.
     const noSaml = identity?.provider === 'none'
     return {
       causes: owner
-        ? [{
-          id: 'scim-not-available',
-          org,
-          message: `Organization ${org}: ${what} answered 404 for an owner's token${noSaml ? ', and the organization has no SAML SSO of its own' : ''}. Organization SCIM exists only with organization-level SAML SSO on GitHub Enterprise Cloud; it disappears when SAML is turned off or moved to the enterprise.`
-        }]
+        ? [
+            {
+              id: 'scim-not-available',
+              org,
+              message: `Organization ${org}: ${what} answered 404 for an owner's token${noSaml ? ', and the organization has no SAML SSO of its own' : ''}. Organization SCIM exists only with organization-level SAML SSO on GitHub Enterprise Cloud; it disappears when SAML is turned off or moved to the enterprise.`
+            }
+          ]
         : [],
       scim: '404'
     }
   }
   if (f?.type === 'forbidden' || f?.type === 'unauthorized') {
-    return { causes: [{ id: 'scim-forbidden', org, message: `Organization ${org}: ${what} was refused${f.text ? ` ("${serverText(f.text, 160)}")` : ''}.` }], scim: 'refused' }
+    return {
+      causes: [
+        {
+          id: 'scim-forbidden',
+          org,
+          message: `Organization ${org}: ${what} was refused${f.text ? ` ("${serverText(f.text, 160)}")` : ''}.`
+        }
+      ],
+      scim: 'refused'
+    }
   }
   return { causes: [], scim: f !== undefined ? 'no answer' : 'not checked' }
 }

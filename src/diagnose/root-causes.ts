@@ -6,22 +6,37 @@
 import type { Cause, CauseId } from '../causes.js'
 
 /** Org-level blockers: they explain every membership, owner and SCIM answer of their org. */
-export const ORG_BLOCKERS: ReadonlySet<CauseId> = new Set(['sso-not-authorized', 'ip-allow-list-blocked', 'oauth-app-restricted', 'pat-policy-blocked'])
+export const ORG_BLOCKERS: ReadonlySet<CauseId> = new Set([
+  'sso-not-authorized',
+  'ip-allow-list-blocked',
+  'oauth-app-restricted',
+  'pat-policy-blocked'
+])
 
 /** What an org-level blocker explains in its org. */
 const ORG_EXPLAINED: ReadonlySet<CauseId> = new Set([
-  'org-not-found', 'not-org-member', 'membership-pending', 'not-org-owner', 'scim-not-available', 'scim-forbidden', 'saml-identity-missing'
+  'org-not-found',
+  'not-org-member',
+  'membership-pending',
+  'not-org-owner',
+  'scim-not-available',
+  'scim-forbidden',
+  'saml-identity-missing'
 ])
 
 /** Causes that explain a refusal of any request of any org (an org's refusal beside one of them is not "unexplained"). */
-export const ACCOUNT_WIDE: ReadonlySet<CauseId> = new Set(['login-attempts-exceeded', 'account-suspended', 'token-kind-unsupported', 'scope-missing'])
+export const ACCOUNT_WIDE: ReadonlySet<CauseId> = new Set([
+  'login-attempts-exceeded',
+  'account-suspended',
+  'token-kind-unsupported',
+  'scope-missing'
+])
 
 /** What explains the membership answers, and so the org's SCIM refusal, beside the scopes. */
 const MEMBERSHIP_CAUSES: readonly CauseId[] = ['not-org-owner', 'not-org-member', 'membership-pending', 'org-not-found']
 
 export function rootCausesOnly(causes: Cause[]): Cause[] {
-  const has = (id: CauseId, org?: string | null): boolean =>
-    causes.some(c => c.id === id && (org === undefined || c.org === org))
+  const has = (id: CauseId, org?: string | null): boolean => causes.some(c => c.id === id && (org === undefined || c.org === org))
   if (has('token-invalid')) return causes.filter(c => c.id === 'token-invalid' || c.id === 'token-whitespace')
   // Another account's token: every cause about that account, its orgs and enterprise describes someone
   // else's token, and its advice ("make the account an owner", "edit the PAT") would harm.
@@ -41,11 +56,7 @@ export function rootCausesOnly(causes: Cause[]): Cause[] {
         return !has('token-kind-unsupported')
       case 'scim-forbidden':
       case 'scim-not-available':
-        return (
-          !has('scope-missing') &&
-          !has('token-kind-unsupported') &&
-          !(c.org !== null && MEMBERSHIP_CAUSES.some(id => has(id, c.org)))
-        )
+        return !has('scope-missing') && !has('token-kind-unsupported') && !(c.org !== null && MEMBERSHIP_CAUSES.some(id => has(id, c.org)))
       default:
         return true
     }

@@ -125,7 +125,12 @@ export function unjudged(facts: Pick<Facts, 'platform' | 'skipped'>, inputs: Pic
  * `login-mismatch` standing, nothing about the other account is shown as if
  * it were the service account's: its orgs, enterprise and notes are withheld.
  */
-export function composeVerdict(facts: VerdictFacts, found: readonly CauseInput[], ctx: RemediationContext, expectedLogin: string | null): Verdict {
+export function composeVerdict(
+  facts: VerdictFacts,
+  found: readonly CauseInput[],
+  ctx: RemediationContext,
+  expectedLogin: string | null
+): Verdict {
   const all = eachOnce(found, ctx)
   const causes = sortCauses(rootCausesOnly(all))
   const verdict: Verdict = {

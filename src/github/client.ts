@@ -8,18 +8,17 @@
  * Every call resolves to a Fact (status, headers, parsed body) or a fault; it
  * never throws and never makes a write request.
  */
-import { HttpClient } from '@actions/http-client'
 import { retry } from '@octokit/plugin-retry'
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling'
 import { Octokit as RestOctokit } from '@octokit/rest'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
-import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodyRead, type ByteBudget } from '../http/body.js'
+import type { BodyProblem, ByteBudget } from '../http/body.js'
+import { budgetedFetch, type AttemptRecord } from './fetch.js'
 import { Limiter } from './limiter.js'
 
 export { MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type BodyProblem } from '../http/body.js'
 
 export type Headers = Record<string, string>
-
 
 /**
  * What one request came to. Header names are lower-case whatever the server sent. A 3xx is never followed: it
@@ -61,11 +60,8 @@ export interface ClientOptions {
 
 /** A 3xx/4xx is a verdict by its status: its body is waited for this long at most. */
 export const ERROR_BODY_MS = 2000
-/** A 3xx/4xx body read ends this long before the attempt's or the run's end, so that the status still comes back. */
-const BODY_MARGIN_MS = 150
 /** Half of GitHub's limit of 100 concurrent requests: 20 orgs' checks go out in two waves at most. */
 export const DEFAULT_MAX_CONCURRENT = 50
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304])
 
 /** GraphQL endpoint that belongs to a REST base (PRODUCT.md, docs/github-behaviour.md). */
 export function graphqlUrl(apiUrl: string): string {
@@ -80,106 +76,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 /** One attempt may use a third of the budget (at least 2 s): a hung connection leaves room for a retry. */
 export function attemptTimeoutMs(budgetMs: number): number {
   return Math.min(MAX_TIMER_MS, Math.max(2000, Math.floor(budgetMs / 3)))
-}
-
-class DeadlineError extends Error {
-  constructor() {
-    super('the time budget ran out before GitHub answered')
-    this.name = 'AbortError'
-  }
-}
-
-/** What the fetch learnt about one attempt of a call, for the layers above it that see only Octokit's view. */
-interface AttemptRecord {
-  bodyProblem?: BodyProblem
-  /** The answer had `x-ratelimit-reset` (epoch seconds): plugin-throttling's primary-limit wait comes from it. */
-  hasReset: boolean
-  /** The answer had `retry-after` in whole seconds: plugin-throttling's secondary-limit wait comes from it. */
-  hasRetryAfter: boolean
-}
-
-interface FetchContext {
-  apiUrl: string
-  /** The run's deadline: aborts everything. */
-  signal: AbortSignal
-  attemptTimeoutMs: number
-  errorBodyMs: number
-  deadline: number
-  now: () => number
-  /** Body bytes read so far in this run. */
-  budget: ByteBudget
-  /** Requests actually sent (every attempt). */
-  sent: { count: number }
-  /** Per call, keyed by the call's own signal (the one thing Octokit hands both to the fetch and to its hooks). */
-  records: WeakMap<AbortSignal, AttemptRecord>
-}
-
-const WHOLE_SECONDS = /^\s*\d+\s*$/
-
-/** A 3xx or 4xx is an answer by its status alone; its body only adds detail. */
-function isVerdictStatus(status: number): boolean {
-  return status >= 300 && status < 500
-}
-
-/**
- * A fetch that goes through the proxy @actions/http-client picks for the
- * api-url (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), never follows a redirect, is
- * aborted at the deadline, and reads the whole body (bounded) before
- * returning. A 2xx or 5xx whose connection drops or stalls mid-body is a
- * network fault (retried), not a half-read answer; a 3xx or 4xx keeps its
- * status whatever its body does (a 401 is never retried). A body that is not
- * read comes back empty, with the reason in the call's AttemptRecord.
- */
-function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
-  const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(ctx.apiUrl)
-  const f = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    if (ctx.signal.aborted) throw new DeadlineError()
-    const method = (init?.method ?? 'GET').toUpperCase()
-    const target = new URL(String(url))
-    // Read-only, always: a SCIM PATCH deprovisions users.
-    if (method !== 'GET' && !(method === 'POST' && target.pathname.endsWith('/graphql'))) {
-      throw new Error(`refusing a ${method} request: this action only reads`)
-    }
-    const record: AttemptRecord = { hasReset: false, hasRetryAfter: false }
-    if (init?.signal) ctx.records.set(init.signal, record)
-    const attemptEnd = ctx.now() + ctx.attemptTimeoutMs
-    ctx.sent.count++
-    // The run's deadline ends everything; a single attempt that hangs ends sooner, so a retry still fits.
-    const signals = [ctx.signal, AbortSignal.timeout(ctx.attemptTimeoutMs), ...(init?.signal ? [init.signal] : [])]
-    const res = await undiciFetch(String(url), {
-      ...(init as object),
-      // Never followed: a 3xx is an answer (its Location named in the report), and nothing is sent elsewhere.
-      redirect: 'manual',
-      signal: AbortSignal.any(signals),
-      ...(dispatcher ? { dispatcher } : {})
-    } as Parameters<typeof undiciFetch>[1])
-    record.hasReset = WHOLE_SECONDS.test(res.headers.get('x-ratelimit-reset') ?? '')
-    record.hasRetryAfter = WHOLE_SECONDS.test(res.headers.get('retry-after') ?? '')
-
-    let body: Buffer | null = null
-    if (res.body && !NULL_BODY_STATUS.has(res.status)) {
-      const declared = Number(res.headers.get('content-length') ?? '')
-      let read: BodyRead
-      if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-        res.body.cancel().catch(() => undefined)
-        read = { problem: 'too-large' }
-      } else {
-        const left = Math.min(attemptEnd, ctx.deadline) - ctx.now() - BODY_MARGIN_MS
-        read = await readBody(res.body, ctx, isVerdictStatus(res.status) ? Math.min(ctx.errorBodyMs, left) : null)
-      }
-      if ('problem' in read) record.bodyProblem = read.problem
-      else body = read.bytes
-    } else if (res.body) {
-      res.body.cancel().catch(() => undefined)
-    }
-    // undici's own Response: the global one would load Node's internal copy of undici on first use.
-    return new UndiciResponse(body, {
-      status: res.status,
-      statusText: res.statusText,
-      headers: res.headers
-    }) as unknown as Response
-  }
-  return f as typeof globalThis.fetch
 }
 
 interface OctokitErrorLike {
@@ -229,7 +125,16 @@ function clientState(options: ClientOptions): ClientState {
       resolve({ kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before GitHub answered' })
     )
   })
-  return { options, now, remaining, controller, deadlineReached, debug: options.debug ?? (() => undefined), sent: { count: 0 }, records: new WeakMap() }
+  return {
+    options,
+    now,
+    remaining,
+    controller,
+    deadlineReached,
+    debug: options.debug ?? (() => undefined),
+    sent: { count: 0 },
+    records: new WeakMap()
+  }
 }
 
 /**
@@ -238,12 +143,22 @@ function clientState(options: ClientOptions): ClientState {
  * primary limit's wait from x-ratelimit-reset alone (none: 0 s, sent again at once) and a secondary limit's from
  * retry-after alone (none: 60 s), so each counts as timed only with its own header.
  */
-function rateLimitWait(state: ClientState, kind: 'primary' | 'secondary', retryAfterSeconds: number, opts: unknown, retryCount: number): boolean {
+function rateLimitWait(
+  state: ClientState,
+  kind: 'primary' | 'secondary',
+  retryAfterSeconds: number,
+  opts: unknown,
+  retryCount: number
+): boolean {
   const signal = (opts as { request?: { signal?: AbortSignal } } | null)?.request?.signal
   const record = signal ? state.records.get(signal) : undefined
   const timed = (kind === 'primary' ? record?.hasReset : record?.hasRetryAfter) === true
   const wait = timed && retryCount < 1 && retryAfterSeconds * 1000 + 1000 < state.remaining()
-  const why = !timed ? `no ${kind === 'primary' ? 'x-ratelimit-reset' : 'retry-after'}` : retryCount >= 1 ? 'waited once already' : 'beyond the time budget'
+  const why = !timed
+    ? `no ${kind === 'primary' ? 'x-ratelimit-reset' : 'retry-after'}`
+    : retryCount >= 1
+      ? 'waited once already'
+      : 'beyond the time budget'
   state.debug(`${kind} rate limit: retry after ${retryAfterSeconds}s: ${wait ? 'waiting' : `not waiting (${why})`}`)
   return wait
 }
@@ -262,7 +177,8 @@ function throttleOptions(state: ClientState): ThrottlingOptions {
     search: new Limiter.Group({ maxConcurrent: 1 }),
     notifications: new Limiter.Group({ maxConcurrent: 1 }),
     retryLimiter: new Limiter(),
-    onRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) => rateLimitWait(state, 'primary', retryAfter, opts, retryCount),
+    onRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
+      rateLimitWait(state, 'primary', retryAfter, opts, retryCount),
     onSecondaryRateLimit: (retryAfter: number, opts: unknown, _o: unknown, retryCount: number) =>
       rateLimitWait(state, 'secondary', retryAfter, opts, retryCount)
   }
@@ -327,7 +243,8 @@ function sender(state: ClientState): (label: string, run: Run) => Promise<Fact> 
         return response(res.status, res.headers, res.data)
       } catch (e) {
         const err = e as OctokitErrorLike
-        if (err.response && typeof err.response.status === 'number') return response(err.response.status, err.response.headers ?? {}, err.response.data)
+        if (err.response && typeof err.response.status === 'number')
+          return response(err.response.status, err.response.headers ?? {}, err.response.data)
         if (state.controller.signal.aborted || err.name === 'AbortError') {
           return { kind: 'fault', fault: 'timeout', detail: 'the time budget ran out before GitHub answered' }
         }
@@ -358,21 +275,51 @@ export function createClient(options: ClientOptions): ProbeClient {
   const graphqlBase = graphqlUrl(options.apiUrl).replace(/\/graphql$/, '')
   return {
     get(route, params = {}, accept) {
-      return send(`GET ${route}`, request =>
-        octokit.request(`GET ${route}`, { ...params, request, headers: { ...API_HEADERS, accept: accept ?? API_HEADERS.accept } }) as Promise<OctokitAnswer>
+      return send(
+        `GET ${route}`,
+        request =>
+          octokit.request(`GET ${route}`, {
+            ...params,
+            request,
+            headers: { ...API_HEADERS, accept: accept ?? API_HEADERS.accept }
+          }) as Promise<OctokitAnswer>
       )
     },
     graphql(query, variables) {
-      return send('POST graphql', request =>
-        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlBase, query, variables, request, headers: { accept: API_HEADERS.accept } }) as Promise<OctokitAnswer>
+      return send(
+        'POST graphql',
+        request =>
+          octokit.request({
+            method: 'POST',
+            url: '/graphql',
+            baseUrl: graphqlBase,
+            query,
+            variables,
+            request,
+            headers: { accept: API_HEADERS.accept }
+          }) as Promise<OctokitAnswer>
       )
     },
     async warmUp() {
       const request = { fetch: stubFetch }
       await Promise.all([
         octokit.request('GET /user/memberships/orgs/{org}', { org: 'warm-up', headers: API_HEADERS, request }),
-        octokit.request('GET /scim/v2/organizations/{org}/Users', { org: 'warm-up', startIndex: 1, count: 1, headers: { ...API_HEADERS, accept: 'application/scim+json' }, request }),
-        octokit.request({ method: 'POST', url: '/graphql', baseUrl: graphqlBase, query: 'query { viewer { login } }', variables: {}, headers: API_HEADERS, request })
+        octokit.request('GET /scim/v2/organizations/{org}/Users', {
+          org: 'warm-up',
+          startIndex: 1,
+          count: 1,
+          headers: { ...API_HEADERS, accept: 'application/scim+json' },
+          request
+        }),
+        octokit.request({
+          method: 'POST',
+          url: '/graphql',
+          baseUrl: graphqlBase,
+          query: 'query { viewer { login } }',
+          variables: {},
+          headers: API_HEADERS,
+          request
+        })
       ]).catch(() => undefined)
     },
     get requestCount() {

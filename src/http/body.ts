@@ -77,4 +77,3 @@ export async function readBody(body: ReadableStream<Uint8Array>, ctx: { budget: 
   }
   return { bytes: Buffer.concat(chunks) }
 }
-

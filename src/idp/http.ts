@@ -143,7 +143,11 @@ async function attempt(state: HttpState, req: IdpRequest, target: URL): Promise<
       return { kind: 'fault', fault: 'timeout', detail: 'no answer within the time budget' }
     }
     const cause = (e as { cause?: { code?: string; message?: string } }).cause
-    return { kind: 'fault', fault: 'network', detail: serverText(cause?.code ?? cause?.message ?? (e as Error).message ?? 'network error', 120) }
+    return {
+      kind: 'fault',
+      fault: 'network',
+      detail: serverText(cause?.code ?? cause?.message ?? (e as Error).message ?? 'network error', 120)
+    }
   }
 }
 
@@ -154,7 +158,11 @@ function refusal(state: HttpState, req: IdpRequest, target: URL): IdpAnswer | nu
     return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a ${req.method} request: this action only reads` }
   }
   if (!state.allowed.has(target.host.toLowerCase()) || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
-    return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a request to ${serverText(target.host, 100)}, which is not a configured host` }
+    return {
+      kind: 'fault',
+      fault: 'refused',
+      detail: `${req.label}: refusing a request to ${serverText(target.host, 100)}, which is not a configured host`
+    }
   }
   return null
 }
@@ -176,7 +184,9 @@ async function send(state: HttpState, req: IdpRequest): Promise<IdpAnswer> {
     await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
     answer = await attempt(state, req, target)
   }
-  ctx.debug(`${req.label} -> ${answer.kind === 'response' ? `${answer.status}${answer.bodyProblem ? ` (body ${answer.bodyProblem})` : ''}` : answer.fault} (${ctx.now() - started} ms)`)
+  ctx.debug(
+    `${req.label} -> ${answer.kind === 'response' ? `${answer.status}${answer.bodyProblem ? ` (body ${answer.bodyProblem})` : ''}` : answer.fault} (${ctx.now() - started} ms)`
+  )
   return answer
 }
 

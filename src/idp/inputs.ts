@@ -85,11 +85,24 @@ function parseOkta(read: ReadInput, problems: InputProblem[]): OktaInputs | null
   const orgUrl = urlRaw === null ? null : parseServiceUrl('okta-org-url', urlRaw, 'https://acme.okta.com', problems)
   const appId = required(read, 'okta-app-id', problems, 'okta')
   if (appId !== null && !OKTA_APP_ID.test(appId)) {
-    problem(problems, 'okta-app-id', `must be the GitHub app instance's id: 0oa followed by 17 letters or digits (from the app's admin URL); got ${describe(appId)}.`)
+    problem(
+      problems,
+      'okta-app-id',
+      `must be the GitHub app instance's id: 0oa followed by 17 letters or digits (from the app's admin URL); got ${describe(appId)}.`
+    )
   }
-  const lookbackHours = parseWholeNumber('idp-lookback-hours', read('idp-lookback-hours') || IDP_DEFAULTS['idp-lookback-hours'] || '720', problems, { min: 1 })
+  const lookbackHours = parseWholeNumber(
+    'idp-lookback-hours',
+    read('idp-lookback-hours') || IDP_DEFAULTS['idp-lookback-hours'] || '720',
+    problems,
+    { min: 1 }
+  )
   if (lookbackHours !== null && lookbackHours > MAX_LOOKBACK_HOURS) {
-    problem(problems, 'idp-lookback-hours', `must be 1 to ${MAX_LOOKBACK_HOURS} hours (Okta keeps 90 days of System Log); got ${lookbackHours}.`)
+    problem(
+      problems,
+      'idp-lookback-hours',
+      `must be 1 to ${MAX_LOOKBACK_HOURS} hours (Okta keeps 90 days of System Log); got ${lookbackHours}.`
+    )
   }
   const apiToken = read('okta-api-token').trim()
   const clientId = read('okta-client-id').trim()
@@ -98,15 +111,22 @@ function parseOkta(read: ReadInput, problems: InputProblem[]): OktaInputs | null
   if (apiToken !== '' && (clientId !== '' || privateKey !== '')) {
     problem(problems, 'okta-api-token', 'and "okta-client-id"/"okta-private-key" are two ways to sign in to Okta: give one of them.')
   } else if (apiToken === '' && clientId === '' && privateKey === '') {
-    problem(problems, 'okta-client-id', 'and "okta-private-key" (an API service app, recommended), or "okta-api-token", are required with idp: okta.')
+    problem(
+      problems,
+      'okta-client-id',
+      'and "okta-private-key" (an API service app, recommended), or "okta-api-token", are required with idp: okta.'
+    )
   } else if (apiToken === '') {
     if (clientId === '') problem(problems, 'okta-client-id', 'is required with "okta-private-key": the API service app\'s client id.')
-    if (privateKey === '') problem(problems, 'okta-private-key', 'is required with "okta-client-id": the API service app\'s private key (PEM or JWK).')
+    if (privateKey === '')
+      problem(problems, 'okta-private-key', 'is required with "okta-client-id": the API service app\'s private key (PEM or JWK).')
   }
   if (keyId !== '' && apiToken !== '') problem(problems, 'okta-key-id', 'goes with "okta-private-key", not with "okta-api-token".')
   if (problems.length > before || orgUrl === null || appId === null || lookbackHours === null) return null
   const auth: OktaInputs['auth'] =
-    apiToken !== '' ? { kind: 'ssws', token: apiToken } : { kind: 'private-key-jwt', clientId, privateKey, keyId: keyId === '' ? null : keyId }
+    apiToken !== ''
+      ? { kind: 'ssws', token: apiToken }
+      : { kind: 'private-key-jwt', clientId, privateKey, keyId: keyId === '' ? null : keyId }
   return { orgUrl, appId, lookbackHours, auth }
 }
 
@@ -114,11 +134,31 @@ function parseEntra(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputProb
   const before = problems.length
   const tenantId = guid(read, 'entra-tenant-id', problems, 'the directory (tenant) id')
   const clientId = guid(read, 'entra-client-id', problems, "the app registration's application (client) id")
-  const servicePrincipalId = guid(read, 'entra-service-principal-id', problems, "the object id of the GitHub enterprise application (its service principal)")
-  const loginUrl = parseServiceUrl('entra-login-url', read('entra-login-url') || IDP_DEFAULTS['entra-login-url'] || '', 'https://login.microsoftonline.com', problems)
-  const graphUrl = parseServiceUrl('graph-url', read('graph-url') || IDP_DEFAULTS['graph-url'] || '', 'https://graph.microsoft.com', problems)
+  const servicePrincipalId = guid(
+    read,
+    'entra-service-principal-id',
+    problems,
+    'the object id of the GitHub enterprise application (its service principal)'
+  )
+  const loginUrl = parseServiceUrl(
+    'entra-login-url',
+    read('entra-login-url') || IDP_DEFAULTS['entra-login-url'] || '',
+    'https://login.microsoftonline.com',
+    problems
+  )
+  const graphUrl = parseServiceUrl(
+    'graph-url',
+    read('graph-url') || IDP_DEFAULTS['graph-url'] || '',
+    'https://graph.microsoft.com',
+    problems
+  )
   const audience = read('entra-audience').trim() || IDP_DEFAULTS['entra-audience'] || ''
-  if (!/^[\x21-\x7e]{1,200}$/.test(audience)) problem(problems, 'entra-audience', `must be the audience of the GitHub OIDC token, such as api://AzureADTokenExchange; got ${describe(audience)}.`)
+  if (!/^[\x21-\x7e]{1,200}$/.test(audience))
+    problem(
+      problems,
+      'entra-audience',
+      `must be the audience of the GitHub OIDC token, such as api://AzureADTokenExchange; got ${describe(audience)}.`
+    )
   const secret = read('entra-client-secret').trim()
   const oidc = secret === '' ? oidcFromEnv(env) : null
   if (secret === '' && oidc === null) {
@@ -128,7 +168,15 @@ function parseEntra(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputProb
       'is empty and the job cannot ask for a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set): add `permissions: id-token: write` to the job (and a federated credential to the app registration), or pass a client secret.'
     )
   }
-  if (problems.length > before || tenantId === null || clientId === null || servicePrincipalId === null || loginUrl === null || graphUrl === null) return null
+  if (
+    problems.length > before ||
+    tenantId === null ||
+    clientId === null ||
+    servicePrincipalId === null ||
+    loginUrl === null ||
+    graphUrl === null
+  )
+    return null
   const auth: EntraInputs['auth'] = oidc ? { kind: 'oidc', ...oidc, audience } : { kind: 'secret', secret }
   return { tenantId, clientId, servicePrincipalId, loginUrl, graphUrl, auth }
 }
@@ -137,7 +185,12 @@ function parseEntra(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputProb
 export function parseIdpInputs(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputProblem[], target: IdpTarget): IdpConfig | null {
   const idp = read('idp').trim().toLowerCase()
   if (idp === '') {
-    strayInputs(read, [...OKTA_INPUTS, ...ENTRA_INPUTS, 'idp-lookback-hours'], problems, 'is an IdP input: set `idp: okta` or `idp: entra` to use it, or remove it.')
+    strayInputs(
+      read,
+      [...OKTA_INPUTS, ...ENTRA_INPUTS, 'idp-lookback-hours'],
+      problems,
+      'is an IdP input: set `idp: okta` or `idp: entra` to use it, or remove it.'
+    )
     return null
   }
   if (idp !== 'okta' && idp !== 'entra') {
@@ -145,7 +198,11 @@ export function parseIdpInputs(read: ReadInput, env: NodeJS.ProcessEnv, problems
     return null
   }
   if (target.count !== 1) {
-    problem(problems, 'idp', `checks one IdP app, and one app provisions one organization or one enterprise: with idp, give exactly one org or one enterprise (${target.count} are given). Use a job matrix for several.`)
+    problem(
+      problems,
+      'idp',
+      `checks one IdP app, and one app provisions one organization or one enterprise: with idp, give exactly one org or one enterprise (${target.count} are given). Use a job matrix for several.`
+    )
   }
   if (idp === 'okta') {
     strayInputs(read, ENTRA_INPUTS, problems, 'belongs to idp: entra, not idp: okta.')

@@ -101,8 +101,7 @@ export interface IdpContext {
 }
 
 export type OktaAuth =
-  | { kind: 'ssws'; token: string }
-  | { kind: 'private-key-jwt'; clientId: string; privateKey: string; keyId: string | null }
+  { kind: 'ssws'; token: string } | { kind: 'private-key-jwt'; clientId: string; privateKey: string; keyId: string | null }
 
 export interface OktaInputs {
   /** https://acme.okta.com (no trailing slash). */

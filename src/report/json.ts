@@ -36,9 +36,17 @@ function boundedReport(v: Verdict, maxBytes: number): string {
   if (fits(full)) return full
   // Too large (a hundred orgs with long answers): shorten the texts, then drop the tables, then causes.
   const shorten = (x: Verdict, n: number): Verdict => cleanDeepMax(x, n) as Verdict
-  for (const [n, withTables] of [[500, true], [500, false], [120, false]] as const) {
+  for (const [n, withTables] of [
+    [500, true],
+    [500, false],
+    [120, false]
+  ] as const) {
     const short = shorten(v, n)
-    const json = JSON.stringify({ ...reportObject(short, short.causes, withTables), truncated: true, ...(withTables ? {} : { orgsOmitted: v.orgs.length, notesOmitted: v.notes.length }) })
+    const json = JSON.stringify({
+      ...reportObject(short, short.causes, withTables),
+      truncated: true,
+      ...(withTables ? {} : { orgsOmitted: v.orgs.length, notesOmitted: v.notes.length })
+    })
     if (fits(json)) return json
   }
   const short = shorten(v, 120)
@@ -46,7 +54,13 @@ function boundedReport(v: Verdict, maxBytes: number): string {
   let json = ''
   do {
     kept = Math.floor(kept / 2)
-    json = JSON.stringify({ ...reportObject(short, short.causes.slice(0, kept), false), truncated: true, orgsOmitted: v.orgs.length, notesOmitted: v.notes.length, causesOmitted: v.causes.length - kept })
+    json = JSON.stringify({
+      ...reportObject(short, short.causes.slice(0, kept), false),
+      truncated: true,
+      orgsOmitted: v.orgs.length,
+      notesOmitted: v.notes.length,
+      causesOmitted: v.causes.length - kept
+    })
   } while (!fits(json) && kept > 0)
   return fits(json) ? json : JSON.stringify({ status: v.status, truncated: true, causesOmitted: v.causes.length })
 }

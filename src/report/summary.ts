@@ -40,7 +40,11 @@ function escapeCell(s: string): string {
 /** The token's expiry, in words: a date with the days left, never, or unknown (—). */
 export function expiryText(verdict: Pick<Verdict, 'expiresAt' | 'daysUntilExpiry' | 'login'>): string {
   // "never" only when GitHub answered without an expiry; without an answer (a 401, an outage) it is unknown.
-  return verdict.expiresAt === null ? (verdict.login ? 'never (no expiry reported)' : 'unknown (GitHub did not say)') : `${verdict.expiresAt} (${verdict.daysUntilExpiry} days)`
+  return verdict.expiresAt === null
+    ? verdict.login
+      ? 'never (no expiry reported)'
+      : 'unknown (GitHub did not say)'
+    : `${verdict.expiresAt} (${verdict.daysUntilExpiry} days)`
 }
 
 /** The token's scopes: — when GitHub sent none (fine-grained and App tokens), `none` for a scope-less token. */
@@ -98,7 +102,10 @@ function rows<T>(out: Lines, items: readonly T[], render: (item: T) => string, w
     shown++
   }
   if (shown < items.length) {
-    out.push('', `_… ${items.length - shown} more ${what} not shown: the job summary is limited in size; the \`causes\` and \`report\` outputs hold them._`)
+    out.push(
+      '',
+      `_… ${items.length - shown} more ${what} not shown: the job summary is limited in size; the \`causes\` and \`report\` outputs hold them._`
+    )
   }
 }
 
@@ -114,7 +121,10 @@ export function idpRows(idp: IdpVerdict): Array<[string, string]> {
   ]
   if (idp.quarantine) {
     const q = idp.quarantine
-    rows.push(['Quarantine', `${q.reason}${q.since ? ` since ${q.since}` : ''}${q.nextAttemptAt ? `, next attempt ${q.nextAttemptAt}` : ''}${q.errorCode ? ` (${q.errorCode}${q.errorMessage ? `: ${q.errorMessage}` : ''})` : ''}`])
+    rows.push([
+      'Quarantine',
+      `${q.reason}${q.since ? ` since ${q.since}` : ''}${q.nextAttemptAt ? `, next attempt ${q.nextAttemptAt}` : ''}${q.errorCode ? ` (${q.errorCode}${q.errorMessage ? `: ${q.errorMessage}` : ''})` : ''}`
+    ])
   }
   if (idp.evidenceSince) rows.push(['Evidence', `since ${idp.evidenceSince} (the System Log pages read ran out before the look-back did)`])
   return rows
@@ -136,7 +146,8 @@ function idpSection(out: Lines, idp: IdpVerdict): void {
     rows(
       out,
       idp.jobs,
-      j => `| ${escapeCell(j.id)} | ${escapeCell(j.status)} | ${escapeCell(j.lastExecutionAt ? `${j.lastExecutionAt}${j.lastExecutionState ? ` (${j.lastExecutionState})` : ''}` : 'never')} | ${escapeCell(j.lastSuccessAt ?? 'never')} |`,
+      j =>
+        `| ${escapeCell(j.id)} | ${escapeCell(j.status)} | ${escapeCell(j.lastExecutionAt ? `${j.lastExecutionAt}${j.lastExecutionState ? ` (${j.lastExecutionState})` : ''}` : 'never')} | ${escapeCell(j.lastSuccessAt ?? 'never')} |`,
       'jobs'
     )
     out.push('')
@@ -162,7 +173,8 @@ export function renderSummary(verdict: Verdict): string {
     rows(
       out,
       verdict.causes,
-      c => `| ${ICON[c.severity] ?? ''} | **${escapeCell(c.title)}** ${id(c)} | ${escapeCell(c.org ?? c.enterprise ?? 'token')} | ${escapeCell(c.message)} | ${escapeCell(c.remediation)} |`,
+      c =>
+        `| ${ICON[c.severity] ?? ''} | **${escapeCell(c.title)}** ${id(c)} | ${escapeCell(c.org ?? c.enterprise ?? 'token')} | ${escapeCell(c.message)} | ${escapeCell(c.remediation)} |`,
       'causes'
     )
     out.push('')
@@ -172,7 +184,8 @@ export function renderSummary(verdict: Verdict): string {
     rows(
       out,
       verdict.orgs,
-      o => `| ${escapeCell(o.org)} | ${escapeCell(roleText(o))} | ${escapeCell(o.samlIdentity)} | ${escapeCell(ssoAuthorizationText(o))} | ${escapeCell(o.scim)} |`,
+      o =>
+        `| ${escapeCell(o.org)} | ${escapeCell(roleText(o))} | ${escapeCell(o.samlIdentity)} | ${escapeCell(ssoAuthorizationText(o))} | ${escapeCell(o.scim)} |`,
       'organizations'
     )
     out.push('')

@@ -103,7 +103,9 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /** The AADSTS numbers of a token error: `error_codes`, else the `AADSTSn` quoted in the description. */
 function aadstsCodes(json: Record<string, unknown>, message: string | null): number[] {
-  const listed = Array.isArray(json.error_codes) ? json.error_codes.filter((n): n is number => typeof n === 'number' && Number.isInteger(n)) : []
+  const listed = Array.isArray(json.error_codes)
+    ? json.error_codes.filter((n): n is number => typeof n === 'number' && Number.isInteger(n))
+    : []
   if (listed.length > 0) return listed.slice(0, 10)
   const quoted = message ? [...message.matchAll(/AADSTS(\d{1,9})/g)].map(m => Number(m[1])) : []
   return quoted.slice(0, 10)

@@ -88,7 +88,10 @@ export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: 
   try {
     const hosts = allowedHosts(inputs)
     if (!Array.isArray(hosts)) return emptyReport(inputs, hosts, 0)
-    const http = createIdpHttp(sink, { allowedHosts: hosts, ...(options.errorBodyMs === undefined ? {} : { errorBodyMs: options.errorBodyMs }) })
+    const http = createIdpHttp(sink, {
+      allowedHosts: hosts,
+      ...(options.errorBodyMs === undefined ? {} : { errorBodyMs: options.errorBodyMs })
+    })
     const auth = await signIn(inputs, sink, http)
     const facts: EntraFacts = {
       authKind: inputs.auth.kind,
@@ -112,6 +115,10 @@ export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: 
   } catch (e) {
     // A bug of ours, not the IdP's fault: still no throw, and no secret in what is said.
     const what = serverText(scrubberFor(...withEncodings(secrets))(e instanceof Error ? `${e.name}: ${e.message}` : String(e)), 160)
-    return emptyReport(inputs, { kind: 'check-failed', input: null, reason: `the Entra check failed unexpectedly (${what}); please report it` }, requests)
+    return emptyReport(
+      inputs,
+      { kind: 'check-failed', input: null, reason: `the Entra check failed unexpectedly (${what}); please report it` },
+      requests
+    )
   }
 }

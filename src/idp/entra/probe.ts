@@ -90,7 +90,12 @@ export async function probeJobs(
   accessToken: string
 ): Promise<{ jobs: StepFacts; jobList: EntraJobFacts[] | null }> {
   const url = jobsUrl(inputs)
-  const answer = await http.send({ method: 'GET', url, headers: { authorization: `Bearer ${accessToken}` }, label: 'Graph synchronization jobs' })
+  const answer = await http.send({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${accessToken}` },
+    label: 'Graph synchronization jobs'
+  })
   if (answer.kind !== 'response' || answer.status !== 200 || answer.bodyProblem) return { jobs: failedStep(answer, url), jobList: null }
   const jobList = jobListOf(answer.json)
   if (jobList === null) return { jobs: failedStep(answer, url, 'a JSON object with the jobs in `value`'), jobList: null }

@@ -57,14 +57,20 @@ function signedIn(answer: Extract<IdpAnswer, { kind: 'response' }>, dpop: DpopKe
       return { ok: true, dpop: true, credential: { scheme: 'DPoP', headersFor } }
     }
     if (tokenType === 'bearer') {
-      return { ok: true, dpop: dpop !== null, credential: { scheme: 'Bearer', headersFor: () => ({ authorization: `Bearer ${accessToken}` }) } }
+      return {
+        ok: true,
+        dpop: dpop !== null,
+        credential: { scheme: 'Bearer', headersFor: () => ({ authorization: `Bearer ${accessToken}` }) }
+      }
     }
   }
   return {
     ok: false,
     keyProblem: null,
     dpop: dpop !== null,
-    tokenFailure: answerFacts(answer, () => (accessToken ? `an access token of type ${String(body?.token_type)}, which this check cannot use` : 'no access_token in the answer'))
+    tokenFailure: answerFacts(answer, () =>
+      accessToken ? `an access token of type ${String(body?.token_type)}, which this check cannot use` : 'no access_token in the answer'
+    )
   }
 }
 

@@ -22,7 +22,11 @@ export interface CheckOktaOptions {
 }
 
 /** Asks Okta, gathers the facts; the verdict is `judgeOkta`'s. */
-export async function gatherOkta(inputs: OktaInputs, ctx: IdpContext, options: CheckOktaOptions = {}): Promise<{ facts: OktaFacts; now: number }> {
+export async function gatherOkta(
+  inputs: OktaInputs,
+  ctx: IdpContext,
+  options: CheckOktaOptions = {}
+): Promise<{ facts: OktaFacts; now: number }> {
   const http = createIdpHttp(ctx, {
     allowedHosts: [new URL(inputs.orgUrl).host],
     ...(options.errorBodyMs !== undefined ? { errorBodyMs: options.errorBodyMs } : {})
@@ -51,7 +55,9 @@ export async function gatherOkta(inputs: OktaInputs, ctx: IdpContext, options: C
   facts.app = app
   facts.logs = logs
   facts.requests = http.requests
-  ctx.debug(`okta: app ${app.app ? 'read' : 'not read'}, ${logs.pages} log page(s), ${logs.events.length} event(s)${logs.more ? ', more left unread' : ''}`)
+  ctx.debug(
+    `okta: app ${app.app ? 'read' : 'not read'}, ${logs.pages} log page(s), ${logs.events.length} event(s)${logs.more ? ', more left unread' : ''}`
+  )
   return { facts, now }
 }
 
@@ -95,7 +101,13 @@ export async function checkOkta(inputs: OktaInputs, ctx: IdpContext, options: { 
       jobs: [],
       noAttempt: false,
       evidenceSince: null,
-      findings: [{ kind: 'check-failed', input: null, reason: `the Okta check stopped on an internal error (${serverText((e as Error)?.name ?? 'error', 40)})` }],
+      findings: [
+        {
+          kind: 'check-failed',
+          input: null,
+          reason: `the Okta check stopped on an internal error (${serverText((e as Error)?.name ?? 'error', 40)})`
+        }
+      ],
       requests: 0
     }
   }

@@ -97,7 +97,10 @@ function commonFailure(answer: OktaAnswer, what: string): IdpFinding | null {
         host = 'an unreadable Location'
       }
     }
-    return failed('okta-org-url', `Okta answered ${what} with a redirect (${s}) to ${host}, not followed: okta-org-url must be the org's own Okta URL`)
+    return failed(
+      'okta-org-url',
+      `Okta answered ${what} with a redirect (${s}) to ${host}, not followed: okta-org-url must be the org's own Okta URL`
+    )
   }
   if (s === 429) return failed(null, `Okta rate-limited ${what}${oktaWords(answer)}; ${resetText(answer)}`)
   if (s >= 500) return failed(null, `Okta is unavailable: ${what} answered HTTP ${s}${oktaWords(answer)}`)
@@ -115,14 +118,21 @@ export function tokenFailureFinding(answer: OktaAnswer, keyIdGiven: boolean): Id
   const words = oktaWords(a)
   const text = `${a.oauthError ?? ''} ${a.oauthDescription ?? ''}`
   if (a.oauthError === 'invalid_scope')
-    return failed('okta-client-id', `Okta refused the scopes${words}: grant okta.apps.read and okta.logs.read to the service app (Okta API Scopes tab)`)
+    return failed(
+      'okta-client-id',
+      `Okta refused the scopes${words}: grant okta.apps.read and okta.logs.read to the service app (Okta API Scopes tab)`
+    )
   if (a.oauthError === 'invalid_dpop_proof' || a.oauthError === 'use_dpop_nonce')
     return failed(null, `Okta refused the DPoP proof of the token request${words}`)
   if (/client_id|client id|client_secret|token_endpoint_auth_method|private_key_jwt/i.test(text))
-    return failed('okta-client-id', `Okta refused the client${words}: okta-client-id must be an API Services app with Public key / Private key client authentication`)
+    return failed(
+      'okta-client-id',
+      `Okta refused the client${words}: okta-client-id must be an API Services app with Public key / Private key client authentication`
+    )
   if (/expired|\biat\b|\bexp\b|future|already been used/i.test(text))
     return failed(null, `Okta refused the client assertion${words}: check this machine's clock`)
-  if (/kid|key id/i.test(text)) return failed('okta-key-id', `Okta refused the client assertion${words}: okta-key-id must name one of the service app's keys`)
+  if (/kid|key id/i.test(text))
+    return failed('okta-key-id', `Okta refused the client assertion${words}: okta-key-id must name one of the service app's keys`)
   if (/signature|key/i.test(text))
     return failed(
       'okta-private-key',
@@ -144,18 +154,28 @@ export function apiFailureFinding(answer: OktaAnswer, which: 'app' | 'logs', aut
   const scope = which === 'app' ? 'okta.apps.read' : 'okta.logs.read'
   if (a.status === 401) {
     if (auth === 'ssws')
-      return failed('okta-api-token', `Okta refused the API token${words}: it is wrong, expired (30 days unused) or its admin was deactivated`)
+      return failed(
+        'okta-api-token',
+        `Okta refused the API token${words}: it is wrong, expired (30 days unused) or its admin was deactivated`
+      )
     return failed('okta-client-id', `Okta refused the access token it issued to the service app${words}`)
   }
   if (a.status === 403) {
     if (/insufficient_scope/i.test(a.wwwAuthenticate ?? '') || a.oauthError === 'insufficient_scope')
-      return failed('okta-client-id', `Okta says the access token lacks the scope ${scope}${words}: grant it to the service app (Okta API Scopes tab)`)
+      return failed(
+        'okta-client-id',
+        `Okta says the access token lacks the scope ${scope}${words}: grant it to the service app (Okta API Scopes tab)`
+      )
     if (auth === 'ssws')
       return failed('okta-api-token', `Okta refused ${what}${words}: the API token's admin needs the Read-only Administrator role`)
-    return failed('okta-client-id', `Okta refused ${what}${words}: assign the Read-only Administrator role to the service app (Admin roles tab)`)
+    return failed(
+      'okta-client-id',
+      `Okta refused ${what}${words}: assign the Read-only Administrator role to the service app (Admin roles tab)`
+    )
   }
   if (a.status === 404) {
-    if (which === 'app') return failed('okta-app-id', `Okta has no app with the id okta-app-id${words}: take the id (0oa…) from the GitHub app's admin URL`)
+    if (which === 'app')
+      return failed('okta-app-id', `Okta has no app with the id okta-app-id${words}: take the id (0oa…) from the GitHub app's admin URL`)
     return failed('okta-org-url', `Okta has no System Log at okta-org-url${words}`)
   }
   if (a.oauthError === 'invalid_dpop_proof' || a.oauthError === 'use_dpop_nonce' || /dpop/i.test(a.wwwAuthenticate ?? ''))
@@ -176,14 +196,20 @@ function judgeApp(facts: OktaFacts, add: (f: IdpFinding) => void): string | null
   } else if (app.features !== null && !PUSH_FEATURES.some(f => app.features?.includes(f))) {
     add({
       kind: 'provisioning-off',
-      reason: serverText("the app's push features are off (none of PUSH_NEW_USERS, PUSH_PROFILE_UPDATES, PUSH_USER_DEACTIVATION): Provisioning > To App", 300)
+      reason: serverText(
+        "the app's push features are off (none of PUSH_NEW_USERS, PUSH_PROFILE_UPDATES, PUSH_USER_DEACTIVATION): Provisioning > To App",
+        300
+      )
     })
   }
   return app.label === null ? null : serverText(app.label)
 }
 
 /** The events that count, newest first, within the look-back; and the oldest event read at all. */
-function countEvents(events: NonNullable<OktaFacts['logs']>['events'], options: JudgeOptions): { counted: Counted[]; oldestRead: number | null } {
+function countEvents(
+  events: NonNullable<OktaFacts['logs']>['events'],
+  options: JudgeOptions
+): { counted: Counted[]; oldestRead: number | null } {
   const earliest = options.now - options.lookbackHours * 3_600_000 - FUTURE_GRACE_MS
   const latest = options.now + FUTURE_GRACE_MS
   const counted: Counted[] = []
@@ -253,7 +279,8 @@ export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
   const logs = facts.logs
   if (!logs) return report
   if (logs.failure !== null) add(apiFailureFinding(logs.failure, 'logs', facts.auth))
-  if (logs.nextElsewhere !== null) add(failed(null, `Okta's System Log pointed its next page elsewhere (${serverText(logs.nextElsewhere, 120)}), not followed`))
+  if (logs.nextElsewhere !== null)
+    add(failed(null, `Okta's System Log pointed its next page elsewhere (${serverText(logs.nextElsewhere, 120)}), not followed`))
   const { counted, oldestRead } = countEvents(logs.events, options)
   if (logs.more && oldestRead !== null) report.evidenceSince = iso(oldestRead)
   report.noAttempt = logs.failure === null && counted.length === 0

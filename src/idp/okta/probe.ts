@@ -60,7 +60,12 @@ export function apiGetter(http: IdpHttp, credential: OktaCredential): ApiGetter 
       let answer = await http.send({ method: 'GET', url, label, headers: () => credential.headersFor('GET', url, nonce) })
       if (credential.scheme === 'DPoP' && isUseDpopNonce(answer)) {
         nonce = answer.headers['dpop-nonce'] ?? null
-        answer = await http.send({ method: 'GET', url, label: `${label} (DPoP nonce)`, headers: () => credential.headersFor('GET', url, nonce) })
+        answer = await http.send({
+          method: 'GET',
+          url,
+          label: `${label} (DPoP nonce)`,
+          headers: () => credential.headersFor('GET', url, nonce)
+        })
       }
       return answer
     }
@@ -118,7 +123,13 @@ export async function probeLogs(api: ApiGetter, inputs: OktaInputs, nowMs: numbe
     }
     const answer = await api.get(url, `okta logs page ${logs.pages + 1}`)
     const facts = answerFacts(answer, logsShape)
-    if (facts.kind === 'fault' || facts.status !== 200 || facts.bodyProblem !== null || facts.unexpected !== null || answer.kind !== 'response') {
+    if (
+      facts.kind === 'fault' ||
+      facts.status !== 200 ||
+      facts.bodyProblem !== null ||
+      facts.unexpected !== null ||
+      answer.kind !== 'response'
+    ) {
       logs.failure = facts
       if (logs.pages > 0) logs.more = true
       break
@@ -139,7 +150,8 @@ export async function probeLogs(api: ApiGetter, inputs: OktaInputs, nowMs: numbe
         target = null
       }
       if (target === null || target.origin !== origin || target.pathname !== logsPath) {
-        logs.nextElsewhere = target === null ? 'an unreadable URL' : target.origin !== origin ? target.host : `${target.host}${target.pathname}`
+        logs.nextElsewhere =
+          target === null ? 'an unreadable URL' : target.origin !== origin ? target.host : `${target.host}${target.pathname}`
         logs.more = true
       } else {
         url = target.href
