@@ -7,6 +7,7 @@ import { makeCause, type Cause } from './causes.js'
 import { diagnose, statusOf, verdictForInputProblems, type Verdict } from './diagnose/index.js'
 import { IDP_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type ByteBudget } from './http/body.js'
 import type { IdpConfig } from './idp/inputs.js'
+import { blankReport } from './idp/report.js'
 import type { IdpContext, IdpReport } from './idp/types.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
 import { gatherFacts } from './github/probes.js'
@@ -79,26 +80,8 @@ async function askIdp(config: IdpConfig, ctx: IdpContext): Promise<IdpReport> {
     return await checkEntra(config.entra, ctx)
   } catch (e) {
     const app = config.provider === 'okta' ? config.okta.appId : config.entra.servicePrincipalId
-    return {
-      provider: config.provider,
-      app,
-      appLabel: null,
-      lastSuccessAt: null,
-      lastFailureAt: null,
-      lastFailureReason: null,
-      quarantine: null,
-      jobs: [],
-      noAttempt: false,
-      evidenceSince: null,
-      findings: [
-        {
-          kind: 'check-failed',
-          input: null,
-          reason: `an internal error of the check (please report it): ${serverText(e instanceof Error ? e.message : String(e), 120)}`
-        }
-      ],
-      requests: 0
-    }
+    const reason = `an internal error of the check (please report it): ${serverText(e instanceof Error ? e.message : String(e), 120)}`
+    return blankReport(config.provider, app, 0, [{ kind: 'check-failed', input: null, reason }])
   }
 }
 

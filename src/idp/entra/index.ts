@@ -15,6 +15,7 @@ import { signIn } from './auth.js'
 import type { EntraFacts } from './facts.js'
 import { judgeEntra } from './judge.js'
 import { probeJobs } from './probe.js'
+import { blankReport } from '../report.js'
 
 export { judgeEntra } from './judge.js'
 export type { EntraFacts } from './facts.js'
@@ -58,20 +59,7 @@ function withEncodings(secrets: readonly string[]): string[] {
 }
 
 function emptyReport(inputs: EntraInputs, finding: IdpFinding, requests: number): IdpReport {
-  return {
-    provider: 'entra',
-    app: serverText(inputs.servicePrincipalId, 64),
-    appLabel: null,
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    lastFailureReason: null,
-    quarantine: null,
-    jobs: [],
-    noAttempt: false,
-    evidenceSince: null,
-    findings: [finding],
-    requests
-  }
+  return blankReport('entra', serverText(inputs.servicePrincipalId, 64), requests, [finding])
 }
 
 export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: CheckEntraOptions = {}): Promise<IdpReport> {

@@ -11,6 +11,7 @@ import { stepFailure } from './failures.js'
 import { serverText } from '../../sanitize.js'
 import type { IdpFinding, IdpJob, IdpQuarantine, IdpReport } from '../types.js'
 import type { EntraErrorFacts, EntraExecutionFacts, EntraFacts, EntraJobFacts, EntraQuarantineFacts } from './facts.js'
+import { blankReport } from '../report.js'
 
 export interface JudgeOptions {
   servicePrincipalId: string
@@ -212,20 +213,7 @@ function lastFailure(jobs: readonly EntraJobFacts[]): { at: string; reason: stri
 // ── A step that failed ───────────────────────────────────────────────────
 
 export function judgeEntra(facts: EntraFacts, options: JudgeOptions): IdpReport {
-  const report: IdpReport = {
-    provider: 'entra',
-    app: serverText(options.servicePrincipalId, 64),
-    appLabel: null,
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    lastFailureReason: null,
-    quarantine: null,
-    jobs: [],
-    noAttempt: false,
-    evidenceSince: null,
-    findings: [],
-    requests: facts.requests
-  }
+  const report: IdpReport = blankReport('entra', serverText(options.servicePrincipalId, 64), facts.requests, [])
   const failure = stepFailure(facts)
   if (failure) return { ...report, findings: [failure] }
   const jobs = facts.jobList ?? []

@@ -12,6 +12,7 @@ import { signIn } from './auth.js'
 import type { OktaFacts } from './facts.js'
 import { judgeOkta } from './judge.js'
 import { apiGetter, probeApp, probeLogs } from './probe.js'
+import { blankReport } from '../report.js'
 
 export { judgeOkta } from './judge.js'
 export type { OktaFacts } from './facts.js'
@@ -90,25 +91,12 @@ export async function checkOkta(inputs: OktaInputs, ctx: IdpContext, options: { 
     return scrubbed(report, scrubberFor(...secrets.filter(s => s !== '')))
   } catch (e) {
     // Our own fault, not Okta's: still no throw. The error's text is not quoted (it could hold input).
-    return {
-      provider: 'okta',
-      app: inputs.appId,
-      appLabel: null,
-      lastSuccessAt: null,
-      lastFailureAt: null,
-      lastFailureReason: null,
-      quarantine: null,
-      jobs: [],
-      noAttempt: false,
-      evidenceSince: null,
-      findings: [
-        {
-          kind: 'check-failed',
-          input: null,
-          reason: `the Okta check stopped on an internal error (${serverText((e as Error)?.name ?? 'error', 40)})`
-        }
-      ],
-      requests: 0
-    }
+    return blankReport('okta', inputs.appId, 0, [
+      {
+        kind: 'check-failed',
+        input: null,
+        reason: `the Okta check stopped on an internal error (${serverText((e as Error)?.name ?? 'error', 40)})`
+      }
+    ])
   }
 }

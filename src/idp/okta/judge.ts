@@ -12,6 +12,7 @@
 import { serverText } from '../../sanitize.js'
 import type { IdpFinding, IdpReport } from '../types.js'
 import type { OktaAnswer, OktaEvent, OktaFacts } from './facts.js'
+import { blankReport } from '../report.js'
 
 export interface JudgeOptions {
   appId: string
@@ -247,20 +248,7 @@ function credentialsFinding(counted: readonly Counted[], more: boolean): IdpFind
 }
 
 export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
-  const report: IdpReport = {
-    provider: 'okta',
-    app: options.appId,
-    appLabel: null,
-    lastSuccessAt: null,
-    lastFailureAt: null,
-    lastFailureReason: null,
-    quarantine: null,
-    jobs: [],
-    noAttempt: false,
-    evidenceSince: null,
-    findings: [],
-    requests: facts.requests
-  }
+  const report: IdpReport = blankReport('okta', options.appId, facts.requests, [])
   const add = (finding: IdpFinding): void => {
     const same = report.findings.some(f => f.kind === finding.kind && JSON.stringify(f) === JSON.stringify(finding))
     if (!same) report.findings.push(finding)

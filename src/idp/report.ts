@@ -1,0 +1,19 @@
+/** An IdP report before anything is known: the start of every provider's report, and of a failed one. */
+import type { IdpFinding, IdpProvider, IdpReport } from './types.js'
+
+export function blankReport(provider: IdpProvider, app: string, requests: number, findings: IdpFinding[] = []): IdpReport {
+  return {
+    provider,
+    app,
+    appLabel: null,
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    lastFailureReason: null,
+    quarantine: null,
+    jobs: [],
+    noAttempt: false,
+    evidenceSince: null,
+    findings,
+    requests
+  }
+}
