@@ -10,7 +10,7 @@
  *   - graph:  Microsoft Graph `GET /v1.0/servicePrincipals/{id}/synchronization/jobs`, from the world.
  *
  * Each role listens on its own 127.0.0.1 port (the action allows requests by host:port, so the roles are three
- * hosts to it, as in Actions). Bracketed keys ([E1], [E8], ...) cite /work/shared/reference/idp-api-facts.md;
+ * hosts to it, as in Actions). Bracketed keys ([E1], [E8], ...) name the Microsoft documentation the facts come from (docs/idp.md; fixtures: __tests__/fixtures/SOURCES-entra.md);
  * job bodies follow the documented examples copied in __tests__/fixtures/graph-synchronization-examples.json
  * (and validate against their shapes: __tests__/entra-fake.test.ts). Where the services' behaviour is not
  * documented, the choice is marked GUESS.
