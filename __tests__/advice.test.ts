@@ -36,6 +36,15 @@ describe('login-mismatch: nothing about another account is judged', () => {
     expect(v.notes[0]).toMatch(/token-expiring/)
     expect(v.orgs).toEqual([])
   })
+  it("gives no SSO authorization URL of the other account's orgs", () => {
+    const sso = err(403, 'Resource protected by organization SAML enforcement.', {
+      'x-github-sso': 'required; url=https://github.com/orgs/acme/sso?authorization_request=X'
+    })
+    const f = { ...memberFacts, orgs: [healthyOrg('acme', { membership: sso, credentials: sso, scim: sso })] }
+    const v2 = diagnose(f, inputs({ expectedLogin: 'acme-scim' }), NOW)
+    expect(ids(v2)).toEqual(['login-mismatch'])
+    expect(v2.ssoAuthorizationUrl).toBeNull()
+  })
   it('keeps a fault of the run beside it (the check did not finish)', () => {
     const f = { ...memberFacts, expectedUser: err(502, 'Bad Gateway') }
     expect(ids(diagnose(f, inputs({ expectedLogin: 'acme-scim' }), NOW))).toEqual(['login-mismatch', 'github-unavailable'])

@@ -153,6 +153,8 @@ export function composeVerdict(
   const withheld = [...new Set(all.filter(c => !keptBesideLoginMismatch(c)).map(c => c.id))]
   return {
     ...verdict,
+    // An SSO authorization URL of the other account's orgs is advice about its token too.
+    ssoAuthorizationUrl: null,
     orgs: [],
     enterprise: null,
     notes: [
