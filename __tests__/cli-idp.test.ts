@@ -26,6 +26,7 @@ import {
   type IdpSecrets
 } from '../src/cli/args.js'
 import { MAX_SECRET_FILE, readIdpSecrets, readSecretFile, shownPath } from '../src/cli/secrets.js'
+import { IDP_SECRET_INPUTS } from '../src/idp/providers.js'
 import { parseInputs } from '../src/inputs.js'
 import {
   CLIENT_ID,
@@ -98,7 +99,7 @@ describe('CLI IdP flags', () => {
     expect(parsed.problems).toEqual([])
     expect(parsed.inputs?.idp).toMatchObject({
       provider: 'okta',
-      okta: {
+      config: {
         orgUrl: 'https://acme.okta.com',
         appId: '0oa1b2c3d4e5f6g7h8i9',
         lookbackHours: 48,
@@ -126,7 +127,7 @@ describe('CLI IdP flags', () => {
     expect(parsed.problems).toEqual([])
     expect(parsed.inputs?.idp).toMatchObject({
       provider: 'entra',
-      entra: {
+      config: {
         tenantId: GUID,
         loginUrl: 'https://login.microsoftonline.us',
         graphUrl: 'https://graph.microsoft.us',
@@ -184,7 +185,7 @@ describe('CLI IdP flags', () => {
     expect(secretPlan(cliArgs(['--org', 'acme']), env)).toEqual([])
     expect(flagProblems(cliArgs(['--org', 'acme']), env)).toEqual([])
     // With --idp okta, Entra's variable is not read (and the reverse).
-    expect(secretPlan(cliArgs(['--org', 'acme', '--idp', 'okta']), env).map(p => p.input)).toEqual(['okta-api-token', 'okta-private-key'])
+    expect(secretPlan(cliArgs(['--org', 'acme', '--idp', 'okta']), env).map(p => p.input)).toEqual(['okta-private-key', 'okta-api-token'])
     expect(secretPlan(cliArgs(['--org', 'acme', '--idp', 'ENTRA']), env).map(p => p.input)).toEqual(['entra-client-secret'])
     // The file wins; an empty variable counts as not set.
     expect(
@@ -303,7 +304,9 @@ describe('CLI IdP flags', () => {
     expect(help.help).toBe(true)
     for (const flag of [...VALUE_FLAGS, ...SECRET_FILE_FLAGS]) expect(USAGE).toMatch(new RegExp(`^ +--${flag}[ =]`, 'm'))
     for (const env of ['OKTA_API_TOKEN', 'OKTA_PRIVATE_KEY', 'ENTRA_CLIENT_SECRET']) expect(USAGE).toContain(env)
-    expect(USAGE).toMatch(/--okta-api-token, --okta-private-key and\n--entra-client-secret are refused/)
+    const refusedParagraph =
+      /IdP secrets come only from the environment or from a file[^]*?are refused, as --token is\./.exec(USAGE)?.[0] ?? ''
+    for (const input of IDP_SECRET_INPUTS) expect(refusedParagraph.replace(/\s+/g, ' ')).toContain(`--${input}`)
     expect(USAGE).toContain('2 on a usage error')
   })
 })

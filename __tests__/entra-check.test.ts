@@ -99,7 +99,7 @@ describe('with a client secret: every finding', () => {
     expect(r.report.requests).toBe(2)
     expect(r.fake.requests.map(q => `${q.method} ${q.role} ${q.status}`)).toEqual(['POST login 200', 'GET graph 200'])
     expect(r.fake.violations).toEqual([])
-    expect(r.report.jobs).toHaveLength(scenario === 'no-job' ? 0 : scenario === 'two-jobs' ? 2 : 1)
+    expect(r.report.details.jobs as Array<{ status: string }>).toHaveLength(scenario === 'no-job' ? 0 : scenario === 'two-jobs' ? 2 : 1)
     expectTokensRegistered(r)
     expectNoSecrets(r)
   })

@@ -197,7 +197,7 @@ describe('one job', () => {
       expect(report.findings[0]).toMatchObject(expected.finding)
     }
     if (expected.noAttempt !== undefined) expect(report.noAttempt).toBe(expected.noAttempt)
-    expect(report.jobs).toHaveLength(1)
+    expect(report.details.jobs as Array<{ status: string }>).toHaveLength(1)
   })
 })
 
@@ -205,7 +205,7 @@ describe('the report', () => {
   it('no job: provisioning-off', () => {
     const report = judgeJobs()
     expect(report.findings).toEqual([{ kind: 'provisioning-off', reason: expect.stringContaining('no provisioning job') }])
-    expect(report.jobs).toEqual([])
+    expect(report.details.jobs as Array<{ status: string }>).toEqual([])
   })
 
   it('several jobs: each is listed, the worst decides, times are the latest', () => {
@@ -213,7 +213,7 @@ describe('the report', () => {
     const failing = jobs.credentialsQuarantine({ now: NOW })
     const report = judgeJobs(healthy, jobs.entryLevelErrors({ now: NOW }), failing)
     expect(report.findings.map(f => f.kind)).toEqual(['credentials-rejected'])
-    expect(report.jobs.map(j => j.status)).toEqual(['Active', 'Active', 'Quarantine'])
+    expect((report.details.jobs as Array<{ status: string }>).map(j => j.status)).toEqual(['Active', 'Active', 'Quarantine'])
     expect(report.lastSuccessAt).toBe(new Date(NOW - HOUR + 20_000).toISOString())
     // The latest failure: the entry-level errors (an hour ago), after the quarantined run (six hours ago).
     expect(report.lastFailureAt).toBe(new Date(NOW - HOUR + 40_000).toISOString())
@@ -228,7 +228,7 @@ describe('the report', () => {
 
   it('a job: its fields, "never" as null', () => {
     const report = judgeJobs((examples.documented_list_paused?.body as { value: unknown[] }).value[0])
-    expect(report.jobs[0]).toEqual({
+    expect((report.details.jobs as Array<{ status: string }>)[0]).toEqual({
       id: '{jobId}',
       templateId: 'BoxOutDelta',
       status: 'Paused',
@@ -244,7 +244,7 @@ describe('the report', () => {
       appLabel: null,
       lastSuccessAt: null,
       lastFailureAt: null,
-      evidenceSince: null,
+      details: { jobs: [expect.anything()] },
       requests: 2
     })
   })
@@ -397,6 +397,6 @@ describe('a failed step names the input to fix', () => {
     const finding = report.findings[0]
     expect(finding).toMatchObject({ kind: 'check-failed', input })
     expect(finding && 'reason' in finding ? finding.reason : '').toMatch(reason)
-    expect(report.jobs).toEqual([])
+    expect(report.details.jobs as Array<{ status: string }>).toEqual([])
   })
 })

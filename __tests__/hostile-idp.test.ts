@@ -74,9 +74,8 @@ describe("the join does not call the IdP's credential stale while GitHub could n
     lastFailureAt: null,
     lastFailureReason: null,
     quarantine: null,
-    jobs: [],
     noAttempt: false,
-    evidenceSince: null,
+    details: {},
     requests: 2,
     findings: [{ kind: 'credentials-rejected', since: '2026-11-29T08:00:00.000Z', sinceAtLeast: false, reason: 'x' }]
   }

@@ -279,8 +279,7 @@ function monsterVerdict(): Verdict {
       lastFailureAt: long,
       lastFailureReason: `${TOKEN} ${long}`,
       quarantine: null,
-      jobs: [],
-      evidenceSince: long
+      details: { evidenceSince: long }
     }
   }
 }

@@ -54,7 +54,7 @@ describe('valid IdP inputs', () => {
     expect(r.problems).toEqual([])
     expect(r.inputs?.idp).toEqual({
       provider: 'okta',
-      okta: {
+      config: {
         orgUrl: 'https://acme.okta.com',
         appId: APP,
         lookbackHours: 720,
@@ -64,13 +64,16 @@ describe('valid IdP inputs', () => {
   })
   it("Okta with an SSWS token, a look-back, and the org URL's trailing slash dropped", () => {
     const r = parse({ ...OKTA_SSWS, 'idp-lookback-hours': '48' })
-    expect(r.inputs?.idp).toMatchObject({ okta: { orgUrl: 'https://acme.okta.com', lookbackHours: 48, auth: { kind: 'ssws' } } })
+    expect(r.inputs?.idp).toMatchObject({
+      provider: 'okta',
+      config: { orgUrl: 'https://acme.okta.com', lookbackHours: 48, auth: { kind: 'ssws' } }
+    })
   })
   it('Entra with a client secret', () => {
     const r = parse({ ...ENTRA, 'entra-client-secret': 's3cret~value' })
     expect(r.inputs?.idp).toEqual({
       provider: 'entra',
-      entra: {
+      config: {
         tenantId: GUID_A,
         clientId: GUID_B,
         servicePrincipalId: GUID_C,
@@ -83,7 +86,7 @@ describe('valid IdP inputs', () => {
   it('Entra with GitHub OIDC when no secret is given and the job may ask for a token', () => {
     const r = parse(ENTRA, OIDC_ENV)
     expect(r.inputs?.idp).toMatchObject({
-      entra: {
+      config: {
         auth: {
           kind: 'oidc',
           requestUrl: OIDC_ENV.ACTIONS_ID_TOKEN_REQUEST_URL,
@@ -104,7 +107,10 @@ describe('valid IdP inputs', () => {
       'entra-audience': 'api://AzureADTokenExchangeUSGov'
     })
     expect(r.problems).toEqual([])
-    expect(r.inputs?.idp).toMatchObject({ entra: { loginUrl: 'https://login.microsoftonline.us', graphUrl: 'https://graph.microsoft.us' } })
+    expect(r.inputs?.idp).toMatchObject({
+      provider: 'entra',
+      config: { loginUrl: 'https://login.microsoftonline.us', graphUrl: 'https://graph.microsoft.us' }
+    })
   })
 })
 

@@ -19,9 +19,8 @@ function report(findings: IdpFinding[], over: Partial<IdpReport> = {}): IdpRepor
     lastFailureAt: '2026-11-29T09:00:00.000Z',
     lastFailureReason: 'The credentials used to connect to the API were invalid',
     quarantine: null,
-    jobs: [],
     noAttempt: false,
-    evidenceSince: null,
+    details: {},
     findings,
     requests: 2,
     ...over

@@ -117,13 +117,13 @@ describe('findings', () => {
   it('no success at all in the look-back: since the oldest failure, not "at least" when the log was read to its end', () => {
     const r = judge(facts([credFail(1), credFail(5)]))
     expect(r.findings[0]).toMatchObject({ kind: 'credentials-rejected', since: at(5), sinceAtLeast: false })
-    expect(r.evidenceSince).toBeNull()
+    expect(r.details.evidenceSince).toBeNull()
   })
 
   it('the five pages ran out before the run of failures started: "since at least", evidenceSince', () => {
     const r = judge(facts([credFail(1), credFail(5), ev(6, 'user.authentication.sso', 'SUCCESS')], true))
     expect(r.findings[0]).toMatchObject({ kind: 'credentials-rejected', since: at(5), sinceAtLeast: true })
-    expect(r.evidenceSince).toBe(at(6))
+    expect(r.details.evidenceSince).toBe(at(6))
   })
 
   it('pages ran out but a success was read: the since is exact', () => {

@@ -187,7 +187,7 @@ describe('findings from the worlds', () => {
     expect(report.requests).toBe(6)
     const f = report.findings.find(x => x.kind === 'credentials-rejected') as { since: string; sinceAtLeast: boolean }
     expect(f.sinceAtLeast).toBe(true)
-    expect(report.evidenceSince).toBe(f.since)
+    expect(report.details.evidenceSince).toBe(f.since)
     expect(report.lastSuccessAt).toBeNull()
     // pages after the first carry the cursor, not since
     const later = fake.requests.filter(r => r.path === '/api/v1/logs').slice(1)
@@ -198,7 +198,7 @@ describe('findings from the worlds', () => {
     const { report, fake } = await run(manyEventsWorld({ count: 999 }))
     expect(fake.requests.filter(r => r.path === '/api/v1/logs')).toHaveLength(5)
     expect(report.findings).toEqual([expect.objectContaining({ kind: 'credentials-rejected', sinceAtLeast: false })])
-    expect(report.evidenceSince).toBeNull()
+    expect(report.details.evidenceSince).toBeNull()
   })
 })
 

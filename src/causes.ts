@@ -6,18 +6,23 @@
  * Read top to bottom: input and token, account, org, enterprise, could-not-judge.
  */
 
+import type { IdpSteps } from './idp/provider.js'
+import { PROVIDERS, providerById } from './idp/providers.js'
+
 export type Severity = 'error' | 'inconclusive' | 'warning' | 'notice'
 
 export interface RemediationContext {
   /** Web host base, e.g. https://github.com or https://acme.ghe.com */
   webUrl: string
   /** The IdP asked (`idp` input): its own steps; without it, every IdP's. */
-  idp?: 'okta' | 'entra'
+  idp?: string
 }
 
-/** An IdP cause's fix: the asked IdP's steps, or every IdP's (the docs, a run without `idp`). */
-const perIdp = (ctx: RemediationContext, steps: { okta: string; entra: string }): string =>
-  ctx.idp ? steps[ctx.idp] : `Okta: ${steps.okta} Entra: ${steps.entra}`
+/** An IdP cause's fix: the asked IdP's own steps (from its provider module), or every IdP's (the docs). */
+const perIdp = (ctx: RemediationContext, step: keyof IdpSteps): string => {
+  const asked = ctx.idp === undefined ? undefined : providerById(ctx.idp)
+  return asked ? asked.steps[step] : PROVIDERS.map(p => `${p.short}: ${p.steps[step]}`).join(' ')
+}
 
 export interface CauseDefinition {
   severity: Severity
@@ -195,16 +200,12 @@ export const CATALOGUE = {
       'GitHub documents EMU provisioning with a token of the setup user (SHORTCODE_admin). Create the scim:enterprise token while signed in as the setup user.'
   },
 
-  // ── IdP side (idp: okta / idp: entra) ─────────────────────────────────
+  // ── IdP side (the `idp` input) ──
+  // Each provider's own steps (perIdp) are in its src/idp/<id>/provider.ts.
   'idp-credentials-rejected': {
     severity: 'error',
     title: "The IdP's credential for GitHub is rejected",
-    remediation: ctx =>
-      perIdp(ctx, {
-        okta: 'Applications > the GitHub app > Provisioning > Integration > Edit > Re-authenticate with GitHub, signed in to GitHub as the service account in an active SAML session (apps that take a token: paste the checked token as API Token), then Dashboard > Tasks > Retry the failed pushes.',
-        entra:
-          'Enterprise applications > the GitHub app > Provisioning > Admin credentials > Authorize, signed in to GitHub as the service account (apps that take a token: paste the checked token as Secret Token), then Test Connection and restart provisioning.'
-      })
+    remediation: ctx => perIdp(ctx, 'credentialsRejected')
   },
   'idp-quarantined': {
     severity: 'error',
@@ -215,22 +216,12 @@ export const CATALOGUE = {
   'idp-provisioning-errors': {
     severity: 'warning',
     title: 'The IdP reports provisioning errors for some users',
-    remediation: ctx =>
-      perIdp(ctx, {
-        okta: 'Dashboard > Tasks lists each failed push with its reason (a username or email already taken on GitHub, a missing attribute): fix it, then Retry.',
-        entra:
-          "The app's Provisioning logs list each failed entry with its reason: fix the entries (attribute mappings, conflicting users), then let the next cycle retry them."
-      })
+    remediation: ctx => perIdp(ctx, 'provisioningErrors')
   },
   'idp-provisioning-off': {
     severity: 'warning',
     title: 'IdP provisioning to GitHub is off',
-    remediation: ctx =>
-      perIdp(ctx, {
-        okta: 'Activate the GitHub app, and under Provisioning > To App enable Create Users, Update User Attributes and Deactivate Users.',
-        entra:
-          "Start provisioning on the app's Provisioning page (Provisioning Status: On), or configure it (Admin credentials, mappings) if it never ran."
-      })
+    remediation: ctx => perIdp(ctx, 'provisioningOff')
   },
   'idp-check-failed': {
     severity: 'inconclusive',

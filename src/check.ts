@@ -3,10 +3,12 @@
  * validated inputs → client → facts → verdict, inside the time budget; and
  * the verdicts for runs that never reach GitHub (input problems, our own bugs).
  */
+import { timingSafeEqual } from 'node:crypto'
 import { makeCause, type Cause } from './causes.js'
 import { diagnose, statusOf, verdictForInputProblems, type Verdict } from './diagnose/index.js'
 import { IDP_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type ByteBudget } from './http/body.js'
 import type { IdpConfig } from './idp/inputs.js'
+import { providerById } from './idp/providers.js'
 import { blankReport } from './idp/report.js'
 import type { IdpContext, IdpReport } from './idp/types.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
@@ -48,7 +50,15 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
   const idpBudget: ByteBudget = { spent: 0, limit: IDP_BODY_BYTES }
   // The IdP is asked at once, beside GitHub (it does not depend on GET /user), inside the same time budget.
   const idp = inputs.idp
-    ? askIdp(inputs.idp, { deadline, now, budget: idpBudget, addSecret: options.onSecret ?? (() => undefined), debug })
+    ? askIdp(inputs.idp, {
+        deadline,
+        now,
+        budget: idpBudget,
+        addSecret: options.onSecret ?? (() => undefined),
+        debug,
+        target: { org: inputs.orgs[0] ?? null, enterprise: inputs.enterprise },
+        sameAsChecked: candidate => sameSecret(candidate, inputs.token)
+      })
     : Promise.resolve(null)
   const { createClient } = await import(/* webpackMode: "eager" */ './github/client.js')
   const client = createClient({
@@ -69,17 +79,21 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
   return verdict
 }
 
+/** Constant-time equality of two secrets (their lengths aside). */
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8')
+  const y = Buffer.from(b, 'utf8')
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
 /** The IdP's answer; never throws (a bug of ours becomes check-failed, so GitHub's verdict still stands). */
 async function askIdp(config: IdpConfig, ctx: IdpContext): Promise<IdpReport> {
+  const provider = providerById(config.provider)
+  if (provider === undefined) throw new Error(`unknown IdP provider ${config.provider}`)
   try {
-    if (config.provider === 'okta') {
-      const { checkOkta } = await import(/* webpackMode: "eager" */ './idp/okta/index.js')
-      return await checkOkta(config.okta, ctx)
-    }
-    const { checkEntra } = await import(/* webpackMode: "eager" */ './idp/entra/index.js')
-    return await checkEntra(config.entra, ctx)
+    return await provider.check(config.config, ctx)
   } catch (e) {
-    const app = config.provider === 'okta' ? config.okta.appId : config.entra.servicePrincipalId
+    const app = serverText(provider.app(config.config), 64)
     const reason = `an internal error of the check (please report it): ${serverText(e instanceof Error ? e.message : String(e), 120)}`
     return blankReport(config.provider, app, 0, [{ kind: 'check-failed', input: null, reason }])
   }

@@ -2,7 +2,18 @@
  * The CLI's pure parts: argv → flags, flags → the action's input reader,
  * the color decision, and the hidden prompt's line editing. No I/O here.
  */
-import { IDP_SECRET_INPUTS } from '../idp/inputs.js'
+import { PROVIDER_IDS } from '../idp/providers.js'
+import {
+  chosenProvider,
+  IDP_VALUE_FLAGS,
+  idpSecretEnvs,
+  idpUsage,
+  isSecretInput,
+  SECRET_FILE_FLAGS,
+  SECRET_SOURCES,
+  secretFlagOf,
+  wrap
+} from './idp-flags.js'
 import { parseInputs, type ReadInput } from '../inputs.js'
 import { classifyToken } from '../token.js'
 
@@ -31,32 +42,7 @@ Options (the action's inputs of the same name):
   --api-url URL            REST API base (default $GITHUB_API_URL, else https://api.github.com)
   --timeout-seconds N      time budget of the whole check (default 60)
 
-IdP side (optional: the action's inputs of the same name; see docs/idp.md):
-  --idp PROVIDER           okta | entra: also ask the IdP how its provisioning to GitHub goes
-                           (needs exactly one --org or one --enterprise)
-  --okta-org-url URL       e.g. https://acme.okta.com
-  --okta-app-id ID         the GitHub app instance in Okta (0oa…, from its admin URL)
-  --okta-client-id ID      the Okta API service app (with OKTA_PRIVATE_KEY / --okta-private-key-file)
-  --okta-key-id KID        the key's kid, when the service app has several keys
-  --okta-private-key-file FILE
-                           the service app's private key (PEM or JWK); else OKTA_PRIVATE_KEY
-  --okta-api-token-file FILE
-                           instead of client id + key: an SSWS API token; else OKTA_API_TOKEN
-  --entra-tenant-id GUID   directory (tenant) id
-  --entra-client-id GUID   app registration with Synchronization.Read.All
-  --entra-service-principal-id GUID
-                           object id of the GitHub enterprise application
-  --entra-client-secret-file FILE
-                           the app registration's client secret; else ENTRA_CLIENT_SECRET
-                           (required: outside GitHub Actions there is no OIDC federation)
-  --entra-audience AUD     (default api://AzureADTokenExchange)
-  --entra-login-url URL    (default https://login.microsoftonline.com)
-  --graph-url URL          (default https://graph.microsoft.com)
-  --idp-lookback-hours N   how far back Okta's events are read, 1-2160 (default 720)
-
-IdP secrets come only from the environment or from a file (at most 64 KiB; a
-file wins over the environment): --okta-api-token, --okta-private-key and
---entra-client-secret are refused, as --token is.
+${idpUsage()}
 
 Output:
   --json                   print only the report as JSON (the action's "report" output)
@@ -68,13 +54,11 @@ Exit status: 0 when the check passes, 1 when it fails (exactly when the action's
 step would fail, per --fail-on and --inconclusive), 2 on a usage error (nothing
 was sent).
 
-Environment: GITHUB_TOKEN or GH_TOKEN (the token), OKTA_API_TOKEN, OKTA_PRIVATE_KEY,
-ENTRA_CLIENT_SECRET (the IdP's secrets, read with --idp only), GITHUB_API_URL,
-HTTPS_PROXY, NO_PROXY, NO_COLOR, FORCE_COLOR.
+${wrap(`Environment: GITHUB_TOKEN or GH_TOKEN (the token), ${idpSecretEnvs()} (the IdP's secrets, read for the --idp named only), GITHUB_API_URL, HTTPS_PROXY, NO_PROXY, NO_COLOR, FORCE_COLOR.`, 80).join('\n')}
 `
 
 /** Flags that take a value: each is the action input of the same name. */
-export const VALUE_FLAGS = [
+export const VALUE_FLAGS: readonly string[] = [
   'org',
   'enterprise',
   'expected-login',
@@ -86,44 +70,18 @@ export const VALUE_FLAGS = [
   'scim-probe',
   'api-url',
   'timeout-seconds',
-  'idp',
-  'okta-org-url',
-  'okta-app-id',
-  'okta-client-id',
-  'okta-key-id',
-  'entra-tenant-id',
-  'entra-client-id',
-  'entra-service-principal-id',
-  'entra-audience',
-  'entra-login-url',
-  'graph-url',
-  'idp-lookback-hours'
-] as const
+  ...IDP_VALUE_FLAGS
+]
 
-export type ValueFlag = (typeof VALUE_FLAGS)[number]
+export type ValueFlag = string
 
 /** Flags that may repeat; their values are joined as the action's list inputs are. */
 const LIST_FLAGS: ReadonlySet<ValueFlag> = new Set(['org', 'required-scopes'])
 
 /** The IdP's secrets: action inputs the CLI never takes as a flag. */
-export type SecretInput = (typeof IDP_SECRET_INPUTS)[number]
-
-/** Where each IdP secret comes from: its file flag (which wins), else its environment variable. */
-export const SECRET_SOURCES: Readonly<Record<SecretInput, { fileFlag: SecretFileFlag; env: string }>> = {
-  'okta-api-token': { fileFlag: 'okta-api-token-file', env: 'OKTA_API_TOKEN' },
-  'okta-private-key': { fileFlag: 'okta-private-key-file', env: 'OKTA_PRIVATE_KEY' },
-  'entra-client-secret': { fileFlag: 'entra-client-secret-file', env: 'ENTRA_CLIENT_SECRET' }
-}
-
-export const SECRET_FILE_FLAGS = ['okta-api-token-file', 'okta-private-key-file', 'entra-client-secret-file'] as const
-export type SecretFileFlag = (typeof SECRET_FILE_FLAGS)[number]
-
-/** Which provider each secret belongs to: only the chosen provider's environment variables are read. */
-const SECRET_PROVIDER: Readonly<Record<SecretInput, 'okta' | 'entra'>> = {
-  'okta-api-token': 'okta',
-  'okta-private-key': 'okta',
-  'entra-client-secret': 'entra'
-}
+export type SecretInput = string
+export type SecretFileFlag = string
+export { SECRET_FILE_FLAGS, SECRET_SOURCES }
 
 /** The IdP secrets of a run, and where each came from (for messages: never the value). */
 export type IdpSecrets = Partial<Record<SecretInput, { value: string; from: string }>>
@@ -144,18 +102,16 @@ export const TOKEN_ARGUMENT_ERROR =
 
 /** Why an IdP secret is refused as a flag, and what to use instead. */
 export function secretArgumentError(input: SecretInput): string {
-  const { fileFlag, env } = SECRET_SOURCES[input]
+  const { fileFlag, env } = SECRET_SOURCES[input] ?? { fileFlag: `${input}-file`, env: input.toUpperCase().replace(/-/g, '_') }
   return `--${input}: IdP secrets are never taken from the command line: a command line stays in your shell history and shows in the process list (ps) to other users of this machine, and unlike a GitHub token this secret has no recognisable shape to find and scrub. Set ${env} in the environment or pass --${fileFlag} FILE. Nothing was sent.`
 }
 
-const SECRET_ARGUMENT = /^--?(okta-api-token|okta-private-key|entra-client-secret)(=|$)/i
-
-function isSecretFileFlag(name: string): name is SecretFileFlag {
-  return (SECRET_FILE_FLAGS as readonly string[]).includes(name)
+function isSecretFileFlag(name: string): boolean {
+  return SECRET_FILE_FLAGS.includes(name)
 }
 
-function isValueFlag(name: string): name is ValueFlag {
-  return (VALUE_FLAGS as readonly string[]).includes(name)
+function isValueFlag(name: string): boolean {
+  return VALUE_FLAGS.includes(name)
 }
 
 /** A value that is a GitHub token: refused, and never echoed. */
@@ -173,8 +129,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   // Tokens first, before anything else is looked at (help included).
   for (const [i, arg] of argv.entries()) {
     if (/^--?(github-|gh-)?token(=|$)/i.test(arg)) return { ok: false, error: `--token: ${TOKEN_ARGUMENT_ERROR}` }
-    const secret = SECRET_ARGUMENT.exec(arg)
-    if (secret) return { ok: false, error: secretArgumentError((secret[1] ?? '').toLowerCase() as SecretInput) }
+    const secret = secretFlagOf(arg)
+    if (secret !== null) return { ok: false, error: secretArgumentError(secret) }
     if (looksLikeToken(arg) || looksLikeToken(arg.replace(/^--?[^=]*=/, ''))) {
       return { ok: false, error: `argument ${i + 1} looks like a GitHub token; it was not used and nothing was sent. ${refused}` }
     }
@@ -236,16 +192,6 @@ export function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return copy
 }
 
-function isSecretInput(name: string): name is SecretInput {
-  return (IDP_SECRET_INPUTS as readonly string[]).includes(name)
-}
-
-/** The provider --idp names, or '' (also for a bad value, which flagProblems reports). */
-function chosenProvider(args: CliArgs): 'okta' | 'entra' | '' {
-  const idp = (args.values.idp ?? []).join('').trim().toLowerCase()
-  return idp === 'okta' || idp === 'entra' ? idp : ''
-}
-
 export type SecretPlan = { input: SecretInput; file: string; flag: SecretFileFlag } | { input: SecretInput; env: string; value: string }
 
 /**
@@ -255,14 +201,13 @@ export type SecretPlan = { input: SecretInput; file: string; flag: SecretFileFla
  * read: variables exported for other tools change nothing.
  */
 export function secretPlan(args: CliArgs, env: NodeJS.ProcessEnv): SecretPlan[] {
-  const provider = chosenProvider(args)
+  const provider = chosenProvider((args.values.idp ?? []).join(''))?.id
   const plan: SecretPlan[] = []
-  for (const input of IDP_SECRET_INPUTS) {
-    const source = SECRET_SOURCES[input]
+  for (const [input, source] of Object.entries(SECRET_SOURCES)) {
     const file = args.files[source.fileFlag]
     const value = env[source.env]
     if (file !== undefined) plan.push({ input, file, flag: source.fileFlag })
-    else if (provider === SECRET_PROVIDER[input] && value !== undefined && value.trim() !== '') plan.push({ input, env: source.env, value })
+    else if (provider === source.provider && value !== undefined && value.trim() !== '') plan.push({ input, env: source.env, value })
   }
   return plan
 }
@@ -271,17 +216,12 @@ export function secretPlan(args: CliArgs, env: NodeJS.ProcessEnv): SecretPlan[] 
 function secretLabel(input: SecretInput, secrets: IdpSecrets): string {
   const given = secrets[input]
   if (given) return given.from
-  const { fileFlag, env } = SECRET_SOURCES[input]
-  return `--${fileFlag} (or ${env})`
+  const source = SECRET_SOURCES[input]
+  return source ? `--${source.fileFlag} (or ${source.env})` : `--${input}`
 }
 
-/** Entra without a secret: the action would federate with GitHub OIDC, which the CLI has not. */
-export const ENTRA_SECRET_MISSING =
-  "--idp entra: needs the app registration's client secret here: set ENTRA_CLIENT_SECRET, or pass --entra-client-secret-file FILE. Outside GitHub Actions there is no GitHub OIDC token to federate with."
-
-/** Okta without a way to sign in. */
-export const OKTA_SIGN_IN_MISSING =
-  "--idp okta: needs a way to sign in to Okta: --okta-client-id with the API service app's private key (OKTA_PRIVATE_KEY or --okta-private-key-file; recommended), or an API token (OKTA_API_TOKEN or --okta-api-token-file)."
+export { ENTRA_SECRET_MISSING } from '../idp/entra/provider.js'
+export { OKTA_SIGN_IN_MISSING } from '../idp/okta/provider.js'
 
 /**
  * The flags' values, checked as the action checks its inputs, before any
@@ -295,21 +235,21 @@ export function flagProblems(args: CliArgs, env: NodeJS.ProcessEnv): string[] {
   for (const p of secretPlan(args, env)) secrets[p.input] = { value: 'given', from: 'env' in p ? p.env : `--${p.flag}` }
   const parsed = parseInputs(inputReader(args, '', secrets), cliEnv(env))
   const name = (input: string): string => (isSecretInput(input) ? secretLabel(input, secrets) : `--${input}`)
+  const provider = chosenProvider((args.values.idp ?? []).join(''))
+  const ctx = {
+    label: name,
+    given: (input: string): boolean => (isSecretInput(input) ? secrets[input] !== undefined : args.values[input] !== undefined)
+  }
+  const providers = PROVIDER_IDS.join('|')
   return parsed.problems
     .filter(p => p.input !== 'token')
     .map(p => {
-      if (p.input === 'entra-client-secret' && secrets['entra-client-secret'] === undefined) return ENTRA_SECRET_MISSING
-      // Okta's two ways to sign in, in the CLI's words: where each secret comes from.
-      if (p.input === 'okta-client-id' && / are required with idp: okta/.test(p.message)) return OKTA_SIGN_IN_MISSING
-      if (p.input === 'okta-api-token' && /are two ways/.test(p.message)) {
-        const keyWay = ['--okta-client-id', secrets['okta-private-key']?.from].filter(
-          x => x !== undefined && (x !== '--okta-client-id' || args.values['okta-client-id'] !== undefined)
-        )
-        return `${name('okta-api-token')} and ${keyWay.join(' with ')} are two ways to sign in to Okta: give one of them.`
-      }
+      // The provider's own words first (where each of its secrets comes from).
+      const own = provider?.cliProblem?.(p, ctx)
+      if (own) return own
       const message = p.message
         .replace(new RegExp(`^Input "${p.input}" `), '')
-        .replace(/`?idp: (okta|entra)`?/g, '--idp $1')
+        .replace(new RegExp(`\`?idp: (${providers})\`?`, 'g'), '--idp $1')
         .replace(/"([a-z-]+)"/g, (m, n: string) => (isValueFlag(n) || isSecretInput(n) ? name(n) : m))
       return `${name(p.input)}: ${message}`
     })

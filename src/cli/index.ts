@@ -22,6 +22,7 @@ import packageJson from '../../package.json' with { type: 'json' }
 import { renderText } from './render.js'
 import type { Verdict } from '../diagnose/index.js'
 import type { IdpConfig } from '../idp/inputs.js'
+import { providerById } from '../idp/providers.js'
 import { parseInputs } from '../inputs.js'
 import { isCredentialShaped, SecretList } from '../sanitize.js'
 import { readIdpSecrets } from './secrets.js'
@@ -102,17 +103,16 @@ function readFirstLine(stdin: NodeJS.ReadStream): Promise<string> {
 /** What an action input is here, for the hint under an input-invalid verdict. */
 function inputText(input: string, tokenFrom: TokenSource, idpSecrets: IdpSecrets): string {
   if (input === 'token') return `the token from ${tokenFrom}`
-  if (input in SECRET_SOURCES) {
-    const { fileFlag, env } = SECRET_SOURCES[input as keyof typeof SECRET_SOURCES]
-    return idpSecrets[input as keyof IdpSecrets]?.from ?? `--${fileFlag} or ${env}`
-  }
+  const source = SECRET_SOURCES[input]
+  if (source) return idpSecrets[input]?.from ?? `--${source.fileFlag} or ${source.env}`
   return `--${input}`
 }
 
 /** " and Okta at https://acme.okta.com": where else the check asks, for the terminal's progress line. */
 function idpText(idp: IdpConfig | null): string {
   if (idp === null) return ''
-  return idp.provider === 'okta' ? ` and Okta at ${idp.okta.orgUrl}` : ` and Microsoft Entra ID at ${idp.entra.loginUrl}`
+  const provider = providerById(idp.provider)
+  return provider ? ` and ${provider.where(idp.config)}` : ''
 }
 
 type Args = Extract<ReturnType<typeof parseCliArgs>, { ok: true }>['args']
@@ -197,7 +197,7 @@ async function main(): Promise<number> {
   const idpSecrets = readIdpSecrets(args, env)
   if (!idpSecrets.ok) return usageError(idpSecrets.errors)
   const secrets = new SecretList()
-  for (const s of Object.values(idpSecrets.secrets)) secrets.add(s.value)
+  for (const s of Object.values(idpSecrets.secrets)) if (s) secrets.add(s.value)
   const source = await obtainToken()
   if (typeof source === 'number') return source
   secrets.add(source.token)

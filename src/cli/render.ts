@@ -5,7 +5,7 @@
 import type { Severity } from '../causes.js'
 import type { Status, Verdict } from '../diagnose/index.js'
 import { safeVerdict } from '../report/safe.js'
-import { expiryText, idpRows, platformText, roleText, scopesText, ssoAuthorizationText, STATUS_TEXT } from '../report/summary.js'
+import { expiryText, idpRows, idpView, platformText, roleText, scopesText, ssoAuthorizationText, STATUS_TEXT } from '../report/summary.js'
 import { neutraliseCommands, scrubberFor } from '../sanitize.js'
 import { KIND_LABEL } from '../token.js'
 
@@ -101,8 +101,7 @@ export function renderText(unsafe: Verdict, options: RenderOptions): string {
   if (verdict.idp) {
     lines.push('', paint(`Identity provider (${verdict.idp.provider})`, 'bold'))
     for (const [k, v] of idpRows(verdict.idp)) lines.push(`  ${paint(k.padEnd(15), 'dim')}${v}`)
-    for (const j of verdict.idp.jobs)
-      lines.push(`  job ${j.id}: ${j.status}; last run ${j.lastExecutionAt ?? 'never'}; last success ${j.lastSuccessAt ?? 'never'}`)
+    for (const line of idpView(verdict.idp).lines) lines.push(`  ${line}`)
   }
   if (verdict.notes.length > 0) {
     lines.push('', paint('Notes', 'bold'))

@@ -5,7 +5,8 @@
  * its evidence (a notice). Pure: the same causes and report give the same result.
  */
 import { makeCause, type Cause, type CauseId, type CauseInput, type RemediationContext } from '../causes.js'
-import type { IdpFinding, IdpJob, IdpProvider, IdpQuarantine, IdpReport, IdpStatus } from '../idp/types.js'
+import type { IdpDetails, IdpFinding, IdpProvider, IdpQuarantine, IdpReport, IdpStatus } from '../idp/types.js'
+import { providerById } from '../idp/providers.js'
 import { sortCauses, statusOf, type Verdict } from './verdict.js'
 
 /** `report.idp` and the IdP's outputs. */
@@ -18,10 +19,8 @@ export interface IdpVerdict {
   lastFailureAt: string | null
   lastFailureReason: string | null
   quarantine: IdpQuarantine | null
-  /** Entra: every synchronization job; Okta: none. */
-  jobs: IdpJob[]
-  /** Okta: the oldest event read, when the pages ran out first ("since at least"). */
-  evidenceSince: string | null
+  /** What only this provider has (`report.idp.<provider>`): Entra's jobs, Okta's evidenceSince, … */
+  details: IdpDetails
 }
 
 /** GitHub causes about the account or its org/enterprise: they explain any IdP credentials failure. */
@@ -52,7 +51,8 @@ export interface JoinOptions {
   ctx: RemediationContext
 }
 
-const NAME: Record<IdpProvider, string> = { okta: 'Okta', entra: 'Entra' }
+/** The provider in a sentence (`Okta`, `Entra`). */
+const nameOf = (provider: IdpProvider): string => providerById(provider)?.short ?? provider
 
 /** The GitHub error that explains an IdP credentials failure, if any. */
 export function explainingCause(github: readonly Cause[], enterprise: string | null): Cause | null {
@@ -82,7 +82,7 @@ function credentialsCause(
   github: readonly Cause[],
   enterprise: string | null
 ): CauseInput {
-  const who = NAME[report.provider]
+  const who = nameOf(report.provider)
   const lastSuccess = report.lastSuccessAt ? ` The last successful push was at ${report.lastSuccessAt}.` : ' No successful push was seen.'
   const reason = f.reason ? ` ${who} says: "${f.reason}".` : ''
   const root = explainingCause(github, enterprise)
@@ -120,7 +120,7 @@ function quarantineCause(f: Extract<IdpFinding, { kind: 'quarantined' }>): Cause
 }
 
 function findingCause(f: IdpFinding, report: IdpReport, github: readonly Cause[], enterprise: string | null): CauseInput {
-  const who = NAME[report.provider]
+  const who = nameOf(report.provider)
   switch (f.kind) {
     case 'credentials-rejected':
       return credentialsCause(f, report, github, enterprise)
@@ -163,8 +163,7 @@ export function joinIdp(github: readonly Cause[], report: IdpReport, options: Jo
       lastFailureAt: report.lastFailureAt,
       lastFailureReason: report.lastFailureReason,
       quarantine: report.quarantine,
-      jobs: report.jobs,
-      evidenceSince: report.evidenceSince
+      details: report.details
     }
   }
 }

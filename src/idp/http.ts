@@ -1,14 +1,17 @@
 /**
  * The IdP side's HTTP: one bounded request at a time, under the same rules as
  * GitHub's client (PRODUCT.md, "Hostile and unusual answers"):
- * - read only: GET, and POST only for an OAuth token request (`tokenRequest`);
+ * - read only: GET, and POST only for an OAuth token request (`tokenRequest`, to a path ending in
+ *   `/token`) or for a vendor's documented read-only event query (`readOnlyQuery`, to a path the
+ *   provider lists in `queryPaths`: JumpCloud's Directory Insights has no GET);
  * - only to the hosts the run was configured with (`allowedHosts`), through
  *   the proxy @actions/http-client picks for each (HTTPS_PROXY, NO_PROXY);
  * - never a redirect: a 3xx is an answer, its Location kept as data;
  * - bodies bounded (1 MiB an answer, the run's 16 MiB shared with GitHub's);
  * - inside the run's deadline; a 3xx/4xx keeps its status whatever its body does;
- * - one retry after a 5xx or a network fault, for a GET, when it fits the budget
- *   (never after a 401/4xx: a refused credential is not sent again).
+ * - one retry after a 5xx or a network fault, for a read (GET or query), when it fits the budget;
+ *   one wait and a second ask after a 429 whose reset falls inside the budget
+ *   (never after a 401 or another 4xx: a refused credential is not sent again).
  * Every call resolves to an `IdpAnswer`; it never throws.
  */
 import { HttpClient } from '@actions/http-client'
@@ -40,10 +43,19 @@ export interface IdpRequest {
   headers?: Record<string, string> | (() => Record<string, string>)
   /** POST only: an application/x-www-form-urlencoded body. */
   form?: Record<string, string>
-  /** Marks the OAuth token request, the only POST the action makes to an IdP. */
+  /** POST only: a JSON body (sent as application/json); `form` wins when both are given. */
+  json?: unknown
+  /** Marks the OAuth token request. */
   tokenRequest?: boolean
+  /** Marks a documented read-only query (a search of events); allowed only to `queryPaths`. */
+  readOnlyQuery?: boolean
   /** Short name for debug lines (never a URL with a secret in it). */
   label: string
+  /**
+   * A 429's wait in ms read from the vendor's own headers (e.g. Okta's `x-rate-limit-reset` epoch seconds,
+   * OneLogin's `x-ratelimit-reset` seconds left), null when they say none; absent: `Retry-After` is read.
+   */
+  rateLimitWaitMs?: (headers: Record<string, string>, now: number) => number | null
 }
 
 export interface IdpHttp {
@@ -57,6 +69,21 @@ const ERROR_BODY_MS = 2000
 /** One attempt may use at most this share of what is left of the budget (a retry must still fit). */
 const ATTEMPT_SHARE = 0.5
 const RETRY_PAUSE_MS = 250
+/** After a rate-limit wait, at least this much of the budget must be left for the second answer. */
+const RATE_LIMIT_ROOM_MS = 1000
+
+/**
+ * How long a 429 asks to wait, in ms, or null when it does not say: the request's own reading of its
+ * vendor's headers (`rateLimitWaitMs`), else a standard `Retry-After` (seconds, or an HTTP date).
+ */
+export function rateLimitWait(req: Pick<IdpRequest, 'rateLimitWaitMs'>, headers: Record<string, string>, now: number): number | null {
+  const own = req.rateLimitWaitMs?.(headers, now)
+  if (own !== undefined) return own === null || !Number.isFinite(own) || own < 0 ? null : Math.ceil(own)
+  const raw = (headers['retry-after'] ?? '').trim()
+  if (/^\d{1,7}$/.test(raw)) return Number(raw) * 1000
+  const date = raw === '' ? Number.NaN : Date.parse(raw)
+  return Number.isFinite(date) ? Math.max(0, date - now) : null
+}
 
 function isVerdictStatus(status: number): boolean {
   return status >= 300 && status < 500
@@ -67,6 +94,8 @@ export interface IdpHttpOptions {
   allowedHosts: readonly string[]
   /** Test hook: how long a 3xx/4xx body may take (default 2 s). */
   errorBodyMs?: number
+  /** Paths (exact) where a `readOnlyQuery` POST may go: the vendor's documented event queries. */
+  queryPaths?: readonly string[]
 }
 
 /** What every attempt of one IdP client shares. */
@@ -74,6 +103,7 @@ interface HttpState {
   ctx: IdpContext
   allowed: ReadonlySet<string>
   errorBodyMs: number
+  queryPaths: ReadonlySet<string>
   dispatchers: Map<string, ReturnType<HttpClient['getAgentDispatcher']>>
   requests: { count: number }
 }
@@ -114,6 +144,12 @@ async function readAnswer(state: HttpState, res: Awaited<ReturnType<typeof undic
   return { kind: 'response', status: res.status, headers, json, text, ...(bodyProblem ? { bodyProblem } : {}) }
 }
 
+function requestBody(req: IdpRequest): string | undefined {
+  if (req.method !== 'POST') return undefined
+  if (req.form) return new URLSearchParams(req.form).toString()
+  return req.json === undefined ? undefined : JSON.stringify(req.json)
+}
+
 async function attempt(state: HttpState, req: IdpRequest, target: URL): Promise<IdpAnswer> {
   const { ctx } = state
   const left = ctx.deadline - ctx.now()
@@ -128,10 +164,14 @@ async function attempt(state: HttpState, req: IdpRequest, target: URL): Promise<
       headers: {
         'user-agent': 'provisioning-token-check',
         accept: 'application/json',
-        ...(req.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(req.form
+          ? { 'content-type': 'application/x-www-form-urlencoded' }
+          : req.json !== undefined
+            ? { 'content-type': 'application/json' }
+            : {}),
         ...(typeof req.headers === 'function' ? req.headers() : req.headers)
       },
-      body: req.form ? new URLSearchParams(req.form).toString() : undefined,
+      body: requestBody(req),
       redirect: 'manual',
       signal: AbortSignal.timeout(attemptMs),
       ...(dispatcher ? { dispatcher } : {})
@@ -153,8 +193,10 @@ async function attempt(state: HttpState, req: IdpRequest, target: URL): Promise<
 
 /** Refuses what the rules forbid (a write, another host); null when the request may go. */
 function refusal(state: HttpState, req: IdpRequest, target: URL): IdpAnswer | null {
-  // Read only, and only where the run was pointed: the token request is the one POST.
-  if (req.method !== 'GET' && !(req.method === 'POST' && req.tokenRequest === true && /\/token$/.test(target.pathname))) {
+  // Read only, and only where the run was pointed: the token request, and a documented read-only query.
+  const token = req.tokenRequest === true && /\/token$/.test(target.pathname)
+  const query = req.readOnlyQuery === true && state.queryPaths.has(target.pathname)
+  if (req.method !== 'GET' && !(req.method === 'POST' && (token || query))) {
     return { kind: 'fault', fault: 'refused', detail: `${req.label}: refusing a ${req.method} request: this action only reads` }
   }
   if (!state.allowed.has(target.host.toLowerCase()) || (target.protocol !== 'https:' && target.protocol !== 'http:')) {
@@ -180,8 +222,15 @@ async function send(state: HttpState, req: IdpRequest): Promise<IdpAnswer> {
   const started = ctx.now()
   let answer = await attempt(state, req, target)
   const transient = answer.kind === 'fault' ? answer.fault === 'network' : answer.status >= 500
-  if (transient && req.method === 'GET' && ctx.deadline - ctx.now() > RETRY_PAUSE_MS * 4) {
+  const reads = req.method === 'GET' || req.readOnlyQuery === true
+  const wait = answer.kind === 'response' && answer.status === 429 ? rateLimitWait(req, answer.headers, ctx.now()) : null
+  if (transient && reads && ctx.deadline - ctx.now() > RETRY_PAUSE_MS * 4) {
     await new Promise(resolve => setTimeout(resolve, RETRY_PAUSE_MS))
+    answer = await attempt(state, req, target)
+  } else if (wait !== null && ctx.now() + wait + RATE_LIMIT_ROOM_MS < ctx.deadline) {
+    // A 429 whose reset falls inside the budget: wait once and ask again (never a 401: that is not retried).
+    ctx.debug(`${req.label}: rate limited; waiting ${wait} ms once`)
+    await new Promise(resolve => setTimeout(resolve, wait))
     answer = await attempt(state, req, target)
   }
   ctx.debug(
@@ -195,6 +244,7 @@ export function createIdpHttp(ctx: IdpContext, options: IdpHttpOptions): IdpHttp
     ctx,
     allowed: new Set(options.allowedHosts.map(h => h.toLowerCase())),
     errorBodyMs: options.errorBodyMs ?? ERROR_BODY_MS,
+    queryPaths: new Set(options.queryPaths ?? []),
     dispatchers: new Map(),
     requests: { count: 0 }
   }

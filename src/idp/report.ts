@@ -1,7 +1,13 @@
 /** An IdP report before anything is known: the start of every provider's report, and of a failed one. */
-import type { IdpFinding, IdpProvider, IdpReport } from './types.js'
+import type { IdpDetails, IdpFinding, IdpProvider, IdpReport } from './types.js'
 
-export function blankReport(provider: IdpProvider, app: string, requests: number, findings: IdpFinding[] = []): IdpReport {
+export function blankReport(
+  provider: IdpProvider,
+  app: string,
+  requests: number,
+  findings: IdpFinding[] = [],
+  details: IdpDetails = {}
+): IdpReport {
   return {
     provider,
     app,
@@ -10,9 +16,8 @@ export function blankReport(provider: IdpProvider, app: string, requests: number
     lastFailureAt: null,
     lastFailureReason: null,
     quarantine: null,
-    jobs: [],
     noAttempt: false,
-    evidenceSince: null,
+    details,
     findings,
     requests
   }

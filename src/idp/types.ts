@@ -8,7 +8,8 @@
  * are a `check-failed` finding. The join turns findings into causes.
  */
 
-export type IdpProvider = 'okta' | 'entra'
+/** A provider's id (`idp` input): one of the registry's (`src/idp/providers.ts`). */
+export type IdpProvider = string
 
 /** `idp-status` (PRODUCT.md): failing, off, unknown (could not tell, or no attempt seen), healthy. */
 export type IdpStatus = 'healthy' | 'failing' | 'off' | 'unknown'
@@ -73,16 +74,20 @@ export interface IdpReport {
   lastFailureAt: string | null
   lastFailureReason: string | null
   quarantine: IdpQuarantine | null
-  /** Entra: every synchronization job (the worst decides). Okta: empty. */
-  jobs: IdpJob[]
   /** True when the IdP shows no provisioning attempt at all (no Okta event in the look-back, a job that never ran). */
   noAttempt: boolean
-  /** Okta: the oldest event read when the five pages ran out first (the verdict holds "since at least" then). */
-  evidenceSince: string | null
+  /**
+   * What only this provider has (Entra: `jobs`; Okta: `evidenceSince`), shown as `report.idp.<provider>`
+   * and through the provider's `view`. Bounded, single-line data like the rest; JSON values only.
+   */
+  details: IdpDetails
   findings: IdpFinding[]
   /** Requests sent to the IdP (and the OIDC token request), retries included. */
   requests: number
 }
+
+/** A provider's own part of its report: plain JSON (strings, numbers, booleans, null, arrays, objects). */
+export type IdpDetails = { readonly [key: string]: unknown }
 
 /** The budget and sinks a provider runs within (the same time budget as GitHub's side). */
 export interface IdpContext {
@@ -98,6 +103,13 @@ export interface IdpContext {
   addSecret: (secret: string) => void
   /** Debug sink; never given a secret. */
   debug: (message: string) => void
+  /** What the run checks on GitHub's side: the one org, or the one enterprise (an IdP app provisions one). */
+  target?: { org: string | null; enterprise: string | null }
+  /**
+   * True when `candidate` is the GitHub token this run checks (a constant-time compare; the token itself is
+   * never handed to a provider). PingOne's EMU store may return the token it holds: is it the one checked?
+   */
+  sameAsChecked?: (candidate: string) => boolean
 }
 
 export type OktaAuth =

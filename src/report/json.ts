@@ -1,5 +1,6 @@
 /** The `report` output (and the CLI's --json): the whole verdict as one line of valid JSON, bounded. */
 import type { Cause } from '../causes.js'
+import type { IdpVerdict } from '../diagnose/idp.js'
 import type { Verdict } from '../diagnose/index.js'
 import { outText } from '../sanitize.js'
 import { REPORT_MAX_BYTES, safeVerdict, scrubOf, type OutputOptions } from './safe.js'
@@ -24,9 +25,15 @@ function reportObject(v: Verdict, causes: readonly Cause[], withTables: boolean)
       ...(c.url ? { url: c.url } : {})
     })),
     ...(withTables ? { orgs: v.orgs, enterprise: v.enterprise, notes: v.notes } : { enterprise: v.enterprise }),
-    // PRODUCT.md: `idp` is null without `idp`; Entra's jobs are listed in it (dropped with the tables when too large).
-    idp: v.idp === null ? null : withTables ? v.idp : { ...v.idp, jobs: [] }
+    // `idp` is null without `idp`; the provider's own details are `idp.<provider>` (dropped with the tables when too large).
+    idp: v.idp === null ? null : idpObject(v.idp, withTables)
   }
+}
+
+/** `report.idp`: the common fields, and the provider's own under its name (`report.idp.entra.jobs`). */
+function idpObject(idp: IdpVerdict, withDetails: boolean): Record<string, unknown> {
+  const { details, ...common } = idp
+  return withDetails ? { ...common, [idp.provider]: details } : common
 }
 
 /** The report of a verdict already made safe, in at most `maxBytes`, and always valid JSON. */

@@ -4,6 +4,7 @@
  * scrubbed of the run's secrets and token shapes, made one printable line and
  * bounded before any renderer sees it.
  */
+import { PROVIDER_IDS } from '../idp/providers.js'
 import { CAUSE_IDS, SEVERITY_ORDER } from '../causes.js'
 import type { Verdict } from '../diagnose/index.js'
 import { KIND_LABEL } from '../token.js'
@@ -41,7 +42,7 @@ const OWN_VALUES: Readonly<Record<string, ReadonlySet<string>>> = {
   id: new Set(CAUSE_IDS),
   severity: new Set(SEVERITY_ORDER),
   status: new Set(['healthy', 'warning', 'failing', 'inconclusive', 'off', 'unknown']),
-  provider: new Set(['okta', 'entra']),
+  provider: new Set(PROVIDER_IDS),
   tokenKind: new Set(Object.keys(KIND_LABEL)),
   platform: new Set(['dotcom', 'ghe.com', 'ghes'])
 }

@@ -2,6 +2,8 @@
  * The job summary (GitHub-flavoured Markdown) and the texts it shares with
  * the CLI. Every server string is escaped as data: never a link, image or HTML.
  */
+import type { IdpDetailView } from '../idp/provider.js'
+import { providerById } from '../idp/providers.js'
 import type { Cause } from '../causes.js'
 import type { IdpVerdict, OrgSummary, Verdict } from '../diagnose/index.js'
 import { markdownText, truncateBytes } from '../sanitize.js'
@@ -109,7 +111,10 @@ function rows<T>(out: Lines, items: readonly T[], render: (item: T) => string, w
   }
 }
 
-const IDP_NAME: Record<IdpVerdict['provider'], string> = { okta: 'Okta', entra: 'Microsoft Entra ID' }
+/** The provider's view of its own details (Okta's evidence, Entra's jobs): none for an unknown provider. */
+export function idpView(idp: IdpVerdict): IdpDetailView {
+  return providerById(idp.provider)?.view(idp.details) ?? { rows: [], table: null, lines: [] }
+}
 
 /** What the IdP says of its provisioning to GitHub, in words (the summary and the CLI). */
 export function idpRows(idp: IdpVerdict): Array<[string, string]> {
@@ -126,7 +131,7 @@ export function idpRows(idp: IdpVerdict): Array<[string, string]> {
       `${q.reason}${q.since ? ` since ${q.since}` : ''}${q.nextAttemptAt ? `, next attempt ${q.nextAttemptAt}` : ''}${q.errorCode ? ` (${q.errorCode}${q.errorMessage ? `: ${q.errorMessage}` : ''})` : ''}`
     ])
   }
-  if (idp.evidenceSince) rows.push(['Evidence', `since ${idp.evidenceSince} (the System Log pages read ran out before the look-back did)`])
+  rows.push(...idpView(idp).rows)
   return rows
 }
 
@@ -138,18 +143,13 @@ export const IDP_STATUS_TEXT: Record<IdpVerdict['status'], string> = {
 }
 
 function idpSection(out: Lines, idp: IdpVerdict): void {
-  out.push(`### Identity provider: ${IDP_NAME[idp.provider]}`, '', '| | |', '|---|---|')
+  out.push(`### Identity provider: ${escapeCell(providerById(idp.provider)?.name ?? idp.provider)}`, '', '| | |', '|---|---|')
   for (const [k, v] of idpRows(idp)) out.row(`| ${k} | ${escapeCell(v)} |`)
   out.push('')
-  if (idp.jobs.length > 0) {
-    out.push('| Synchronization job | Status | Last run | Last success |', '|---|---|---|---|')
-    rows(
-      out,
-      idp.jobs,
-      j =>
-        `| ${escapeCell(j.id)} | ${escapeCell(j.status)} | ${escapeCell(j.lastExecutionAt ? `${j.lastExecutionAt}${j.lastExecutionState ? ` (${j.lastExecutionState})` : ''}` : 'never')} | ${escapeCell(j.lastSuccessAt ?? 'never')} |`,
-      'jobs'
-    )
+  const table = idpView(idp).table
+  if (table) {
+    out.push(`| ${table.columns.map(escapeCell).join(' | ')} |`, `|${table.columns.map(() => '---').join('|')}|`)
+    rows(out, table.rows, r => `| ${r.map(escapeCell).join(' | ')} |`, table.what)
     out.push('')
   }
 }

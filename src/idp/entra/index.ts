@@ -59,7 +59,7 @@ function withEncodings(secrets: readonly string[]): string[] {
 }
 
 function emptyReport(inputs: EntraInputs, finding: IdpFinding, requests: number): IdpReport {
-  return blankReport('entra', serverText(inputs.servicePrincipalId, 64), requests, [finding])
+  return blankReport('entra', serverText(inputs.servicePrincipalId, 64), requests, [finding], { jobs: [] })
 }
 
 export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: CheckEntraOptions = {}): Promise<IdpReport> {
@@ -98,7 +98,9 @@ export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: 
     requests = http.requests
     facts.requests = requests
     const report = judgeEntra(facts, { servicePrincipalId: inputs.servicePrincipalId, now: ctx.now() })
-    ctx.debug(`entra: ${report.jobs.length} job(s); findings: ${report.findings.map(f => f.kind).join(',') || 'none'}`)
+    ctx.debug(
+      `entra: ${(report.details.jobs as unknown[] | undefined)?.length ?? 0} job(s); findings: ${report.findings.map(f => f.kind).join(',') || 'none'}`
+    )
     return scrubbed(report, scrubberFor(...withEncodings(secrets)))
   } catch (e) {
     // A bug of ours, not the IdP's fault: still no throw, and no secret in what is said.

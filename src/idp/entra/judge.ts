@@ -213,7 +213,7 @@ function lastFailure(jobs: readonly EntraJobFacts[]): { at: string; reason: stri
 // ── A step that failed ───────────────────────────────────────────────────
 
 export function judgeEntra(facts: EntraFacts, options: JudgeOptions): IdpReport {
-  const report: IdpReport = blankReport('entra', serverText(options.servicePrincipalId, 64), facts.requests, [])
+  const report: IdpReport = blankReport('entra', serverText(options.servicePrincipalId, 64), facts.requests, [], { jobs: [] })
   const failure = stepFailure(facts)
   if (failure) return { ...report, findings: [failure] }
   const jobs = facts.jobList ?? []
@@ -241,7 +241,7 @@ export function judgeEntra(facts: EntraFacts, options: JudgeOptions): IdpReport 
   const quarantined = decisiveJob?.quarantine ? decisiveJob : jobs.find(j => j.quarantine !== null)
   return {
     ...report,
-    jobs: jobs.map(jobOf),
+    details: { jobs: jobs.map(jobOf) },
     lastSuccessAt: latest(jobs.map(j => executionTime(j.lastSuccessfulExecution))),
     lastFailureAt: failure2?.at ?? null,
     lastFailureReason: failure2?.reason ?? null,

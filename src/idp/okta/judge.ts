@@ -248,7 +248,7 @@ function credentialsFinding(counted: readonly Counted[], more: boolean): IdpFind
 }
 
 export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
-  const report: IdpReport = blankReport('okta', options.appId, facts.requests, [])
+  const report: IdpReport = blankReport('okta', options.appId, facts.requests, [], { evidenceSince: null })
   const add = (finding: IdpFinding): void => {
     const same = report.findings.some(f => f.kind === finding.kind && JSON.stringify(f) === JSON.stringify(finding))
     if (!same) report.findings.push(finding)
@@ -270,7 +270,7 @@ export function judgeOkta(facts: OktaFacts, options: JudgeOptions): IdpReport {
   if (logs.nextElsewhere !== null)
     add(failed(null, `Okta's System Log pointed its next page elsewhere (${serverText(logs.nextElsewhere, 120)}), not followed`))
   const { counted, oldestRead } = countEvents(logs.events, options)
-  if (logs.more && oldestRead !== null) report.evidenceSince = iso(oldestRead)
+  report.details = { evidenceSince: logs.more && oldestRead !== null ? iso(oldestRead) : null }
   report.noAttempt = logs.failure === null && counted.length === 0
   const lastSuccess = counted.find(c => c.kind === 'success')
   const lastFailure = counted.find(c => c.kind !== 'success')
