@@ -420,6 +420,11 @@ describe('.github/workflows/release.yml', () => {
     expect(runs('release')).toMatch(/gh release create "\$TAG" --verify-tag .*--notes-file "\$RUNNER_TEMP\/notes\.md"/)
     expect(runs('release')).toMatch(/git tag --force --annotate "\$MAJOR" .*"\$TAG\^\{commit\}"/)
     expect(runs('release')).toContain('git push --force origin "refs/tags/$MAJOR"')
+    // The major tag moved is the one release-check names for the tag (v1 for 1.x: what the README shows).
+    const verify = w.jobs.verify as Job & { outputs?: Record<string, string> }
+    expect(verify.outputs?.major).toMatch(/^\$\{\{\s*steps\.check\.outputs\.major\s*\}\}$/)
+    const major = w.jobs.release?.steps.find(s => s.run?.includes('"$MAJOR"'))
+    expect(major?.env?.MAJOR).toMatch(/^\$\{\{\s*needs\.verify\.outputs\.major\s*\}\}$/)
   })
 
   it('publish: npm publish from an environment, after the release, with OIDC for provenance', () => {
