@@ -424,12 +424,13 @@ describe('the use cases', () => {
     expect(job.permissions).toMatchObject({ 'id-token': 'write' })
     expect(job.environment).toBe('provisioning-token-check')
     expect(text).toContain('repo:acme/provisioning-checks:environment:provisioning-token-check')
+    expect(text).toMatch(/repo:acme@OWNER_ID\/provisioning-checks@REPO_ID:environment:provisioning-token-check/)
     expect(text).toContain('api://AzureADTokenExchange')
     for (const output of ['idp-status', 'idp-last-success', 'idp-last-failure'])
       expect(JSON.stringify(issueStep)).toContain(`steps.${check.step.id}.outputs.${output}`)
   })
 
-  it('rotation-gate: checks the candidate strictly, then the live secret strictly after an approval', () => {
+  it('rotation-gate: checks the candidate strictly, then, after an approval of its own, the live secret strictly and that it is the candidate', () => {
     const { workflow } = example('rotation-gate.yml')
     expect(Object.keys(workflow.on ?? {})).toEqual(['workflow_dispatch'])
     const checks = only('rotation-gate.yml')
@@ -437,10 +438,21 @@ describe('the use cases', () => {
     const live = checks.find(c => c !== candidate)
     expect(candidate?.with['fail-on']).toBe('warning')
     expect(live?.with['fail-on']).toBe('warning')
-    expect(live?.with.token).not.toContain('SCIM_TOKEN_CANDIDATE')
-    const liveJob = workflow.jobs?.[live?.job as string]
-    expect([liveJob?.needs].flat()).toContain(candidate?.job)
-    expect(liveJob?.environment).toBeTruthy()
+    expect(live?.with.token).toContain('secrets.SCIM_SERVICE_ACCOUNT_TOKEN')
+    const jobs = workflow.jobs ?? {}
+    const liveJob = jobs[live?.job as string] as Job
+    const needs = (j: Job | undefined) => (j?.needs === undefined ? [] : [j.needs].flat())
+    // The approval: a job of its own in the reviewers' environment, after the candidate, before the live check.
+    const approval = needs(liveJob).find(n => n !== candidate?.job && needs(jobs[n]).includes(candidate?.job as string))
+    expect(approval).toBeDefined()
+    expect(jobs[approval as string]?.environment).toBe(ROTATION_ENV)
+    expect(jobs[candidate?.job as string]?.environment).toBe(ROTATION_ENV)
+    expect(liveJob.environment).toBe(CHECK_ENV)
+    // The comparison: the live secret against the candidate's fingerprint, an output of the candidate job.
+    const compare = (liveJob.steps ?? []).find(s => s.run?.includes('sha256sum'))
+    expect(JSON.stringify(compare?.env)).toContain(`needs.${candidate?.job}.outputs.`)
+    expect(JSON.stringify(compare?.env)).toContain('secrets.SCIM_SERVICE_ACCOUNT_TOKEN')
+    expect(JSON.stringify(compare?.env)).not.toContain('SCIM_TOKEN_CANDIDATE')
   })
 
   it('manual-check: workflow_dispatch with a choice of org and an expected-login', () => {
@@ -460,6 +472,87 @@ describe('the use cases', () => {
     const [check] = only('emu-check.yml')
     expect(check?.with).toMatchObject({ enterprise: 'fabrikam', 'expected-login': 'fab_admin' })
     expect(text).toMatch(/^#.*api-url: https:\/\/api\.fabrikam\.ghe\.com\s*$/m)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Environments: README step 3 gives each use its own; the examples agree
+// ---------------------------------------------------------------------------------------------
+
+const CHECK_ENV = 'provisioning-token-check'
+const ROTATION_ENV = 'provisioning-token-rotation'
+
+interface EnvRow {
+  name: string
+  branches: string
+  reviewers: boolean
+  secrets: string[]
+}
+
+/** The environments table of README step 3: | `name` | for | deployment branches | required reviewers | secret | */
+function readmeEnvironments(readme: string): Map<string, EnvRow> {
+  const step3 = readme.slice(readme.indexOf('\n3. **'), readme.indexOf('\n4. **'))
+  const rows = new Map<string, EnvRow>()
+  for (const m of step3.matchAll(/^\s*\| `([\w-]+)` \|(.*)\|\s*$/gm)) {
+    const cells = (m[2] ?? '').split('|').map(c => c.trim())
+    rows.set(m[1] as string, {
+      name: m[1] as string,
+      branches: cells[1] ?? '',
+      reviewers: !/^none$/i.test(cells[2] ?? ''),
+      secrets: [...(cells[3] ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(s => s[1] as string)
+    })
+  }
+  return rows
+}
+
+/** Problems of a workflow's jobs against the environments: a table secret in another environment, a schedule waiting for reviewers. */
+function environmentProblems(w: Workflow, envs: Map<string, EnvRow>): string[] {
+  const problems: string[] = []
+  const scheduled = w.on !== undefined && 'schedule' in w.on
+  for (const [name, job] of jobsOf(w)) {
+    const env = typeof job.environment === 'string' ? job.environment : undefined
+    const used = [...JSON.stringify(job.steps ?? []).matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map(m => m[1] as string)
+    if (used.length > 0 && (!env || !envs.has(env)))
+      problems.push(`job "${name}" uses secrets outside the README's environments (${env ?? 'none'})`)
+    for (const secret of used)
+      for (const row of envs.values())
+        if (row.secrets.includes(secret) && row.name !== env)
+          problems.push(`job "${name}": ${secret} lives in ${row.name}, not ${env ?? 'no environment'}`)
+    if (scheduled && env && envs.get(env)?.reviewers) problems.push(`job "${name}" runs on a schedule in ${env}, which waits for reviewers`)
+  }
+  return problems
+}
+
+describe('environments (README step 3)', () => {
+  const envs = readmeEnvironments(readFileSync(join(root, 'README.md'), 'utf8'))
+
+  it('the daily check and the rotation gate each have their own: main only both; required reviewers on the gate alone', () => {
+    expect([...envs.keys()].sort()).toEqual([CHECK_ENV, ROTATION_ENV])
+    expect(envs.get(CHECK_ENV)).toMatchObject({ branches: '`main` only', reviewers: false })
+    expect(envs.get(CHECK_ENV)?.secrets).toContain('SCIM_SERVICE_ACCOUNT_TOKEN')
+    expect(envs.get(ROTATION_ENV)).toMatchObject({ branches: '`main` only', reviewers: true })
+    expect(envs.get(ROTATION_ENV)?.secrets).toContain('SCIM_TOKEN_CANDIDATE')
+  })
+
+  it.each(exampleFiles)('%s takes each secret from its environment, and never schedules a run that waits for reviewers', file => {
+    expect(environmentProblems(example(file).workflow, envs)).toEqual([])
+  })
+
+  it('the check catches a secret in the wrong environment and a schedule waiting for reviewers', () => {
+    const job = (environment: string, secret: string): Job => ({
+      'runs-on': 'ubuntu-latest',
+      environment,
+      steps: [{ uses: USES, with: { token: `\${{ secrets.${secret} }}` } }]
+    })
+    const w = (on: Record<string, unknown>, j: Job): Workflow => ({ on, jobs: { a: j } })
+    expect(environmentProblems(w({ workflow_dispatch: null }, job(CHECK_ENV, 'SCIM_SERVICE_ACCOUNT_TOKEN')), envs)).toEqual([])
+    expect(environmentProblems(w({ workflow_dispatch: null }, job(CHECK_ENV, 'SCIM_TOKEN_CANDIDATE')), envs)).toEqual([
+      expect.stringContaining(`SCIM_TOKEN_CANDIDATE lives in ${ROTATION_ENV}`)
+    ])
+    expect(environmentProblems(w({ schedule: [{ cron: '0 6 * * *' }] }, job(ROTATION_ENV, 'SCIM_TOKEN_CANDIDATE')), envs)).toEqual([
+      expect.stringContaining('waits for reviewers')
+    ])
+    expect(environmentProblems(w({ workflow_dispatch: null }, job('production', 'SCIM_SERVICE_ACCOUNT_TOKEN')), envs)).toHaveLength(2)
   })
 })
 
@@ -613,7 +706,9 @@ describe('docs (generated by scripts/docs.mjs)', () => {
       'docs',
       'examples',
       'src',
-      '.github'
+      '.github',
+      'dist',
+      'simulator'
     ]) {
       cpSync(join(root, f), join(dir, f), { recursive: true })
     }
@@ -710,13 +805,98 @@ describe('docs (generated by scripts/docs.mjs)', () => {
       expect(docs('--check', '--root', dir).status).toBe(0)
       const after = (f: string) => readFileSync(join(dir, f), 'utf8')
       expect(after('README.md')).toContain('uses: acme-it/scim-check@v1')
-      expect(after('README.md')).toContain('npx github:acme-it/scim-check')
+      expect(after('docs/cli.md')).toContain('npx github:acme-it/scim-check')
       expect(after('README.md')).toContain('<!-- repository: acme-it/scim-check ')
       for (const f of exampleFiles) expect(after(`examples/${f}`)).toContain('uses: acme-it/scim-check@v1')
       for (const f of ['README.md', 'docs/cli.md', ...exampleFiles.map(e => `examples/${e}`)]) expect(after(f)).not.toContain(SLUG)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it("docs/cli.md's samples are what the built CLI prints against the simulator, run again by each docs:check", () => {
+    const cliDoc = readFileSync(join(root, 'docs', 'cli.md'), 'utf8')
+    const samples = [
+      ...cliDoc.matchAll(/<!-- cli-sample: ([\w-]+) ([^>]*?) -->\n[\s\S]*?```text\n([\s\S]*?)\n```\n<!-- cli-sample:end -->/g)
+    ]
+    expect(samples.length).toBeGreaterThan(0)
+    for (const [, scenario, args, text] of samples) {
+      // Independently of scripts/docs.mjs: run the committed CLI against the simulator, the same way a reader would.
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { startFake } from ${JSON.stringify(join(root, 'simulator', 'github-fake.mjs'))}
+import { scenarioWorld } from ${JSON.stringify(join(root, 'simulator', 'worlds.mjs'))}
+const { world, token } = scenarioWorld(${JSON.stringify(scenario)})
+const fake = await startFake(world)
+const { spawn } = await import('node:child_process')
+const child = spawn(process.execPath, [${JSON.stringify(join(root, 'dist', 'cli', 'index.js'))}, ...${JSON.stringify((args as string).split(' '))}, '--api-url', fake.apiUrl], { env: { PATH: process.env.PATH, GITHUB_TOKEN: token, NO_COLOR: '1' } })
+let out = ''
+child.stdout.on('data', d => (out += d))
+child.on('close', async () => { process.stdout.write(out.split(fake.apiUrl).join('https://api.github.com')); await fake.close() })`
+        ],
+        { encoding: 'utf8' }
+      )
+      expect(run.stdout.trimEnd()).toBe(text)
+    }
+    expect(cliDoc).toContain('Token owner')
+  })
+
+  it('docs:check fails when a sample is stale or the build prints other words; npm run docs writes what the build prints', () => {
+    const dir = copy()
+    try {
+      const doc = join(dir, 'docs', 'cli.md')
+      const original = readFileSync(doc, 'utf8')
+      writeFileSync(doc, original.replace('Token owner    acme-scim', 'Token owner    someone-else'))
+      const stale = docs('--check', '--root', dir)
+      expect(stale.status).toBe(1)
+      expect(stale.stderr).toMatch(/stale: .*docs\/cli\.md/)
+      expect(docs('--root', dir).status).toBe(0)
+      expect(readFileSync(doc, 'utf8')).toBe(original)
+      // A new build with other wording: the sample follows it, no frozen text.
+      const cli = join(dir, 'dist', 'cli', 'index.js')
+      const bundle = readFileSync(cli, 'utf8')
+      expect(bundle).toContain('Token owner')
+      writeFileSync(cli, bundle.split('Token owner').join('Token holder'))
+      expect(docs('--check', '--root', dir).status).toBe(1)
+      expect(docs('--root', dir).status).toBe(0)
+      expect(readFileSync(doc, 'utf8')).toContain('Token holder   acme-scim')
+      expect(docs('--check', '--root', dir).status).toBe(0)
+      // Without a built CLI, docs:check says what to run.
+      rmSync(cli)
+      const unbuilt = docs('--check', '--root', dir)
+      expect(unbuilt.status).toBe(1)
+      expect(unbuilt.stderr).toContain('npm run build')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('docs/idp.md gives both OIDC subject forms, with the date and the source, and how to read the one a run presents', () => {
+    const idp = readFileSync(join(root, 'docs', 'idp.md'), 'utf8')
+    const env = example('scheduled-check-entra.yml').workflow.jobs?.check?.environment as string
+    expect(idp).toContain(`repo:OWNER/REPO:environment:${env}`)
+    expect(idp).toContain(`repo:OWNER@OWNER_ID/REPO@REPO_ID:environment:${env}`)
+    expect(idp).toMatch(new RegExp(`repo:acme@\\d+/provisioning-checks@\\d+:environment:${env}`))
+    expect(idp).toContain('2026-07-15')
+    expect(idp).toContain('https://docs.github.com/en/actions/reference/security/oidc#immutable-subject-claims')
+    expect(idp).toContain('actions/oidc/customization/sub')
+    expect(idp).toContain('AADSTS700213')
+  })
+
+  it('README step 2: the setup table names the GitHub app of each of the five IdPs and what it holds; SSO authorization as it really is', () => {
+    const step2 = readme.slice(readme.indexOf('\n2. **'), readme.indexOf('\n3. **'))
+    const rows = step2.split('\n').filter(l => /^\s*\| \*\*/.test(l))
+    const row = (...words: string[]) => rows.filter(r => words.every(w => r.includes(w)))
+    for (const idp of ['Okta', 'Entra ID', 'OneLogin', 'PingOne', 'JumpCloud']) expect(row(`**${idp}**`).length).toBeGreaterThan(0)
+    expect(row('**OneLogin**', 'OAuth grant', 'a classic PAT of the same service account')).toHaveLength(1)
+    expect(row('**PingOne**', "the setup user's classic PAT", '**that very token**')).toHaveLength(1)
+    expect(row('**JumpCloud** "GitHub Enterprise Cloud – Enterprise Accounts"', "the setup user's classic PAT")).toHaveLength(1)
+    expect(row('**JumpCloud** "GitHub Enterprise Cloud – Organization"', 'not documented')).toHaveLength(1)
+    expect(step2).toMatch(/\*Configure SSO\* appears only once the service\s+account has a linked SAML identity/)
+    expect(step2).toMatch(/The EMU setup\s+user authorizes nothing for SSO/)
   })
 
   it('README: leads with the setup guide, then the two developer commands', () => {

@@ -5,8 +5,8 @@
  * SHA, and package.json being publishable with honest engines.
  */
 import { describe, expect, it } from '@jest/globals'
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -15,9 +15,14 @@ import {
   PACK_REQUIRED,
   changelogSection,
   distProblems,
+  majorProblems,
+  manifestProblems,
   packFiles,
   packProblems,
+  packedPackage,
+  packedRunProblems,
   parseTag,
+  readDocs,
   releaseProblems
 } from '../scripts/release-check.mjs'
 
@@ -101,6 +106,38 @@ describe('scripts/release-check.mjs', () => {
     expect(r.status).toBe(0)
   })
 
+  it('refuses a release whose major tag is not the one the README, docs and examples show', () => {
+    const pkg = { name: 'x', version: '0.1.0', repository: { url: 'git+https://github.com/acme/check.git' } }
+    const docs = {
+      'README.md': 'uses: acme/check@v1\n# or pin: acme/check@0123456789abcdef0123456789abcdef01234567 # v1.2.3',
+      'examples/a.yml': 'uses: acme/check@v1'
+    }
+    const v0 = CHANGELOG.replace('## [1.2.0] - 2027-01-15', '## [0.1.0] - 2027-01-15')
+    expect(releaseProblems({ tag: 'v0.1.0', pkg, changelog: v0, docs })).toEqual([
+      expect.stringContaining('README.md shows acme/check@v1, but this release moves the major tag v0'),
+      expect.stringContaining('examples/a.yml shows acme/check@v1')
+    ])
+    expect(releaseProblems({ tag: 'v1.2.0', pkg: { ...pkg, version: '1.2.0' }, changelog: CHANGELOG, docs })).toEqual([])
+    expect(majorProblems({ major: 'v2', slug: 'acme/check', docs: { 'docs/x.md': 'acme/check@v1 and acme/check@v2' } })).toEqual([
+      expect.stringContaining('docs/x.md shows acme/check@v1')
+    ])
+    expect(majorProblems({ major: 'v1', slug: 'acme/check', docs: { 'a.md': 'other/check@v3, acme/check-two@v3' } })).toEqual([])
+    expect(majorProblems({ major: 'v1', slug: null, docs })).toEqual([])
+  })
+
+  it("this repository: the first release is v1.0.0 or later, and its major tag is every workflow's @vN", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+    const parsed = parseTag(`v${pkg.version}`)
+    expect(parsed?.major).toBe('v1')
+    const docs = readDocs(ROOT)
+    expect(Object.keys(docs)).toEqual(expect.arrayContaining(['README.md', 'docs/cli.md', 'examples/scheduled-check.yml']))
+    expect(docs['README.md']).toContain(`@${parsed?.major}`)
+    expect(majorProblems({ major: parsed?.major as string, slug: 'provisioning-token-check/provisioning-token-check', docs })).toEqual([])
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')
+    expect(changelogSection(changelog, pkg.version)?.body).toMatch(/^### /m)
+    expect(changelog).not.toMatch(/^## \[0\./m) // 0.x was never tagged: no section claims it was released
+  })
+
   it('as a command: writes the notes and GITHUB_OUTPUT, exits 1 with one line per problem, 2 without a tag', () => {
     const dir = tempRepo({ 'package.json': JSON.stringify({ name: 'x', version: '1.2.0' }), 'CHANGELOG.md': CHANGELOG, out: '' })
     try {
@@ -165,29 +202,185 @@ describe('package.json', () => {
     repository: { url: string }
   }
 
-  it('is publishable: not private, a files list, the bin, provenance, a repository', () => {
+  it("is publishable under the project's own npm scope, its command unchanged: not private, a files list, the bin, provenance, a repository", () => {
     expect(pkg.private).toBeUndefined()
-    expect(pkg.name).toBe('provisioning-token-check')
+    expect(pkg.name).toBe('@provisioning-token-check/cli')
     expect(pkg.files).toEqual(expect.arrayContaining(['dist/cli/']))
     expect(pkg.bin).toEqual({ 'provisioning-token-check': 'dist/cli/index.js' })
     expect(pkg.publishConfig).toMatchObject({ provenance: true, access: 'public' })
     expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/)
   })
 
-  it("engines: the lowest Node it claims satisfies every runtime dependency's engines", () => {
-    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
-      packages: Record<string, { dev?: boolean; devOptional?: boolean; optional?: boolean; engines?: { node?: string } }>
+  type LockPackage = {
+    dev?: boolean
+    link?: boolean
+    devOptional?: boolean
+    engines?: { node?: string }
+    dependencies?: Record<string, string>
+    optionalDependencies?: Record<string, string>
+  }
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    name: string
+    version: string
+    packages: Record<string, LockPackage & { name?: string; version?: string }>
+  }
+
+  /** The npm packages src/ imports (bundled into dist/ by ncc): bare specifiers, not node: builtins, not type-only. */
+  const bundledRoots = (): string[] => {
+    const files: string[] = []
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true }))
+        if (e.isDirectory()) walk(join(dir, e.name))
+        else if (e.name.endsWith('.ts')) files.push(join(dir, e.name))
     }
+    walk(join(ROOT, 'src'))
+    const names = new Set<string>()
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8')
+      for (const m of text.matchAll(/^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+        if (m[2]) continue
+        const spec = (m[3] ?? m[4]) as string
+        if (spec.startsWith('.') || spec.startsWith('node:')) continue
+        names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string))
+      }
+    }
+    return [...names].sort()
+  }
+
+  /** Where npm installs `dep` for the package at lock path `from` (nested node_modules first, then upwards). */
+  const resolveIn = (from: string, dep: string): string | undefined => {
+    let base = from
+    for (;;) {
+      const candidate = `${base ? `${base}/` : ''}node_modules/${dep}`
+      if (lock.packages[candidate]) return candidate
+      if (!base) return undefined
+      const i = base.lastIndexOf('/node_modules/')
+      base = i < 0 ? '' : base.slice(0, i)
+    }
+  }
+
+  it('depends on nothing at run time: the action and the CLI are bundled, every package is a devDependency', () => {
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'bundledDependencies'])
+      expect(`${field}: ${JSON.stringify(pkg[field] ?? null)}`).toBe(`${field}: null`)
+    expect(manifestProblems(pkg)).toEqual([])
+    expect(manifestProblems({ ...pkg, dependencies: { undici: '^6' } })).toEqual([expect.stringContaining('dependencies (undici)')])
+    expect(manifestProblems({ ...pkg, bin: { x: 'bin/x.js' } })).toEqual([expect.stringContaining('no bin')])
+    // The lockfile agrees (npm ci installs nothing as a runtime dependency), and names the package as package.json does.
+    expect([lock.name, lock.version]).toEqual([pkg.name, pkg.version])
+    expect(lock.packages['']?.dependencies).toBeUndefined()
+    const runtime = Object.entries(lock.packages).filter(([path, p]) => path !== '' && !p.dev && !p.devOptional && !p.link)
+    expect(runtime.map(([path]) => path)).toEqual([])
+    // What src/ imports is what the bundles hold: each a devDependency.
+    const roots = bundledRoots()
+    expect(roots).toEqual(expect.arrayContaining(['@actions/core', '@octokit/rest']))
+    const dev = pkg.devDependencies as Record<string, string>
+    for (const name of roots) expect(`${name}: ${dev[name] !== undefined}`).toBe(`${name}: true`)
+  })
+
+  it('engines: the lowest Node it claims is what the bundled packages need (their engines, through the lockfile)', () => {
     const lowest = /^>=\s*(\d+)$/.exec(pkg.engines.node)?.[1]
     expect(lowest).toBeDefined()
     const requires = (range: string): number => Math.min(...range.split('||').map(alt => Number(/(\d+)/.exec(alt.trim())?.[1] ?? 0)))
-    const runtime = Object.entries(lock.packages).filter(([path, p]) => path !== '' && !p.dev && !p.devOptional && p.engines?.node)
-    expect(runtime.length).toBeGreaterThan(0)
-    const needed = Math.max(...runtime.map(([, p]) => requires(p.engines?.node as string)))
+    const seen = new Set<string>()
+    const queue = bundledRoots().map(name => resolveIn('', name) as string)
+    expect(queue.every(Boolean)).toBe(true)
+    while (queue.length > 0) {
+      const path = queue.pop() as string
+      if (seen.has(path)) continue
+      seen.add(path)
+      const p = lock.packages[path] as LockPackage
+      for (const dep of Object.keys({ ...p.dependencies, ...p.optionalDependencies })) {
+        const found = resolveIn(path, dep)
+        if (found) queue.push(found)
+      }
+    }
+    const withEngines = [...seen].filter(path => lock.packages[path]?.engines?.node)
+    expect(withEngines.length).toBeGreaterThan(0)
+    const needed = Math.max(...withEngines.map(path => requires(lock.packages[path]?.engines?.node as string)))
     expect(Number(lowest)).toBeGreaterThanOrEqual(needed)
-    // ...and no higher than needed: the claim is what the dependencies really need.
+    // ...and no higher than needed: the claim is what the bundled code really needs.
     expect(Number(lowest)).toBe(needed)
   })
+
+  it('the docs show only the scoped package: no `npx provisioning-token-check`, which anyone could publish', () => {
+    const files = ['README.md', 'CONTRIBUTING.md', 'SECURITY.md', ...Object.keys(readDocs(ROOT)).filter(f => f.startsWith('docs/'))]
+    const unscoped = /\b(?:npx|npm (?:i|install|exec)(?: -g| --global)?|pnpm dlx|yarn dlx|bunx)\s+(?!@)provisioning-token-check\b/
+    for (const file of files) {
+      const text = readFileSync(join(ROOT, file), 'utf8')
+      expect(`${file}: ${unscoped.exec(text)?.[0] ?? 'none'}`).toBe(`${file}: none`)
+    }
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`npx ${pkg.name as string} `)
+    expect(readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8')).toContain(`npx ${pkg.name as string} `)
+    expect(unscoped.test('npx provisioning-token-check --org acme')).toBe(true)
+    expect(unscoped.test('npm install -g provisioning-token-check')).toBe(true)
+    expect(unscoped.test('npx @provisioning-token-check/cli --org acme')).toBe(false)
+  })
+})
+
+describe('the packed package and the bundles, without node_modules', () => {
+  it('npm pack: the package.json it ships has no dependency, and its CLI runs from the unpacked tarball', () => {
+    const { manifest, run } = packedPackage(ROOT)
+    expect(manifest.name).toBe('@provisioning-token-check/cli')
+    expect(manifest.bin).toEqual({ 'provisioning-token-check': 'dist/cli/index.js' })
+    expect(manifestProblems(manifest)).toEqual([])
+    expect(packedRunProblems(run)).toEqual([])
+    expect(
+      packedRunProblems({ status: 1, stdout: '', stderr: "Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'undici'\n    at x" })
+    ).toEqual([expect.stringContaining("exited 1: Error [ERR_MODULE_NOT_FOUND]: Cannot find package 'undici'")])
+  })
+
+  it('dist/index.js and dist/cli/index.js do a whole run from a copy with no node_modules above it', async () => {
+    const { startFake } = await import('../simulator/github-fake.mjs')
+    const { scenarioWorld } = await import('../simulator/worlds.mjs')
+    const { DEMOS, startDemo } = await import('../simulator/demos.mjs')
+    const { runAction } = await import('../simulator/run-action.mjs')
+    const dir = mkdtempSync(join(tmpdir(), 'ptc-bundle-'))
+    try {
+      cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true })
+      for (let d = dir; d !== dirname(d); d = dirname(d)) expect(`${d}: ${existsSync(join(d, 'node_modules'))}`).toBe(`${d}: false`)
+      // The action: GitHub alone, then with each IdP (Okta's key, Entra's OIDC): every lazily loaded part.
+      const demos = ['healthy', 'okta-credentials-rejected', 'entra-credentials-quarantine'].map(name =>
+        DEMOS.find(d => (d.name ?? d.scenario) === name)
+      )
+      for (const demo of demos) {
+        const started = await startDemo(demo as (typeof DEMOS)[number])
+        try {
+          const r = await runAction(
+            { ...started.inputs, 'timeout-seconds': '20' },
+            { env: started.env, entry: join(dir, 'dist', 'index.js') }
+          )
+          expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/)
+          expect(`${demo?.name ?? demo?.scenario}: ${r.outputs.status}`).toBe(
+            `${demo?.name ?? demo?.scenario}: ${demo?.idp ? 'failing' : 'healthy'}`
+          )
+        } finally {
+          await started.close()
+        }
+      }
+      // The CLI (spawned, not spawnSync: the simulator answers from this process).
+      const { world, token } = scenarioWorld('healthy')
+      const fake = await startFake(world)
+      try {
+        const child = spawn(process.execPath, [join(dir, 'dist', 'cli', 'index.js'), '--org', 'acme', '--api-url', fake.apiUrl, '--json'], {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '', GITHUB_TOKEN: token },
+          stdio: ['ignore', 'pipe', 'pipe']
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', d => (stdout += d))
+        child.stderr.on('data', d => (stderr += d))
+        const code = await new Promise(res => child.on('close', res))
+        expect(stderr).toBe('')
+        expect(code).toBe(0)
+        expect((JSON.parse(stdout) as { status: string }).status).toBe('healthy')
+      } finally {
+        await fake.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })
 
 // ── Workflows ───────────────────────────────────────────────────────────────
@@ -227,6 +420,11 @@ describe('.github/workflows/release.yml', () => {
     expect(runs('release')).toMatch(/gh release create "\$TAG" --verify-tag .*--notes-file "\$RUNNER_TEMP\/notes\.md"/)
     expect(runs('release')).toMatch(/git tag --force --annotate "\$MAJOR" .*"\$TAG\^\{commit\}"/)
     expect(runs('release')).toContain('git push --force origin "refs/tags/$MAJOR"')
+    // The major tag moved is the one release-check names for the tag (v1 for 1.x: what the README shows).
+    const verify = w.jobs.verify as Job & { outputs?: Record<string, string> }
+    expect(verify.outputs?.major).toMatch(/^\$\{\{\s*steps\.check\.outputs\.major\s*\}\}$/)
+    const major = w.jobs.release?.steps.find(s => s.run?.includes('"$MAJOR"'))
+    expect(major?.env?.MAJOR).toMatch(/^\$\{\{\s*needs\.verify\.outputs\.major\s*\}\}$/)
   })
 
   it('publish: npm publish from an environment, after the release, with OIDC for provenance', () => {
