@@ -544,7 +544,7 @@ describe('dist/cli/index.js with the IdP side', () => {
     expectNoLeak(run, [gh.token, CLIENT_SECRET, OIDC_REQUEST_TOKEN, ...entra.issued.accessTokens])
   })
 
-  it('--entra-client-secret-file wins over ENTRA_CLIENT_SECRET; --json has report.idp.jobs', async () => {
+  it('--entra-client-secret-file wins over ENTRA_CLIENT_SECRET; --json has report.idp.entra.jobs', async () => {
     const gh = await github('healthy')
     const entra = await startEntraFake(entraWorld('credentials-quarantine'))
     closers.push(entra)
@@ -573,10 +573,10 @@ describe('dist/cli/index.js with the IdP side', () => {
       { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: 'an-old-secret-that-entra-would-refuse' }
     )
     expect(run.code).toBe(1)
-    const report = JSON.parse(run.stdout) as { causes: Array<{ id: string }>; idp: { provider: string; status: string; jobs: unknown[] } }
+    const report = JSON.parse(run.stdout) as { causes: Array<{ id: string }>; idp: { provider: string; status: string; entra: { jobs: unknown[] } } }
     expect(report.causes.map(c => c.id)).toEqual(['idp-credentials-rejected'])
     expect(report.idp).toMatchObject({ provider: 'entra', status: 'failing' })
-    expect(report.idp.jobs).toHaveLength(1)
+    expect(report.idp.entra.jobs).toHaveLength(1)
     expectNoLeak(run, [gh.token, CLIENT_SECRET, ...entra.issued.accessTokens])
   })
 
