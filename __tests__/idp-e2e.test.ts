@@ -206,7 +206,7 @@ describe('Entra', () => {
     expect(run.outputs['idp-status']).toBe('failing')
     expect(run.summary).toContain('### Identity provider: Microsoft Entra ID')
     expect(run.summary).toContain('| Synchronization job |')
-    expect((run.report as unknown as { idp: { jobs: unknown[] } }).idp.jobs).toHaveLength(1)
+    expect((run.report as unknown as { idp: { entra: { jobs: unknown[] } } }).idp.entra.jobs).toHaveLength(1)
     expectNoLeak(run, [gh.token, CLIENT_SECRET, ...entra.issued.accessTokens])
   })
 
