@@ -42,7 +42,8 @@ function eventReason(e: OneLoginEvent): string {
 
 /** OneLogin's words for an error answer: the code's name and message. */
 function words(answer: Response): string {
-  const w = [answer.errorName, answer.message].filter(Boolean).join(': ')
+  const parts = [answer.errorName, answer.message].filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+  const w = parts.filter((p, i) => parts.findIndex(q => q.toLowerCase() === p.toLowerCase()) === i).join(': ')
   return w ? ` (${serverText(w, 160)})` : ''
 }
 
