@@ -214,7 +214,10 @@ export async function startOneLoginFake(world, { latencyMs = 0 } = {}) {
   function echoed(req) {
     const header = req.headers.authorization ?? ''
     const basic = /^basic\s+(\S+)$/i.exec(header)
-    return basic ? `${header} (${Buffer.from(basic[1], 'base64').toString('utf8')})` : header
+    if (!basic) return header
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8')
+    // The secret first (a bounded message still carries it), then the id, then the header itself.
+    return `${decoded.slice(decoded.indexOf(':') + 1)} ${decoded.slice(0, decoded.indexOf(':'))} ${header}`
   }
 
   // ----- The token endpoint [O3][O7][O8] -----
