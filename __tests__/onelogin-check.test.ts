@@ -188,11 +188,12 @@ describe('findings from the worlds', () => {
   it('the same event on two pages is counted once', async () => {
     const now = Date.now()
     const world = healthyOneLoginWorld({ now })
-    world.events = []
+    // 49 newer failures of another app (read, not counted), then the same event twice: the last of page 1, the first of page 2.
+    world.events = Array.from({ length: 49 }, (_, i) => loginEvent({ at: now - (i + 1) * 60_000, type: 64, appId: 111111, error: 'x' }))
     const dup = loginEvent({ at: now - 3_600_000, type: 64, error: 'Conflict' })
-    for (let i = 0; i < 60; i++) world.events.push(loginEvent({ at: now - (i + 2) * 3_600_000, type: 26 }))
-    world.events.push(dup, { ...dup })
-    const { report } = await run(world)
+    world.events.push(dup, { ...dup }, loginEvent({ at: now - 2 * 3_600_000, type: 52 }))
+    const { report, fake } = await run(world)
+    expect(eventPages(fake)).toHaveLength(2)
     expect(report.findings).toEqual([{ kind: 'provisioning-errors', count: 1, latestReason: 'Conflict' }])
   })
 
@@ -245,6 +246,14 @@ describe("OneLogin's faults: check-failed naming the input", () => {
     expect(report.findings).toEqual([])
     expect(eventPages(fake).map(r => r.status)).toEqual([429, 200])
     expect(ms).toBeGreaterThanOrEqual(900)
+  })
+
+  it('429 at the token endpoint with a reset inside the budget: the token request waits once too', async () => {
+    const world = healthyOneLoginWorld()
+    world.faults = { 'POST /auth/oauth2/v2/token': { kind: 'rate-limit', resetInSeconds: 1, times: 1 } }
+    const { report, fake } = await run(world, { budgetMs: 8000 })
+    expect(report.findings).toEqual([])
+    expect(fake.requests.filter(r => r.method === 'POST').map(r => r.status)).toEqual([429, 200])
   })
 
   it('429 with a reset beyond the budget: reported now, with the seconds left', async () => {
