@@ -171,7 +171,8 @@ describe('check-failed names the input to fix', () => {
   it.each<[string, OneLoginAnswer, string | null, RegExp]>([
     ['401', answer(401, { errorName: 'Unauthorized', message: 'Authentication Failure' }), 'onelogin-client-id', /Authentication Failure/],
     ['400', answer(400, { message: 'Authorization Information is incorrect' }), 'onelogin-client-id', /API Credentials/],
-    ['500: the creator deleted', answer(500), 'onelogin-client-id', /creator was deleted/],
+    ['500: the creator deleted', answer(500), 'onelogin-client-id', /creator may have been deleted/],
+    ['503: an outage, no input blamed', answer(503), null, /OneLogin is unavailable: the token request answered HTTP 503/],
     ['404', answer(404), 'onelogin-url', /no token endpoint/],
     ['a redirect', answer(302, { location: 'https://evil.example/x' }), 'onelogin-url', /evil\.example, not followed/],
     ['429 with seconds', answer(429, { rateLimitReset: '42' }), null, /resets in 42 s/],

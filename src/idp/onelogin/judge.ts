@@ -95,11 +95,12 @@ function commonFailure(answer: OneLoginAnswer, what: string): IdpFinding | null 
 /** The token endpoint refused: name the input to fix [O3]. */
 export function tokenFailureFinding(answer: OneLoginAnswer): IdpFinding {
   const what = 'the token request'
-  if (answer.kind === 'response' && answer.status >= 500)
+  // Only a 500: a 502/503/504 is an outage, never blamed on the credential.
+  if (answer.kind === 'response' && answer.status === 500)
     // [O3]: a credential whose creator was deleted stops working, and OneLogin then answers 500, not 401.
     return failed(
       'onelogin-client-id',
-      `OneLogin's token endpoint answered HTTP ${answer.status}${words(answer)}: OneLogin is down, or the API credential's creator was deleted (OneLogin then answers 500): create a new credential (Developers > API Credentials, Read All) as a dedicated admin and update onelogin-client-id and onelogin-client-secret`
+      `OneLogin's token endpoint answered HTTP 500${words(answer)}: the API credential's creator may have been deleted (OneLogin then answers 500, not 401; or OneLogin is failing): create a new credential (Developers > API Credentials, Read All) as a dedicated admin and update onelogin-client-id and onelogin-client-secret`
     )
   const common = commonFailure(answer, what)
   if (common) return common
