@@ -208,7 +208,7 @@ describe('CLI IdP flags', () => {
   })
 
   it.each<[string[], Record<string, string>, RegExp | string]>([
-    [['--org', 'acme', '--idp', 'ping'], {}, /^--idp: must be "okta" or "entra" \(or empty: GitHub's side only\); got "ping"\.$/],
+    [['--org', 'acme', '--idp', 'ping'], {}, /^--idp: must be "okta", "entra" or "onelogin" \(or empty: GitHub's side only\); got "ping"\.$/],
     [
       [...OKTA_FLAGS.slice(0, 6), '--okta-app-id', '0oa1'],
       { OKTA_API_TOKEN },
@@ -252,12 +252,12 @@ describe('CLI IdP flags', () => {
     [
       ['--org', 'acme', '--okta-org-url', 'https://acme.okta.com'],
       {},
-      '--okta-org-url: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'
+      '--okta-org-url: is an IdP input: set --idp okta, --idp entra or --idp onelogin to use it, or remove it.'
     ],
     [
       ['--org', 'acme', '--okta-api-token-file', '/t'],
       {},
-      '--okta-api-token-file: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'
+      '--okta-api-token-file: is an IdP input: set --idp okta, --idp entra or --idp onelogin to use it, or remove it.'
     ],
     [[...ENTRA_FLAGS, '--org', 'beta'], { ENTRA_CLIENT_SECRET: SOME_SECRET }, /^--idp: checks one IdP app.*\(2 are given\)/],
     [

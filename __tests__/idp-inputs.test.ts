@@ -116,7 +116,7 @@ describe('valid IdP inputs', () => {
 
 describe('invalid IdP inputs: input-invalid naming the input, nothing sent', () => {
   const CASES: Array<[string, Record<string, string>, string, NodeJS.ProcessEnv?]> = [
-    ['an unknown idp', { idp: 'onelogin' }, 'idp'],
+    ['an unknown idp', { idp: 'shibboleth' }, 'idp'],
     ['IdP inputs without idp', { 'okta-app-id': APP }, 'okta-app-id'],
     ['a look-back without idp', { 'idp-lookback-hours': '24' }, 'idp-lookback-hours'],
     ['two orgs with idp', { ...OKTA_JWT, org: 'acme,beta' }, 'idp'],

@@ -32,6 +32,13 @@ import {
   oktaKeys,
   startOktaFake
 } from '../simulator/okta-fake.mjs'
+import {
+  healthyOneLoginWorld,
+  ONELOGIN_APP_ID,
+  ONELOGIN_CLIENT_ID,
+  ONELOGIN_CLIENT_SECRET,
+  startOneLoginFake
+} from '../simulator/onelogin-fake.mjs'
 import { runAction } from '../simulator/run-action.mjs'
 import { ORG, scenarioWorld, SERVICE_ACCOUNT } from '../simulator/worlds.mjs'
 
@@ -99,6 +106,20 @@ export const IDP_SCENARIOS = [
     start: latencyMs => startEntraFake(entraWorld('healthy'), { latencyMs }),
     inputs: fake => ({ ...entraBase(fake), 'entra-audience': AUDIENCE }),
     env: fake => ({ ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN })
+  },
+  {
+    // The token request, then the app and one event page side by side (the healthy world's last success is on it).
+    id: 'onelogin-client-credentials',
+    label: 'OneLogin, API credential',
+    design: 2,
+    start: latencyMs => startOneLoginFake(healthyOneLoginWorld(), { latencyMs }),
+    inputs: fake => ({
+      idp: 'onelogin',
+      'onelogin-url': fake.url,
+      'onelogin-client-id': ONELOGIN_CLIENT_ID,
+      'onelogin-client-secret': ONELOGIN_CLIENT_SECRET,
+      'onelogin-app-id': String(ONELOGIN_APP_ID)
+    })
   }
 ]
 

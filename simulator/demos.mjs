@@ -3,7 +3,7 @@
  * snapshot tests of what a person reads (__tests__/snapshots.test.ts) and the
  * README's picture (scripts/screenshot.mjs): each is a world for the GitHub
  * simulator and the action's inputs, and, for the IdP side, a world for the
- * Okta or Entra simulator with how the action signs in to it.
+ * Okta, Entra or OneLogin simulator with how the action signs in to it.
  */
 import {
   AUDIENCE,
@@ -17,6 +17,7 @@ import {
 } from './entra-fake.mjs'
 import { startFake } from './github-fake.mjs'
 import { OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, OKTA_WORLDS, oktaKeys, startOktaFake } from './okta-fake.mjs'
+import { ONELOGIN_APP_ID, ONELOGIN_CLIENT_ID, ONELOGIN_CLIENT_SECRET, ONELOGIN_WORLDS, startOneLoginFake } from './onelogin-fake.mjs'
 import { scenarioWorld } from './worlds.mjs'
 
 export const DEMOS = [
@@ -48,6 +49,13 @@ export const DEMOS = [
     title: 'GitHub healthy, Entra quarantined for too many failed entries (idp: entra, a client secret)',
     inputs: { 'expected-login': 'acme-scim' },
     idp: { provider: 'entra', world: 'escrow-quarantine', auth: 'client-secret' }
+  },
+  {
+    name: 'onelogin-credentials-rejected',
+    scenario: 'healthy',
+    title: 'GitHub healthy, OneLogin rejected by GitHub since yesterday (idp: onelogin, a Read All API credential)',
+    inputs: { 'expected-login': 'acme-scim' },
+    idp: { provider: 'onelogin', world: 'credentials-rejected', auth: 'client-secret' }
   }
 ]
 
@@ -103,6 +111,24 @@ async function startIdp(idp) {
       env: oidc ? { ACTIONS_ID_TOKEN_REQUEST_URL: fake.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN } : {},
       given: oidc ? [OIDC_REQUEST_TOKEN] : [CLIENT_SECRET],
       obtained: () => [...fake.issued.oidcTokens, ...fake.issued.accessTokens]
+    }
+  }
+  if (idp.provider === 'onelogin') {
+    const build = ONELOGIN_WORLDS[idp.world]
+    if (!build) throw new Error(`demos: unknown OneLogin world ${JSON.stringify(idp.world)}`)
+    const fake = await startOneLoginFake(build())
+    return {
+      fake,
+      inputs: {
+        idp: 'onelogin',
+        'onelogin-url': fake.url,
+        'onelogin-client-id': ONELOGIN_CLIENT_ID,
+        'onelogin-client-secret': ONELOGIN_CLIENT_SECRET,
+        'onelogin-app-id': String(ONELOGIN_APP_ID)
+      },
+      env: {},
+      given: [ONELOGIN_CLIENT_SECRET],
+      obtained: () => [...fake.issuedTokens]
     }
   }
   throw new Error(`demos: unknown IdP ${JSON.stringify(idp.provider)}`)

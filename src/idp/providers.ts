@@ -5,9 +5,10 @@
  */
 import { entra } from './entra/provider.js'
 import { okta } from './okta/provider.js'
+import { onelogin } from './onelogin/provider.js'
 import type { IdpInputSpec, IdpProviderDef } from './provider.js'
 
-export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra]
+export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra, onelogin]
 
 export const PROVIDER_IDS: readonly string[] = PROVIDERS.map(p => p.id)
 
