@@ -7,6 +7,9 @@
 import { leaksOf, runAction } from '../simulator/run-action.mjs'
 import { DEMOS, secretPieces, startDemo } from '../simulator/demos.mjs'
 
+/** The simulators' names in the demo's lines. */
+const IDP_NAMES = { okta: 'Okta', entra: 'Entra', onelogin: 'OneLogin', pingone: 'PingOne', jumpcloud: 'JumpCloud' }
+
 const color = process.stdout.isTTY && !process.env.NO_COLOR
 const paint = (code, s) => (color ? `\x1b[${code}m${s}\x1b[0m` : s)
 const LEVEL = { error: s => paint('31', s), warning: s => paint('33', s), notice: s => paint('36', s) }
@@ -20,7 +23,7 @@ for (const demo of DEMOS) {
     console.log(paint('1', `\n━━ ${demo.title}`))
     console.log(paint('2', `   ${started.github.requests.length} request(s) to the GitHub simulator: ${routes(started.github.requests)}`))
     if (started.idp) {
-      const name = demo.idp.provider === 'okta' ? 'Okta' : 'Entra'
+      const name = IDP_NAMES[demo.idp.provider] ?? demo.idp.provider
       // Entra's log holds the path with the tenant and the service principal: shown as they are (fakes' ids).
       console.log(paint('2', `   ${started.idp.requests.length} request(s) to the ${name} simulator: ${routes(started.idp.requests)}`))
     }
