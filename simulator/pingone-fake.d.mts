@@ -111,4 +111,5 @@ export type PingOneWorldName =
   | 'wrong-enterprise'
   | 'not-emu'
   | 'hostile'
+  | 'echo'
 export const PINGONE_WORLDS: Readonly<Record<PingOneWorldName, (options?: WorldOptions) => PingOneWorld>>

@@ -210,7 +210,9 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     if (state.closed) return
 
     if (req.method !== 'GET' && !(req.method === 'POST' && route?.key === 'POST /as/token')) {
-      const what = /\/propagation\/stores\/connection\/status$/.test(url.pathname) ? 'Test Connection (sends the token to GitHub)' : 'a write'
+      const what = /\/propagation\/stores\/connection\/status$/.test(url.pathname)
+        ? 'Test Connection (sends the token to GitHub)'
+        : 'a write'
       state.violations.push(`${req.method} ${url.pathname}: ${what} refused; ${READ_ONLY_VIOLATION}`)
       return send(res, entry, p1Error(405, 'METHOD_NOT_ALLOWED', PINGONE_MESSAGES.method))
     }
@@ -226,7 +228,8 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     if (route.key === 'POST /as/token') return send(res, entry, tokenEndpoint(req, body, decodeURIComponent(match[1])))
     const auth = authenticate(req)
     if (auth) return send(res, entry, auth)
-    if (decodeURIComponent(match[1]) !== state.world.environmentId) return send(res, entry, p1Error(404, 'NOT_FOUND', PINGONE_MESSAGES.notFound))
+    if (decodeURIComponent(match[1]) !== state.world.environmentId)
+      return send(res, entry, p1Error(404, 'NOT_FOUND', PINGONE_MESSAGES.notFound))
     if (route.key === 'GET store') return send(res, entry, getStore(decodeURIComponent(match[2]), req))
     if (route.key === 'GET rules') return send(res, entry, list('rules', state.world.rules ?? []))
     return send(res, entry, list('plans', state.world.plans ?? []))
@@ -250,7 +253,13 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
         const seconds = fault.retryAfterSeconds
         const headers = seconds === null || seconds === undefined ? {} : { 'retry-after': String(seconds) }
         const inner = seconds === null || seconds === undefined ? {} : { innerError: { retryAfter: seconds * 1000 } }
-        return p1Error(429, 'REQUEST_LIMITED', PINGONE_MESSAGES.limited, [{ code: 'LIMIT_EXCEEDED', message: PINGONE_MESSAGES.limited, ...inner }], headers)
+        return p1Error(
+          429,
+          'REQUEST_LIMITED',
+          PINGONE_MESSAGES.limited,
+          [{ code: 'LIMIT_EXCEEDED', message: PINGONE_MESSAGES.limited, ...inner }],
+          headers
+        )
       }
       case 'redirect':
         return { status: fault.status ?? 302, body: '', headers: { location: fault.location } }
@@ -298,7 +307,11 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     const accessToken = `${b64({ kid: 'fake', alg: 'RS256' })}.${b64({ client_id: clientId, env: envId, jti: randomUUID() })}.${randomBytes(32).toString('base64url')}`
     state.issued.set(accessToken, { clientId })
     // [P6]: no scope in the answer; the app's roles apply.
-    return { status: 200, body: { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 }, headers: { 'cache-control': 'no-store' } }
+    return {
+      status: 200,
+      body: { access_token: accessToken, token_type: 'Bearer', expires_in: 3600 },
+      headers: { 'cache-control': 'no-store' }
+    }
   }
 
   /** A P1Error 401 for a token it did not issue; 403 for an app without a role that reads propagation. */
@@ -318,7 +331,7 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     const body = structuredClone(store)
     // UNCONFIRMED [P3][P16]: whether the GET returns OAUTH_ACCESS_TOKEN; `returnToken: false` leaves it out.
     if (state.world.returnToken === false) delete body.configuration.OAUTH_ACCESS_TOKEN
-    if (state.world.echo && body.syncStatus) body.syncStatus.details = `${body.syncStatus.details ?? ''} ${req.headers.authorization ?? ''}`
+    if (state.world.echo && body.syncStatus) body.syncStatus.details = `${req.headers.authorization ?? ''} ${body.syncStatus.details ?? ''}`
     body._links = { self: { href: `${origin}/v1/environments/${state.world.environmentId}/propagation/stores/${storeId}` } }
     return { status: 200, body, headers: {} }
   }
@@ -449,7 +462,13 @@ export const githubEmuRule = (overrides = {}) => ({
   ...overrides
 })
 
-export const propagationPlan = (overrides = {}) => ({ id: PLAN_ID, environment: { id: PINGONE_ENV_ID }, name: 'Default Plan', status: 'ACTIVE', ...overrides })
+export const propagationPlan = (overrides = {}) => ({
+  id: PLAN_ID,
+  environment: { id: PINGONE_ENV_ID },
+  name: 'Default Plan',
+  status: 'ACTIVE',
+  ...overrides
+})
 
 /**
  * A healthy environment: the store ACTIVE and syncing, an active rule, the plan ACTIVE, the worker app with a
@@ -463,7 +482,10 @@ export function healthyPingOneWorld({ now = Date.now(), heldToken = EMU_TOKEN, e
       [PINGONE_CLIENT_ID]: { secret: PINGONE_CLIENT_SECRET, jwk: pingoneKeys().publicJwk, role: 'Configuration Read-Only Admin' }
     },
     stores: { [PINGONE_STORE_ID]: githubEmuStore({ now, heldToken, enterprise }) },
-    rules: [githubEmuRule(), githubEmuRule({ id: uuidFrom('pingone/other-rule'), targetStore: { id: uuidFrom('pingone/slack') }, active: false })],
+    rules: [
+      githubEmuRule(),
+      githubEmuRule({ id: uuidFrom('pingone/other-rule'), targetStore: { id: uuidFrom('pingone/slack') }, active: false })
+    ],
     plans: [propagationPlan()],
     returnToken: true,
     echo: false,
@@ -516,5 +538,11 @@ export const PINGONE_WORLDS = Object.freeze({
     store.syncStatus.details = `401 token refused\r\n::set-output name=x::y \u0000\u001b[31m ${'A'.repeat(5000)} @everyone [x](https://evil.example)`
     w.echo = true
     return w
-  }
+  },
+  /** The store's details and every error text echo the credentials sent (the token request's among them). */
+  echo: o => ({
+    ...credentialsRejectedPingOneWorld(o),
+    echo: true,
+    clients: { [PINGONE_CLIENT_ID]: { secret: PINGONE_CLIENT_SECRET, jwk: pingoneKeys().publicJwk, role: null } }
+  })
 })

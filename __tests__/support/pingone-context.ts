@@ -1,7 +1,14 @@
 /** An IdpContext and inputs for the PingOne tests: short budget, secrets and debug lines recorded. */
 import type { PingOneAuth, PingOneInputs } from '../../src/idp/pingone/config.js'
 import type { IdpContext } from '../../src/idp/types.js'
-import { PINGONE_CLIENT_ID, PINGONE_CLIENT_SECRET, PINGONE_ENV_ID, PINGONE_KEY_ID, PINGONE_STORE_ID, pingoneKeys } from '../../simulator/pingone-fake.mjs'
+import {
+  PINGONE_CLIENT_ID,
+  PINGONE_CLIENT_SECRET,
+  PINGONE_ENV_ID,
+  PINGONE_KEY_ID,
+  PINGONE_STORE_ID,
+  pingoneKeys
+} from '../../simulator/pingone-fake.mjs'
 import { EMU_TOKEN, ENTERPRISE } from '../../simulator/worlds.mjs'
 
 export interface TestContext extends IdpContext {
