@@ -20,7 +20,7 @@ for (const demo of DEMOS) {
     console.log(paint('1', `\n━━ ${demo.title}`))
     console.log(paint('2', `   ${started.github.requests.length} request(s) to the GitHub simulator: ${routes(started.github.requests)}`))
     if (started.idp) {
-      const name = demo.idp.provider === 'okta' ? 'Okta' : 'Entra'
+      const name = { okta: 'Okta', entra: 'Entra', pingone: 'PingOne' }[demo.idp.provider] ?? demo.idp.provider
       // Entra's log holds the path with the tenant and the service principal: shown as they are (fakes' ids).
       console.log(paint('2', `   ${started.idp.requests.length} request(s) to the ${name} simulator: ${routes(started.idp.requests)}`))
     }

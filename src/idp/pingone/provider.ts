@@ -83,17 +83,17 @@ const num = (v: unknown): string => (typeof v === 'number' ? String(v) : '–')
 
 /** What `details.sameTokenAsChecked` says, in a sentence. */
 export function heldTokenWords(value: unknown): string {
-  if (value === true) return 'the token this run checks'
+  if (value === true) return 'PingOne holds the token this run checks'
   if (value === false) return "another token than the one this run checks: GitHub's verdict on the checked token is not about PingOne's"
-  return 'not known (PingOne did not return it)'
+  return 'not known (PingOne did not return the token it holds)'
 }
 
 function view(details: IdpDetails): IdpDetailView {
   const store = (details.store ?? null) as Record<string, unknown> | null
-  const rows: Array<[string, string]> = [['Token PingOne holds', heldTokenWords(details.sameTokenAsChecked)]]
-  if (typeof details.baseUrl === 'string') rows.push(['Store base URL', details.baseUrl])
-  if (typeof details.rules === 'string') rows.push(['Propagation rules', details.rules])
-  if (typeof details.plan === 'string') rows.push(['Propagation plan', details.plan])
+  const rows: Array<[string, string]> = [['Held token', heldTokenWords(details.sameTokenAsChecked)]]
+  if (typeof details.baseUrl === 'string') rows.push(['Base URL', details.baseUrl])
+  if (typeof details.rules === 'string') rows.push(['Rules', details.rules])
+  if (typeof details.plan === 'string') rows.push(['Plan', details.plan])
   if (store === null) return { rows, table: null, lines: [] }
   const id = str(store.id) ?? '?'
   const sync = str(store.syncState) ?? 'none'
