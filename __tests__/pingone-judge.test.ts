@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 import { idpStatusOf } from '../src/diagnose/idp.js'
 import type { PingAnswer, PingOneFacts, PingPlan, PingRule, PingStore, PingSync } from '../src/idp/pingone/facts.js'
 import { enterpriseOf, HELD_TOKEN_NOTE, judgePingOne, type JudgeOptions } from '../src/idp/pingone/judge.js'
+import { pingone } from '../src/idp/pingone/provider.js'
 import type { IdpFinding } from '../src/idp/types.js'
 
 const STORE_ID = '5cf55496-504b-4177-8102-920e0d6d85fb'
@@ -361,5 +362,33 @@ describe('sign-in and read failures name the input to fix', () => {
   it('the same facts give the same report (pure)', () => {
     const f = facts({}, store({}, { syncState: 'FAILED', details: '401', failedCount: 2 }))
     expect(judge(f)).toEqual(judge(f))
+  })
+})
+
+describe("the summary's and the CLI's view of the details", () => {
+  it.each<[boolean | string, RegExp]>([
+    [true, /^PingOne holds the token this run checks$/],
+    [false, /^another token than the one this run checks: GitHub's verdict on the checked token is not about PingOne's$/],
+    ['unknown', /^not known/]
+  ])('sameTokenAsChecked %j: the Held token row', (same, words) => {
+    const view = pingone.view({ ...judge(facts()).details, sameTokenAsChecked: same })
+    expect(view.rows.find(r => r[0] === 'Held token')?.[1]).toMatch(words)
+  })
+
+  it('the store as one table row and one CLI line; labels fit the CLI column', () => {
+    const view = pingone.view(judge(facts({}, store({}, { syncState: 'FAILED', details: '401', failedCount: 7, successCount: 0 }))).details)
+    expect(view.table).toEqual({
+      columns: ['Propagation store', 'Status', 'Sync state', 'Last sync', 'Succeeded', 'Failed'],
+      rows: [[STORE_ID, 'ACTIVE', 'FAILED', SYNCING.lastSyncAt, '0', '7']],
+      what: 'stores'
+    })
+    expect(view.lines).toEqual([`store ${STORE_ID}: ACTIVE; sync FAILED; last sync ${SYNCING.lastSyncAt}; 0 succeeded, 7 failed`])
+    for (const [label] of view.rows) expect(label.length).toBeLessThanOrEqual(14)
+  })
+
+  it('no store read: rows only, no table', () => {
+    const view = pingone.view(judge(facts({ store: { answer: answer({ status: 404, code: 'NOT_FOUND' }), store: null } })).details)
+    expect(view.table).toBeNull()
+    expect(view.lines).toEqual([])
   })
 })
