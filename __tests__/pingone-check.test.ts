@@ -154,6 +154,23 @@ describe('every world', () => {
     expect(JSON.stringify(report)).not.toContain(PINGONE_OTHER_TOKEN)
   })
 
+  it('hostile strings come out as data: single-line, bounded, no control or bidi characters', async () => {
+    const { report } = await run(PINGONE_WORLDS.hostile())
+    const strings: string[] = []
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') strings.push(v)
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk)
+    }
+    walk(report)
+    expect(strings.length).toBeGreaterThan(5)
+    for (const text of strings) {
+      // eslint-disable-next-line no-control-regex -- the test looks for control characters
+      expect(text).not.toMatch(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/)
+      expect(text.length).toBeLessThanOrEqual(500)
+    }
+    expect(report.appLabel).toContain('::error::pwned')
+  })
+
   it("other-token: the reason says that GitHub's verdict is not about PingOne's token", async () => {
     const { report } = await run(PINGONE_WORLDS['other-token']())
     expect((report.findings[0] as { reason: string }).reason).toMatch(/PingOne holds another token than the one this run checked/)
