@@ -33,7 +33,7 @@ const CREDENTIAL_WORDS = /\b401\b|unauthori[sz]ed|credential|\btoken\b|bad crede
 export const HELD_TOKEN_NOTE = {
   other:
     "[this check: PingOne holds another token than the one this run checked, so GitHub's verdict on the checked token is not about PingOne's]",
-  same: '[this check: PingOne holds the very token this run checked]'
+  same: "[this check: PingOne holds the very token this run checked, so GitHub's verdict on it is about PingOne's token too]"
 } as const
 
 /** `…/scim/v2/enterprises/<slug>` of a BASE_URL, or null. */
