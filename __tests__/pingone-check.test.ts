@@ -89,6 +89,16 @@ describe('sign-in paths', () => {
     )
   })
 
+  it('a secret with characters RFC 6749 form-encodes (space, colon, slash, plus): accepted', async () => {
+    const secret = 'a b:c/d+e%f~g' + 'x'.repeat(20)
+    const world = healthyPingOneWorld()
+    world.clients![PINGONE_CLIENT_ID]!.secret = secret
+    const { report, ctx } = await run(world, { kind: 'secret', secret })
+    expect(report.findings).toEqual([])
+    // The Basic credential is a secret of the run too.
+    expect(ctx.secrets.some(s => Buffer.from(s, 'base64').toString('utf8').startsWith(`${PINGONE_CLIENT_ID}:`))).toBe(true)
+  })
+
   it('a wrong secret: one token request (a 401 is never sent again), naming pingone-client-secret', async () => {
     const { report, fake } = await run(healthyPingOneWorld(), { kind: 'secret', secret: 'not-the-secret-0123456789' })
     expect(routes(fake)).toEqual(['POST POST /as/token 401'])

@@ -287,9 +287,17 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     if (basic) {
       const decoded = Buffer.from(basic[1], 'base64').toString('utf8')
       const at = decoded.indexOf(':')
-      clientId = decoded.slice(0, at)
-      const client = w.clients?.[clientId]
-      if (at < 0 || !client?.secret || client.secret !== decoded.slice(at + 1)) return refuse(PINGONE_MESSAGES.invalidClient)
+      // RFC 6749 §2.3.1: both parts form-encoded (as PingOne's Go SDK sends them [P5]).
+      const formDecode = v => {
+        try {
+          return decodeURIComponent(v.replace(/\+/g, ' '))
+        } catch {
+          return null
+        }
+      }
+      clientId = formDecode(decoded.slice(0, at))
+      const client = clientId === null ? undefined : w.clients?.[clientId]
+      if (at < 0 || !client?.secret || client.secret !== formDecode(decoded.slice(at + 1))) return refuse(PINGONE_MESSAGES.invalidClient)
     } else if (form.client_assertion_type === ASSERTION_TYPE && form.client_assertion) {
       const jwt = decodeJwt(form.client_assertion)
       const client = jwt && typeof jwt.payload.iss === 'string' ? w.clients?.[jwt.payload.iss] : undefined

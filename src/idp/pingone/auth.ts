@@ -27,9 +27,10 @@ function credential(
 ): { form: Record<string, string>; headers: Record<string, string> } | string {
   const form: Record<string, string> = { grant_type: 'client_credentials' }
   if (inputs.auth.kind === 'secret') {
-    // GUESS: PingOne reads Basic as `client_id:secret` without the RFC 6749 form-encoding (ids are UUIDs; a
-    // generated secret is of URL-safe characters), as its own samples build it [P6].
-    const basic = Buffer.from(`${inputs.clientId}:${inputs.auth.secret}`, 'utf8').toString('base64')
+    // RFC 6749 §2.3.1: id and secret form-encoded before Basic, as PingOne's Go SDK sends them
+    // (golang.org/x/oauth2 AuthStyleAutoDetect, pingone/client.go [P5]); a generated secret is unchanged by it.
+    const formEncoded = (v: string): string => encodeURIComponent(v).replace(/%20/g, '+')
+    const basic = Buffer.from(`${formEncoded(inputs.clientId)}:${formEncoded(inputs.auth.secret)}`, 'utf8').toString('base64')
     ctx.addSecret(basic)
     return { form, headers: { authorization: `Basic ${basic}` } }
   }
