@@ -11,7 +11,7 @@
 // Target (the issue): the whole run no more than one round trip beyond the slower side, where the slower side
 // is max(GitHub alone, measured; the IdP's chain, in round trips). PRODUCT.md's design counts are shown beside
 // it: the GitHub critical path is two round trips; Okta 1 with an API token, 2 with OAuth, 3 with a DPoP nonce;
-// Entra 2 with a secret, 3 with OIDC.
+// Entra 2 with a secret, 3 with OIDC; PingOne 2 (its token, then three reads at once).
 import {
   AUDIENCE,
   CLIENT_ID,
@@ -39,6 +39,14 @@ import {
   ONELOGIN_CLIENT_SECRET,
   startOneLoginFake
 } from '../simulator/onelogin-fake.mjs'
+import {
+  healthyPingOneWorld,
+  PINGONE_CLIENT_ID,
+  PINGONE_CLIENT_SECRET,
+  PINGONE_ENV_ID,
+  PINGONE_STORE_ID,
+  startPingOneFake
+} from '../simulator/pingone-fake.mjs'
 import { runAction } from '../simulator/run-action.mjs'
 import { ORG, scenarioWorld, SERVICE_ACCOUNT } from '../simulator/worlds.mjs'
 
@@ -119,6 +127,22 @@ export const IDP_SCENARIOS = [
       'onelogin-client-id': ONELOGIN_CLIENT_ID,
       'onelogin-client-secret': ONELOGIN_CLIENT_SECRET,
       'onelogin-app-id': String(ONELOGIN_APP_ID)
+    })
+  },
+  {
+    // The worker app's token, then the store, its rules and the plan side by side.
+    id: 'pingone-secret',
+    label: 'PingOne, secret',
+    design: 2,
+    start: latencyMs => startPingOneFake(healthyPingOneWorld(), { latencyMs }),
+    inputs: fake => ({
+      idp: 'pingone',
+      'pingone-environment-id': PINGONE_ENV_ID,
+      'pingone-store-id': PINGONE_STORE_ID,
+      'pingone-client-id': PINGONE_CLIENT_ID,
+      'pingone-client-secret': PINGONE_CLIENT_SECRET,
+      'pingone-auth-url': fake.authUrl,
+      'pingone-api-url': fake.apiUrl
     })
   }
 ]

@@ -2,6 +2,7 @@ import type { FakeEntra } from './entra-fake.mjs'
 import type { FakeGitHub, World } from './github-fake.mjs'
 import type { FakeOkta } from './okta-fake.mjs'
 import type { FakeOneLogin, OneLoginWorldName } from './onelogin-fake.mjs'
+import type { FakePingOne } from './pingone-fake.mjs'
 
 /** The IdP side of a demo: which simulator world, and how the action signs in to it. */
 export type DemoIdp =
@@ -26,6 +27,13 @@ export type DemoIdp =
       /** An API credential's client id and secret. */
       auth: 'client-secret'
     }
+  | {
+      provider: 'pingone'
+      /** A world of pingone-fake's PINGONE_WORLDS. */
+      world: import('./pingone-fake.mjs').PingOneWorldName
+      /** client-secret: the worker app's secret; private-key: its RSA key (Private Key JWT). */
+      auth: 'client-secret' | 'private-key'
+    }
 
 export interface Demo {
   /** Unique name, when several demos share a GitHub scenario (see demoName). */
@@ -42,7 +50,7 @@ export interface Demo {
 
 export interface StartedDemo {
   github: FakeGitHub
-  idp: FakeOkta | FakeEntra | FakeOneLogin | null
+  idp: FakeOkta | FakeEntra | FakeOneLogin | FakePingOne | null
   /** The GitHub token checked. */
   token: string
   /** The action's inputs: token, api-url, org, the demo's own, the IdP's (no timeout-seconds). */

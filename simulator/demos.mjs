@@ -3,7 +3,7 @@
  * snapshot tests of what a person reads (__tests__/snapshots.test.ts) and the
  * README's picture (scripts/screenshot.mjs): each is a world for the GitHub
  * simulator and the action's inputs, and, for the IdP side, a world for the
- * Okta, Entra or OneLogin simulator with how the action signs in to it.
+ * Okta, Entra, OneLogin or PingOne simulator with how the action signs in to it.
  */
 import {
   AUDIENCE,
@@ -18,6 +18,17 @@ import {
 import { startFake } from './github-fake.mjs'
 import { OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, OKTA_WORLDS, oktaKeys, startOktaFake } from './okta-fake.mjs'
 import { ONELOGIN_APP_ID, ONELOGIN_CLIENT_ID, ONELOGIN_CLIENT_SECRET, ONELOGIN_WORLDS, startOneLoginFake } from './onelogin-fake.mjs'
+import {
+  PINGONE_CLIENT_ID,
+  PINGONE_CLIENT_SECRET,
+  PINGONE_ENV_ID,
+  PINGONE_KEY_ID,
+  PINGONE_OTHER_TOKEN,
+  PINGONE_STORE_ID,
+  PINGONE_WORLDS,
+  pingoneKeys,
+  startPingOneFake
+} from './pingone-fake.mjs'
 import { scenarioWorld } from './worlds.mjs'
 
 export const DEMOS = [
@@ -56,6 +67,13 @@ export const DEMOS = [
     title: 'GitHub healthy, OneLogin rejected by GitHub since yesterday (idp: onelogin, a Read All API credential)',
     inputs: { 'expected-login': 'acme-scim' },
     idp: { provider: 'onelogin', world: 'credentials-rejected', auth: 'client-secret' }
+  },
+  {
+    name: 'pingone-credentials-rejected',
+    scenario: 'emu-healthy',
+    title: "GitHub healthy, PingOne's GitHub EMU connection refused: it holds an older token (idp: pingone, a worker app secret)",
+    inputs: { org: '', enterprise: 'fabrikam' },
+    idp: { provider: 'pingone', world: 'other-token', auth: 'client-secret' }
   }
 ]
 
@@ -128,6 +146,32 @@ async function startIdp(idp) {
       },
       env: {},
       given: [ONELOGIN_CLIENT_SECRET],
+      obtained: () => [...fake.issuedTokens]
+    }
+  }
+  if (idp.provider === 'pingone') {
+    const build = PINGONE_WORLDS[idp.world]
+    if (!build) throw new Error(`demos: unknown PingOne world ${JSON.stringify(idp.world)}`)
+    const fake = await startPingOneFake(build())
+    const key = pingoneKeys().rsaPem
+    const auth =
+      idp.auth === 'private-key'
+        ? { 'pingone-private-key': key, 'pingone-key-id': PINGONE_KEY_ID }
+        : { 'pingone-client-secret': PINGONE_CLIENT_SECRET }
+    return {
+      fake,
+      inputs: {
+        idp: 'pingone',
+        'pingone-environment-id': PINGONE_ENV_ID,
+        'pingone-store-id': PINGONE_STORE_ID,
+        'pingone-client-id': PINGONE_CLIENT_ID,
+        'pingone-auth-url': fake.authUrl,
+        'pingone-api-url': fake.apiUrl,
+        ...auth
+      },
+      env: {},
+      // The PAT the store returns is a secret of the run too.
+      given: [idp.auth === 'private-key' ? key : PINGONE_CLIENT_SECRET, PINGONE_OTHER_TOKEN],
       obtained: () => [...fake.issuedTokens]
     }
   }

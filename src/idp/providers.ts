@@ -4,11 +4,12 @@
  * its loopback fake (`simulator/<id>-fake.mjs`) and its tests (CONTRIBUTING.md, "Adding an IdP").
  */
 import { entra } from './entra/provider.js'
+import { pingone } from './pingone/provider.js'
 import { okta } from './okta/provider.js'
 import { onelogin } from './onelogin/provider.js'
 import type { IdpInputSpec, IdpProviderDef } from './provider.js'
 
-export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra, onelogin]
+export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra, onelogin, pingone]
 
 export const PROVIDER_IDS: readonly string[] = PROVIDERS.map(p => p.id)
 
