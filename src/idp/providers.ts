@@ -4,10 +4,11 @@
  * its loopback fake (`simulator/<id>-fake.mjs`) and its tests (CONTRIBUTING.md, "Adding an IdP").
  */
 import { entra } from './entra/provider.js'
+import { jumpcloud } from './jumpcloud/provider.js'
 import { okta } from './okta/provider.js'
 import type { IdpInputSpec, IdpProviderDef } from './provider.js'
 
-export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra]
+export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra, jumpcloud]
 
 export const PROVIDER_IDS: readonly string[] = PROVIDERS.map(p => p.id)
 
