@@ -26,7 +26,8 @@ import {
   type IdpSecrets
 } from '../src/cli/args.js'
 import { MAX_SECRET_FILE, readIdpSecrets, readSecretFile, shownPath } from '../src/cli/secrets.js'
-import { IDP_SECRET_INPUTS } from '../src/idp/providers.js'
+import { orList } from '../src/idp/inputs.js'
+import { IDP_SECRET_INPUTS, PROVIDER_IDS } from '../src/idp/providers.js'
 import { parseInputs } from '../src/inputs.js'
 import {
   CLIENT_ID,
@@ -208,7 +209,11 @@ describe('CLI IdP flags', () => {
   })
 
   it.each<[string[], Record<string, string>, RegExp | string]>([
-    [['--org', 'acme', '--idp', 'ping'], {}, /^--idp: must be "okta" or "entra" \(or empty: GitHub's side only\); got "ping"\.$/],
+    [
+      ['--org', 'acme', '--idp', 'ping'],
+      {},
+      `--idp: must be ${orList(PROVIDER_IDS.map(id => `"${id}"`))} (or empty: GitHub's side only); got "ping".`
+    ],
     [
       [...OKTA_FLAGS.slice(0, 6), '--okta-app-id', '0oa1'],
       { OKTA_API_TOKEN },
@@ -252,12 +257,12 @@ describe('CLI IdP flags', () => {
     [
       ['--org', 'acme', '--okta-org-url', 'https://acme.okta.com'],
       {},
-      '--okta-org-url: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'
+      `--okta-org-url: is an IdP input: set ${orList(PROVIDER_IDS.map(id => `--idp ${id}`))} to use it, or remove it.`
     ],
     [
       ['--org', 'acme', '--okta-api-token-file', '/t'],
       {},
-      '--okta-api-token-file: is an IdP input: set --idp okta or --idp entra to use it, or remove it.'
+      `--okta-api-token-file: is an IdP input: set ${orList(PROVIDER_IDS.map(id => `--idp ${id}`))} to use it, or remove it.`
     ],
     [[...ENTRA_FLAGS, '--org', 'beta'], { ENTRA_CLIENT_SECRET: SOME_SECRET }, /^--idp: checks one IdP app.*\(2 are given\)/],
     [
@@ -305,7 +310,9 @@ describe('CLI IdP flags', () => {
     for (const flag of [...VALUE_FLAGS, ...SECRET_FILE_FLAGS]) expect(USAGE).toMatch(new RegExp(`^ +--${flag}[ =]`, 'm'))
     for (const env of ['OKTA_API_TOKEN', 'OKTA_PRIVATE_KEY', 'ENTRA_CLIENT_SECRET']) expect(USAGE).toContain(env)
     const refusedParagraph =
-      /IdP secrets come only from the environment or from a file[^]*?are refused, as --token is\./.exec(USAGE)?.[0] ?? ''
+      /IdP\s+secrets\s+come\s+only\s+from\s+the\s+environment\s+or\s+from\s+a\s+file[^]*?are\s+refused,\s+as\s+--token\s+is\./.exec(
+        USAGE
+      )?.[0] ?? ''
     for (const input of IDP_SECRET_INPUTS) expect(refusedParagraph.replace(/\s+/g, ' ')).toContain(`--${input}`)
     expect(USAGE).toContain('2 on a usage error')
   })
