@@ -26,6 +26,7 @@ import {
   type FakeJumpCloud,
   type JumpCloudWorld
 } from '../simulator/jumpcloud-fake.mjs'
+import { jcInputs } from './support/jumpcloud.js'
 import { testContext, type TestContext } from './support/okta-context.js'
 
 const KEY: JumpCloudAuth = { kind: 'api-key', apiKey: JC_API_KEY }
@@ -40,10 +41,6 @@ afterEach(async () => {
     fake = null
   }
 })
-
-export function jcInputs(url: string, auth: JumpCloudAuth, over: Partial<JumpCloudInputs> = {}): JumpCloudInputs {
-  return { appId: JC_APP_ID, orgId: null, consoleUrl: url, insightsUrl: url, oauthUrl: url, lookbackHours: 720, auth, ...over }
-}
 
 interface Run {
   report: IdpReport

@@ -117,10 +117,12 @@ export function matchTerm(event, term) {
 
 export function matchSearch(event, searchTerm) {
   if (!searchTerm || typeof searchTerm !== 'object') return true
-  const { and, or, not } = searchTerm
-  if (Array.isArray(and) && !and.every(t => matchTerm(event, t))) return false
-  if (Array.isArray(or) && or.length > 0 && !or.some(t => matchTerm(event, t))) return false
-  if (Array.isArray(not) && not.some(t => matchTerm(event, t))) return false
+  // The guide's form: lists of term objects [J3]; the SDK's (the schema's TermConjunction): one map of fields.
+  const list = v => (Array.isArray(v) ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, w]) => ({ [k]: w })) : null)
+  const [and, or, not] = [list(searchTerm.and), list(searchTerm.or), list(searchTerm.not)]
+  if (and && !and.every(t => matchTerm(event, t))) return false
+  if (or && or.length > 0 && !or.some(t => matchTerm(event, t))) return false
+  if (not && not.some(t => matchTerm(event, t))) return false
   return true
 }
 
