@@ -74,7 +74,7 @@ describe('sign-in paths', () => {
     const [a, b] = fake.requests
     expect(a!.startedAt).toBeLessThan(b!.endedAt!)
     expect(b!.startedAt).toBeLessThan(a!.endedAt!)
-    expect(report.appLabel).toBe('GitHub EMU (acme)')
+    expect(report.appLabel).toBe('GitHub (acme)')
     expect(report.lastSuccessAt).not.toBeNull()
     expect(report.noAttempt).toBe(false)
   })

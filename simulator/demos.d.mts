@@ -1,6 +1,7 @@
 import type { FakeEntra } from './entra-fake.mjs'
 import type { FakeGitHub, World } from './github-fake.mjs'
 import type { FakeOkta } from './okta-fake.mjs'
+import type { FakeJumpCloud } from './jumpcloud-fake.mjs'
 
 /** The IdP side of a demo: which simulator world, and how the action signs in to it. */
 export type DemoIdp =
@@ -18,6 +19,13 @@ export type DemoIdp =
       /** oidc: GitHub OIDC federation (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN set); client-secret: a secret. */
       auth: 'oidc' | 'client-secret'
     }
+  | {
+      provider: 'jumpcloud'
+      /** A world of jumpcloud-fake's JC_WORLDS. */
+      world: keyof typeof import('./jumpcloud-fake.mjs').JC_WORLDS
+      /** service-account: client id + secret; api-key: an admin's API key. */
+      auth: 'service-account' | 'api-key'
+    }
 
 export interface Demo {
   /** Unique name, when several demos share a GitHub scenario (see demoName). */
@@ -34,7 +42,7 @@ export interface Demo {
 
 export interface StartedDemo {
   github: FakeGitHub
-  idp: FakeOkta | FakeEntra | null
+  idp: FakeOkta | FakeEntra | FakeJumpCloud | null
   /** The GitHub token checked. */
   token: string
   /** The action's inputs: token, api-url, org, the demo's own, the IdP's (no timeout-seconds). */

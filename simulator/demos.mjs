@@ -17,6 +17,15 @@ import {
 } from './entra-fake.mjs'
 import { startFake } from './github-fake.mjs'
 import { OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, OKTA_KEY_IDS, OKTA_WORLDS, oktaKeys, startOktaFake } from './okta-fake.mjs'
+import {
+  JC_API_KEY,
+  JC_APP_ID,
+  JC_CLIENT_ID,
+  JC_CLIENT_SECRET,
+  JC_IDP_PRIVATE_KEY,
+  JC_WORLDS,
+  startJumpCloudFake
+} from './jumpcloud-fake.mjs'
 import { scenarioWorld } from './worlds.mjs'
 
 export const DEMOS = [
@@ -48,6 +57,13 @@ export const DEMOS = [
     title: 'GitHub healthy, Entra quarantined for too many failed entries (idp: entra, a client secret)',
     inputs: { 'expected-login': 'acme-scim' },
     idp: { provider: 'entra', world: 'escrow-quarantine', auth: 'client-secret' }
+  },
+  {
+    name: 'jumpcloud-credentials-rejected',
+    scenario: 'healthy',
+    title: 'GitHub healthy, JumpCloud rejecting its stored credential since yesterday (idp: jumpcloud, a service account)',
+    inputs: { 'expected-login': 'acme-scim' },
+    idp: { provider: 'jumpcloud', world: 'credentials-rejected', auth: 'service-account' }
   }
 ]
 
@@ -105,7 +121,33 @@ async function startIdp(idp) {
       obtained: () => [...fake.issued.oidcTokens, ...fake.issued.accessTokens]
     }
   }
+  if (idp.provider === 'jumpcloud') return startJumpCloud(idp)
   throw new Error(`demos: unknown IdP ${JSON.stringify(idp.provider)}`)
+}
+
+/** JumpCloud's simulator serves its three hosts on one port. */
+async function startJumpCloud(idp) {
+  const build = JC_WORLDS[idp.world]
+  if (!build) throw new Error(`demos: unknown JumpCloud world ${JSON.stringify(idp.world)}`)
+  const fake = await startJumpCloudFake(build())
+  const apiKey = idp.auth === 'api-key'
+  const basic = Buffer.from(`${JC_CLIENT_ID}:${JC_CLIENT_SECRET}`).toString('base64')
+  return {
+    fake,
+    inputs: {
+      idp: 'jumpcloud',
+      'jumpcloud-app-id': JC_APP_ID,
+      'jumpcloud-console-url': fake.url,
+      'jumpcloud-insights-url': fake.url,
+      'jumpcloud-oauth-url': fake.url,
+      ...(apiKey
+        ? { 'jumpcloud-api-key': JC_API_KEY }
+        : { 'jumpcloud-client-id': JC_CLIENT_ID, 'jumpcloud-client-secret': JC_CLIENT_SECRET })
+    },
+    env: {},
+    given: apiKey ? [JC_API_KEY] : [JC_CLIENT_SECRET],
+    obtained: () => [...fake.issuedTokens, ...(apiKey ? [] : [basic]), JC_IDP_PRIVATE_KEY]
+  }
 }
 
 /**

@@ -438,18 +438,18 @@ const HOUR = 3_600_000
 export function githubApp(overrides = {}) {
   return {
     _id: JC_APP_ID,
-    name: 'github-enterprise-cloud-enterprise-accounts',
-    displayName: 'GitHub Enterprise Cloud - Enterprise Accounts',
-    displayLabel: 'GitHub EMU (acme)',
+    name: 'github-enterprise-cloud-organization',
+    displayName: 'GitHub Enterprise Cloud - Organization',
+    displayLabel: 'GitHub (acme)',
     active: true,
     beta: false,
     organization: JC_ORG_ID,
-    ssoUrl: 'https://sso.jumpcloud.com/saml2/fabrikam',
+    ssoUrl: 'https://sso.jumpcloud.com/saml2/github-acme',
     created: '2026-01-05T10:00:00.000Z',
     config: {
       idpEntityId: { type: 'text', label: 'IdP Entity ID', value: 'JumpCloud', visible: true },
       idpPrivateKey: { type: 'file', label: 'IdP Private Key', value: JC_IDP_PRIVATE_KEY, visible: true },
-      spEntityId: { type: 'text', label: 'SP Entity ID', value: 'https://github.com/enterprises/fabrikam', visible: true }
+      spEntityId: { type: 'text', label: 'SP Entity ID', value: 'https://github.com/orgs/acme', visible: true }
     },
     ...overrides
   }
@@ -476,7 +476,7 @@ export function diEvent({
     organization: JC_ORG_ID,
     '@version': '1',
     success,
-    application: { id: appId, name: 'github-enterprise-cloud-enterprise-accounts' },
+    application: { id: appId, name: 'github-enterprise-cloud-organization' },
     idm_client_id: jcId(`idm/${appId}`),
     resource: { type: 'user', id: jcId(`user/${user}`), username: user },
     initiated_by: { type: 'system', id: JC_ORG_ID },
