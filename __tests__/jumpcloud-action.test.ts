@@ -156,6 +156,8 @@ describe('secret sweep: every world, both sign-ins, and an echoing JumpCloud', (
     expect(jc.violations).toEqual([])
     for (const t of jc.issuedTokens) expect(run.masked).toContain(t)
     if (auth === 'service-account') expect(run.masked).toContain(BASIC)
+    // The app's SAML key (it came back with the app): each line of its body masked, though never kept.
+    if (!echo) for (const line of JC_IDP_PRIVATE_KEY.split('\n').filter(l => !l.startsWith('-----'))) expect(run.masked).toContain(line)
     // The CLI's text for the same run: its own path (flags, the secret from the environment), rendered.
     const flags = Object.entries(inputs).filter(([k]) => !['token', 'jumpcloud-api-key', 'jumpcloud-client-secret'].includes(k))
     const parsedArgs = parseCliArgs(flags.flatMap(([k, v]) => [`--${k}`, v]))

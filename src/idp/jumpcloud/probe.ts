@@ -107,6 +107,17 @@ const count = (header: string | undefined): number | null =>
 const appShape = (json: unknown): string | null => (record(json) === null ? 'the application is not a JSON object' : null)
 const eventsShape = (json: unknown): string | null => (Array.isArray(json) ? null : 'the events page is not a JSON array')
 
+/**
+ * The app's SAML signing key, as a secret: the whole value (this check's scrubber takes it apart) and, for
+ * a PEM, each line of its body (what the runner can mask: only credential-shaped values are masked).
+ */
+function registerKey(key: string, ctx: IdpContext): void {
+  const pem = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)
+  if (!pem && !isCredentialShaped(key)) return
+  ctx.addSecret(key)
+  if (pem) for (const line of key.split(/\r?\n/)) if (isCredentialShaped(line.trim())) ctx.addSecret(line.trim())
+}
+
 export async function probeApp(
   http: IdpHttp,
   inputs: JumpCloudInputs,
@@ -123,7 +134,7 @@ export async function probeApp(
   const body = answer.kind === 'response' ? record(answer.json) : null
   // The app's SAML signing key may come back: never kept, but masked and scrubbed should anything echo it.
   const key = record(record(body?.config)?.idpPrivateKey)?.value
-  if (typeof key === 'string' && (isCredentialShaped(key) || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key))) ctx.addSecret(key)
+  if (typeof key === 'string') registerKey(key, ctx)
   const ok = facts.kind === 'response' && facts.status === 200 && facts.bodyProblem === null && facts.unexpected === null
   if (!ok || body === null) return { answer: facts, app: null }
   const app: JcApp = {
