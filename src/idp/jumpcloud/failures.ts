@@ -82,7 +82,10 @@ export function tokenFailureFinding(answer: JcAnswer): IdpFinding {
 const credentialInput = (facts: Pick<JcFacts, 'auth'>): string => (facts.auth === 'api-key' ? 'jumpcloud-api-key' : 'jumpcloud-client-id')
 
 function refused401(facts: Pick<JcFacts, 'auth' | 'orgIdGiven'>, w: string): IdpFinding {
-  const org = facts.orgIdGiven ? '; with jumpcloud-org-id, the admin must administer that organization' : ''
+  // GUESS: how JumpCloud answers a multi-tenant admin without (or with a wrong) x-org-id.
+  const org = facts.orgIdGiven
+    ? '; with jumpcloud-org-id, the admin must administer that organization'
+    : " (a multi-tenant admin's credential also needs jumpcloud-org-id)"
   if (facts.auth === 'api-key')
     return failed(
       'jumpcloud-api-key',
