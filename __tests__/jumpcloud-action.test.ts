@@ -126,6 +126,18 @@ describe('the join in both directions', () => {
     expect(healthy.idp?.details).toEqual({ evidenceSince: null, eventsRead: 1 })
   })
 
+  it('hostile strings from JumpCloud: one bounded line of data in the annotation, no workflow command', async () => {
+    const { run } = await act(JC_WORLDS.hostile(), 'api-key')
+    expect(run.outputs['idp-status']).toBe('failing')
+    const text = run.annotations.map(a => a.text).join('\n')
+    expect(text).toContain('JumpCloud says')
+    expect(text).not.toMatch(/\n::|\u202e/)
+    expect(text).not.toContain(String.fromCharCode(7))
+    expect(text.length).toBeLessThan(3000)
+    expect(run.summary).not.toMatch(/\n::|\u202e|<script>/)
+    expect(run.summary).not.toContain('B'.repeat(300))
+  })
+
   it.each(['provisioning-errors', 'app-inactive', 'no-attempt'] as const)('%s: its cause and idp-status', async world => {
     const { run } = await act(JC_WORLDS[world](), 'service-account')
     const want = { 'provisioning-errors': 'healthy', 'app-inactive': 'off', 'no-attempt': 'unknown' }[world]

@@ -126,10 +126,12 @@ export function provisioningErrorsWorld(options?: JumpCloudWorldOptions): JumpCl
 export function appInactiveWorld(options?: JumpCloudWorldOptions): JumpCloudWorld
 export function deactivatedWorld(options?: JumpCloudWorldOptions): JumpCloudWorld
 export function noAttemptWorld(options?: JumpCloudWorldOptions): JumpCloudWorld
+export const HOSTILE_TEXT: string
+export function hostileWorld(options?: JumpCloudWorldOptions): JumpCloudWorld
 export function manyEventsWorld(options?: JumpCloudWorldOptions & { count?: number }): JumpCloudWorld
 export const JC_WORLDS: Readonly<
   Record<
-    'healthy' | 'credentials-rejected' | 'provisioning-errors' | 'app-inactive' | 'deactivated' | 'no-attempt',
+    'healthy' | 'credentials-rejected' | 'provisioning-errors' | 'app-inactive' | 'deactivated' | 'no-attempt' | 'hostile',
     (options?: JumpCloudWorldOptions) => JumpCloudWorld
   >
 >

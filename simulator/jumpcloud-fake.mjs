@@ -521,11 +521,20 @@ export function manyEventsWorld({ now = Date.now(), count = 5200 } = {}) {
   return base(now, events)
 }
 
+/** Hostile strings where JumpCloud puts server text: workflow commands, line breaks, bidi, a huge message. */
+export const HOSTILE_TEXT = `::error title=pwned::owned\n::add-mask::x %0A\u202eevil\u0007 <script>|x|</script> ${'A'.repeat(20_000)}`
+export function hostileWorld({ now = Date.now() } = {}) {
+  const world = base(now, [diEvent({ at: now - HOUR, success: false, code: '401', message: HOSTILE_TEXT, error: HOSTILE_TEXT })])
+  world.apps[JC_APP_ID] = githubApp({ displayLabel: `GitHub\n::warning::x\u202e${'B'.repeat(5000)}` })
+  return world
+}
+
 export const JC_WORLDS = Object.freeze({
   healthy: healthyWorld,
   'credentials-rejected': credentialsRejectedWorld,
   'provisioning-errors': provisioningErrorsWorld,
   'app-inactive': appInactiveWorld,
   deactivated: deactivatedWorld,
-  'no-attempt': noAttemptWorld
+  'no-attempt': noAttemptWorld,
+  hostile: hostileWorld
 })
