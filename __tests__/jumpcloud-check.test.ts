@@ -302,6 +302,15 @@ describe("JumpCloud's faults: check-failed naming the input", () => {
     expect(fake.requests.filter(r => r.routeKey === route)).toHaveLength(1)
   })
 
+  it('a redirect to a path of the same host: not followed either (no request reaches it)', async () => {
+    const world = healthyWorld()
+    world.faults = { 'POST /insights/directory/v1/events': { kind: 'redirect', location: '/api/applications', status: 307 } }
+    const { report, fake } = await run(world)
+    expect(checkFailed(report)).toMatchObject({ input: 'jumpcloud-insights-url' })
+    expect(fake.requests.filter(r => r.path === '/api/applications')).toHaveLength(0)
+    expect(fake.requests).toHaveLength(2)
+  })
+
   it('a body over 1 MiB: not read past the limit, check-failed', async () => {
     const world = healthyWorld()
     world.faults = { 'POST /insights/directory/v1/events': { kind: 'huge' } }
