@@ -9,6 +9,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { inputReader, parseCliArgs } from '../src/cli/args.js'
 import { renderText } from '../src/cli/render.js'
+import { makeCause } from '../src/causes.js'
 import { checkToken } from '../src/check.js'
 import { withIdp } from '../src/diagnose/idp.js'
 import type { Verdict } from '../src/diagnose/index.js'
@@ -124,6 +125,16 @@ describe('the join in both directions', () => {
     const healthy = withIdp({ ...base, status: 'healthy' }, report, { org: null, enterprise: 'fabrikam', ctx })
     expect(healthy.causes.map(c => [c.id, c.severity])).toEqual([['idp-credentials-rejected', 'error']])
     expect(healthy.idp?.details).toEqual({ evidenceSince: null, eventsRead: 1 })
+    // The EMU connector holds the checked token: GitHub's token-invalid explains JumpCloud's 401s.
+    const revoked = makeCause({ id: 'token-invalid', message: 'revoked', enterprise: 'fabrikam' }, ctx)
+    const explained = withIdp({ ...base, causes: [revoked] }, report, { org: null, enterprise: 'fabrikam', ctx })
+    expect(explained.causes.map(c => [c.id, c.severity])).toEqual(
+      expect.arrayContaining([
+        ['token-invalid', 'error'],
+        ['idp-credentials-rejected', 'notice']
+      ])
+    )
+    expect(explained.idp?.status).toBe('failing')
   })
 
   it('hostile strings from JumpCloud: one bounded line of data in the annotation, no workflow command', async () => {
