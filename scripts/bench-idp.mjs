@@ -47,6 +47,14 @@ import {
   PINGONE_STORE_ID,
   startPingOneFake
 } from '../simulator/pingone-fake.mjs'
+import {
+  healthyWorld as healthyJumpCloudWorld,
+  JC_API_KEY,
+  JC_APP_ID,
+  JC_CLIENT_ID,
+  JC_CLIENT_SECRET,
+  startJumpCloudFake
+} from '../simulator/jumpcloud-fake.mjs'
 import { runAction } from '../simulator/run-action.mjs'
 import { ORG, scenarioWorld, SERVICE_ACCOUNT } from '../simulator/worlds.mjs'
 
@@ -72,6 +80,15 @@ const entraBase = fake => ({
   'entra-service-principal-id': SERVICE_PRINCIPAL_ID,
   'entra-login-url': fake.loginUrl,
   'graph-url': fake.graphUrl
+})
+
+/** JumpCloud's three hosts are one port of its fake. */
+const jumpcloudBase = fake => ({
+  idp: 'jumpcloud',
+  'jumpcloud-app-id': JC_APP_ID,
+  'jumpcloud-console-url': fake.url,
+  'jumpcloud-insights-url': fake.url,
+  'jumpcloud-oauth-url': fake.url
 })
 
 /**
@@ -144,6 +161,21 @@ export const IDP_SCENARIOS = [
       'pingone-auth-url': fake.authUrl,
       'pingone-api-url': fake.apiUrl
     })
+  },
+  {
+    // The token request, then the app and the event query side by side (one page): two in a row.
+    id: 'jumpcloud-service-account',
+    label: 'JumpCloud, svc acct',
+    design: 2,
+    start: latencyMs => startJumpCloudFake(healthyJumpCloudWorld(), { latencyMs }),
+    inputs: fake => ({ ...jumpcloudBase(fake), 'jumpcloud-client-id': JC_CLIENT_ID, 'jumpcloud-client-secret': JC_CLIENT_SECRET })
+  },
+  {
+    id: 'jumpcloud-api-key',
+    label: 'JumpCloud, API key',
+    design: 1,
+    start: latencyMs => startJumpCloudFake(healthyJumpCloudWorld(), { latencyMs }),
+    inputs: fake => ({ ...jumpcloudBase(fake), 'jumpcloud-api-key': JC_API_KEY })
   }
 ]
 

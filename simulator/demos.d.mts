@@ -3,6 +3,7 @@ import type { FakeGitHub, World } from './github-fake.mjs'
 import type { FakeOkta } from './okta-fake.mjs'
 import type { FakeOneLogin, OneLoginWorldName } from './onelogin-fake.mjs'
 import type { FakePingOne } from './pingone-fake.mjs'
+import type { FakeJumpCloud } from './jumpcloud-fake.mjs'
 
 /** The IdP side of a demo: which simulator world, and how the action signs in to it. */
 export type DemoIdp =
@@ -34,6 +35,13 @@ export type DemoIdp =
       /** client-secret: the worker app's secret; private-key: its RSA key (Private Key JWT). */
       auth: 'client-secret' | 'private-key'
     }
+  | {
+      provider: 'jumpcloud'
+      /** A world of jumpcloud-fake's JC_WORLDS. */
+      world: keyof typeof import('./jumpcloud-fake.mjs').JC_WORLDS
+      /** service-account: client id + secret; api-key: an admin's API key. */
+      auth: 'service-account' | 'api-key'
+    }
 
 export interface Demo {
   /** Unique name, when several demos share a GitHub scenario (see demoName). */
@@ -50,7 +58,7 @@ export interface Demo {
 
 export interface StartedDemo {
   github: FakeGitHub
-  idp: FakeOkta | FakeEntra | FakeOneLogin | FakePingOne | null
+  idp: FakeOkta | FakeEntra | FakeOneLogin | FakePingOne | FakeJumpCloud | null
   /** The GitHub token checked. */
   token: string
   /** The action's inputs: token, api-url, org, the demo's own, the IdP's (no timeout-seconds). */

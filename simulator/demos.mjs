@@ -29,6 +29,15 @@ import {
   pingoneKeys,
   startPingOneFake
 } from './pingone-fake.mjs'
+import {
+  JC_API_KEY,
+  JC_APP_ID,
+  JC_CLIENT_ID,
+  JC_CLIENT_SECRET,
+  JC_IDP_PRIVATE_KEY,
+  JC_WORLDS,
+  startJumpCloudFake
+} from './jumpcloud-fake.mjs'
 import { scenarioWorld } from './worlds.mjs'
 
 export const DEMOS = [
@@ -74,6 +83,13 @@ export const DEMOS = [
     title: "GitHub healthy, PingOne's GitHub EMU connection refused: it holds an older token (idp: pingone, a worker app secret)",
     inputs: { org: '', enterprise: 'fabrikam' },
     idp: { provider: 'pingone', world: 'other-token', auth: 'client-secret' }
+  },
+  {
+    name: 'jumpcloud-credentials-rejected',
+    scenario: 'healthy',
+    title: 'GitHub healthy, JumpCloud rejecting its stored credential since yesterday (idp: jumpcloud, a service account)',
+    inputs: { 'expected-login': 'acme-scim' },
+    idp: { provider: 'jumpcloud', world: 'credentials-rejected', auth: 'service-account' }
   }
 ]
 
@@ -175,7 +191,33 @@ async function startIdp(idp) {
       obtained: () => [...fake.issuedTokens]
     }
   }
+  if (idp.provider === 'jumpcloud') return startJumpCloud(idp)
   throw new Error(`demos: unknown IdP ${JSON.stringify(idp.provider)}`)
+}
+
+/** JumpCloud's simulator serves its three hosts on one port. */
+async function startJumpCloud(idp) {
+  const build = JC_WORLDS[idp.world]
+  if (!build) throw new Error(`demos: unknown JumpCloud world ${JSON.stringify(idp.world)}`)
+  const fake = await startJumpCloudFake(build())
+  const apiKey = idp.auth === 'api-key'
+  const basic = Buffer.from(`${JC_CLIENT_ID}:${JC_CLIENT_SECRET}`).toString('base64')
+  return {
+    fake,
+    inputs: {
+      idp: 'jumpcloud',
+      'jumpcloud-app-id': JC_APP_ID,
+      'jumpcloud-console-url': fake.url,
+      'jumpcloud-insights-url': fake.url,
+      'jumpcloud-oauth-url': fake.url,
+      ...(apiKey
+        ? { 'jumpcloud-api-key': JC_API_KEY }
+        : { 'jumpcloud-client-id': JC_CLIENT_ID, 'jumpcloud-client-secret': JC_CLIENT_SECRET })
+    },
+    env: {},
+    given: apiKey ? [JC_API_KEY] : [JC_CLIENT_SECRET],
+    obtained: () => [...fake.issuedTokens, ...(apiKey ? [] : [basic]), JC_IDP_PRIVATE_KEY]
+  }
 }
 
 /**

@@ -5,11 +5,12 @@
  */
 import { entra } from './entra/provider.js'
 import { pingone } from './pingone/provider.js'
+import { jumpcloud } from './jumpcloud/provider.js'
 import { okta } from './okta/provider.js'
 import { onelogin } from './onelogin/provider.js'
 import type { IdpInputSpec, IdpProviderDef } from './provider.js'
 
-export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra, onelogin, pingone]
+export const PROVIDERS: readonly IdpProviderDef[] = [okta, entra, onelogin, pingone, jumpcloud]
 
 export const PROVIDER_IDS: readonly string[] = PROVIDERS.map(p => p.id)
 
