@@ -325,9 +325,9 @@ export function markdownText(text: string): string {
     .map((w, i) => {
       if (i % 2 === 1 || w === '') return w
       if (LINKISH.test(w)) {
-        // Punctuation that ends a sentence stays outside the code span ("at https://…/tokens: Settings").
-        const [, core = w, tail = ''] = /^(.*?)([.,:;!?)"']*)$/.exec(w) ?? []
-        return LINKISH.test(core) ? `${codeSpan(core)}${escapeMarkdown(tail)}` : codeSpan(w)
+        // Punctuation around the word stays outside the code span: "at https://…/tokens: Settings", "(scim@acme.example)".
+        const [, lead = '', core = w, tail = ''] = /^([("']*)(.*?)([.,:;!?)"']*)$/.exec(w) ?? []
+        return LINKISH.test(core) ? `${escapeMarkdown(lead)}${codeSpan(core)}${escapeMarkdown(tail)}` : codeSpan(w)
       }
       let out = escapeMarkdown(w)
       // A list marker or an ordered-list number at the start would nest a list.
