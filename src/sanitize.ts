@@ -127,9 +127,15 @@ export function secretPieces(secret: string): string[] {
       add(encoded)
       add(encoded.replace(/%[0-9A-F]{2}/g, e => e.toLowerCase()))
     }
-    const b64 = Buffer.from(p, 'utf8').toString('base64')
-    add(b64.replace(/=+$/, ''))
+    const b64 = Buffer.from(p, 'utf8').toString('base64').replace(/=+$/, '')
+    add(b64)
     add(Buffer.from(p, 'utf8').toString('base64url'))
+    // Standard base64 in a query string or a form: its `+` and `/` percent-encoded (either case of hex digits).
+    const b64Encoded = encodeURIComponent(b64)
+    if (b64Encoded !== b64) {
+      add(b64Encoded)
+      add(b64Encoded.replace(/%[0-9A-F]{2}/g, e => e.toLowerCase()))
+    }
   }
   // Longest first: a piece inside a longer one must not leave the rest of the longer one behind.
   return [...pieces].sort((a, b) => b.length - a.length)
