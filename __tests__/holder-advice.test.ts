@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { publish } from '../src/action/publish.js'
+import { inputReader, parseCliArgs, USAGE } from '../src/cli/args.js'
 import { CATALOGUE, credentialHolder, makeCause, type CauseId, type CredentialHolder, type RemediationContext } from '../src/causes.js'
 import { diagnose, type Verdict } from '../src/diagnose/index.js'
 import { joinIdp } from '../src/diagnose/idp.js'
@@ -92,6 +93,12 @@ describe('the idp-credential input', () => {
     expect(r.inputs).toBeUndefined()
     expect(r.problems).toEqual([expect.objectContaining({ id: 'input-invalid', input: 'idp-credential' })])
     expect(r.problems[0]?.message).toMatch(/checked-token/)
+  })
+  it('the CLI takes it as --idp-credential, and says so in its help', () => {
+    const parsed = parseCliArgs(['--org', 'acme', '--idp-credential', 'oauth-grant'])
+    if (!parsed.ok) throw new Error(parsed.error)
+    expect(parseInputs(inputReader(parsed.args, TOKEN), {}).inputs?.idpCredential).toBe('oauth-grant')
+    expect(USAGE).toMatch(/^ +--idp-credential WHAT +what the IdP's GitHub app holds: oauth-grant \| checked-token \| auto/m)
   })
   it('takes checked-token with enterprise', () => {
     expect(parse({ org: '', enterprise: 'fabrikam', 'idp-credential': 'checked-token' }).problems).toEqual([])
