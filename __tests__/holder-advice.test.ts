@@ -243,6 +243,11 @@ describe('the status line names the side that fails', () => {
     ],
     ['the inputs', v('failing', [cause('input-invalid')]), 'the inputs must be corrected: nothing was checked'],
     [
+      'a malformed token',
+      v('failing', [cause('token-malformed'), cause('input-invalid')]),
+      'the inputs must be corrected: nothing was checked'
+    ],
+    [
       'the IdP could not be asked',
       v('inconclusive', [cause('idp-check-failed')], { idp }),
       "Okta could not be asked; GitHub's side shows no error, and this says nothing against the token"

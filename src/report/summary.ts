@@ -45,7 +45,9 @@ export function statusText(verdict: Pick<Verdict, 'status' | 'causes' | 'idp' | 
   if (verdict.status === 'failing') {
     const github = errors.filter(c => !isIdpCause(c))
     const idp = errors.length > github.length
-    if (github.length > 0 && github.every(c => c.id === 'input-invalid')) return 'the inputs must be corrected: nothing was checked'
+    // input-invalid and token-malformed stop the run before any request.
+    if (github.length > 0 && github.every(c => c.id === 'input-invalid' || c.id === 'token-malformed'))
+      return 'the inputs must be corrected: nothing was checked'
     if (github.length === 0 && idp) return `${idpName}'s provisioning to GitHub fails; GitHub's side of the service account shows no error`
     const side =
       verdict.idpCredential === 'checked-token'
