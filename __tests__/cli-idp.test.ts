@@ -430,7 +430,7 @@ describe('dist/cli/index.js with the IdP side', () => {
     )
     expect(run.code).toBe(1)
     const lines = run.stdout.split('\n')
-    expect(lines[0]).toBe('✗ FAILING: provisioning with this token fails')
+    expect(lines[0]).toBe("✗ FAILING: Okta's provisioning to GitHub fails; GitHub's side of the service account shows no error")
     const at = lines.findIndex(l => l.startsWith('✗ [idp-credentials-rejected] '))
     expect(at).toBeGreaterThan(0)
     expect(lines[at]).toMatch(/Okta rejects its stored credential for GitHub: provisioning has been failing since \d{4}-/)

@@ -42,6 +42,7 @@ function verdictWith(causes: Array<{ id: CauseId; severity?: Severity; org?: str
     scopes: ['admin:org', 'delete_repo'],
     missingScopes: [],
     expiresAt: '2031-01-02T03:04:05Z',
+    expiry: 'date',
     daysUntilExpiry: 12,
     ssoAuthorizationUrl: null,
     platform: 'dotcom',

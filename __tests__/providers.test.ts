@@ -44,6 +44,9 @@ describe('the registry', () => {
     expect(existsSync(join(SRC, 'idp', id, 'provider.ts'))).toBe(true)
     expect(existsSync(join(SRC, 'idp', id, 'index.ts'))).toBe(true)
     expect(existsSync(join(ROOT, 'simulator', `${id}-fake.mjs`))).toBe(true)
+    // What its GitHub app holds (an OAuth grant or the checked token), for the advice: at least one side known.
+    const held = providerById(id)?.githubCredential
+    expect(held?.org ?? held?.enterprise).toMatch(/^(oauth-grant|checked-token)$/)
     const docs = [join(ROOT, 'docs', 'idp.md'), join(ROOT, 'docs', `idp-${id}.md`)].filter(existsSync)
     expect(docs.some(d => readFileSync(d, 'utf8').includes(`idp: ${id}`))).toBe(true)
   })

@@ -32,7 +32,7 @@ for (const demo of DEMOS) {
       for (const line of a.message.split('\n')) console.log(`        ${line}`)
     }
     console.log(
-      `   status=${run.outputs.status}  causes=${run.outputs.causes || '(none)'}  login=${run.outputs.login}  token-kind=${run.outputs['token-kind']}  expires-at=${run.outputs['expires-at'] || 'never'}`
+      `   status=${run.outputs.status}  causes=${run.outputs.causes || '(none)'}  login=${run.outputs.login}  token-kind=${run.outputs['token-kind']}  expires-at=${run.outputs['expires-at'] || '(unknown)'}`
     )
     if (started.idp) {
       console.log(

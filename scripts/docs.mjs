@@ -55,17 +55,30 @@ export function renderOutputs(action) {
   return [NOTE, '| output | meaning |', '|---|---|', ...rows].join('\n')
 }
 
-const SEVERITY_TEXT = {
-  error: 'error: fails the step',
-  inconclusive: 'inconclusive: never blamed on the token; fails the step unless `inconclusive: pass`',
-  warning: 'warning: fails the step only with `fail-on: warning`',
-  notice: 'notice: the run stays healthy'
+/** What a severity does to the step (PRODUCT.md, "Status"; src/report/policy.ts). */
+const SEVERITY_EFFECT = {
+  error: 'fails the step',
+  inconclusive: 'never blamed on the token; fails the step unless `inconclusive: pass`',
+  warning: 'fails the step only with `fail-on: warning`',
+  notice: 'never fails the step'
+}
+
+/**
+ * What a cause's severity is, from the catalogue's own rule: its `severity`, and the `otherwise` severity
+ * the diagnosis gives it, and when (`token-expiring`: a warning, an error within `fail-days`).
+ * @param {{ severity: string, otherwise?: { severity: string, when: string } | null }} c
+ */
+export function severityText(c) {
+  const first = `${c.severity}: ${SEVERITY_EFFECT[c.severity] ?? ''}`.replace(/: $/, '')
+  if (!c.otherwise) return first
+  const o = c.otherwise
+  return `${first}; ${o.severity} ${o.when}: ${SEVERITY_EFFECT[o.severity] ?? ''}`.replace(/: $/, '')
 }
 
 /**
  * One section per cause, grouped as the catalogue groups them (its `// ── Group ──` comments), each
  * headed by its id alone, so that its anchor is `#<cause-id>`.
- * @param {{ id: string, severity: string, title: string, fix: string, group: string | null }[]} causes
+ * @param {{ id: string, severity: string, otherwise?: { severity: string, when: string } | null, title: string, fix: string, group: string | null }[]} causes
  */
 export function renderCauses(causes) {
   const out = [CAUSES_NOTE]
@@ -75,7 +88,7 @@ export function renderCauses(causes) {
       group = c.group
       out.push('', `## ${group}`)
     }
-    out.push('', `### ${c.id}`, '', `**${c.title}** (${SEVERITY_TEXT[c.severity] ?? c.severity})`, '', `**Fix:** ${c.fix}`)
+    out.push('', `### ${c.id}`, '', `**${c.title}** (${severityText(c)})`, '', `**Fix:** ${c.fix}`)
   }
   return out.join('\n')
 }
@@ -121,6 +134,7 @@ export async function loadCauses(root) {
   return Object.entries(mod.CATALOGUE).map(([id, def]) => ({
     id,
     severity: def.severity,
+    otherwise: def.otherwise ?? null,
     title: def.title,
     fix: def.remediation(ctx),
     group: groupOf.get(id) ?? null

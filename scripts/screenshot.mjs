@@ -8,7 +8,7 @@
 //   apt-get install -y chromium     (or CHROMIUM=/path/to/chrome)
 //   npm run screenshot [-- --html out.html]     then look at the PNG, and commit it
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,12 +23,20 @@ const DEMO = DEMOS.find(d => demoName(d) === 'okta-credentials-rejected')
 const escape = s => String(s).replace(/[&<>"]/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c])
 const ICON = { error: '✖', warning: '⚠', notice: 'ℹ' }
 
+/** Every line of an annotation, as the run page shows it expanded: what happened, then the fix (step 5's promise). */
+function annotationLines(message) {
+  return message
+    .split('\n')
+    .map(line => `<div class="amsg">${escape(line).replace(/^(Fix|More):/, '<b>$1:</b>')}</div>`)
+    .join('')
+}
+
 export function page(run) {
   const annotations = run.annotations
     .filter(a => a.title)
     .map(
       a =>
-        `<div class="ann ${a.level}"><span class="icon">${ICON[a.level]}</span><div><div class="atitle">check<br><b>${escape(a.title)}</b></div><div class="amsg">${escape(a.message.split('\n')[0])}</div></div></div>`
+        `<div class="ann ${a.level}"><span class="icon">${ICON[a.level]}</span><div><div class="atitle">check<br><b>${escape(a.title)}</b></div>${annotationLines(a.message)}</div></div>`
     )
     .join('\n')
   return `<!doctype html><meta charset="utf-8"><style>
@@ -53,7 +61,11 @@ async function main(argv) {
   const started = await startDemo(DEMO)
   let run
   try {
-    run = await runAction({ ...started.inputs, 'timeout-seconds': '20' }, { env: started.env })
+    // As a run of the published action: its annotations and summary link each cause's docs at the version run.
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+    const repository = /github\.com[/:]([\w.-]+\/[\w.-]+?)(?:\.git)?$/.exec(pkg.repository?.url ?? '')?.[1]
+    const env = repository ? { ...started.env, GITHUB_ACTION_REPOSITORY: repository, GITHUB_ACTION_REF: 'v1' } : started.env
+    run = await runAction({ ...started.inputs, 'timeout-seconds': '20' }, { env })
   } finally {
     await started.close()
   }
@@ -87,7 +99,7 @@ async function main(argv) {
         '--hide-scrollbars',
         `--user-data-dir=${join(dir, 'profile')}`,
         '--force-device-scale-factor=1',
-        '--window-size=1032,1290',
+        '--window-size=1032,1450',
         `--screenshot=${OUT}`,
         `file://${file}`
       ],

@@ -32,9 +32,9 @@ export interface PingOneWorld {
   environmentId: string
   clients?: Record<string, PingOneWorldClient>
   /** Propagation stores by id, as the GET returns them (with OAUTH_ACCESS_TOKEN in `configuration`). */
-  stores?: Record<string, Record<string, any>>
-  rules?: Array<Record<string, any>>
-  plans?: Array<Record<string, any>>
+  stores?: Record<string, Record<string, unknown>>
+  rules?: Array<Record<string, unknown>>
+  plans?: Array<Record<string, unknown>>
   /** false: the store GET leaves OAUTH_ACCESS_TOKEN out (UNCONFIRMED which PingOne does). */
   returnToken?: boolean
   /** Error texts and the store's sync details echo the credentials sent. */
@@ -90,9 +90,9 @@ export interface WorldOptions {
   heldToken?: string
   enterprise?: string
 }
-export function githubEmuStore(options?: WorldOptions & { sync?: Record<string, unknown>; [key: string]: unknown }): Record<string, any>
-export function githubEmuRule(overrides?: Record<string, unknown>): Record<string, any>
-export function propagationPlan(overrides?: Record<string, unknown>): Record<string, any>
+export function githubEmuStore(options?: WorldOptions & { sync?: Record<string, unknown>; [key: string]: unknown }): Record<string, unknown>
+export function githubEmuRule(overrides?: Record<string, unknown>): Record<string, unknown>
+export function propagationPlan(overrides?: Record<string, unknown>): Record<string, unknown>
 export function healthyPingOneWorld(options?: WorldOptions): PingOneWorld
 export function credentialsRejectedPingOneWorld(options?: WorldOptions): PingOneWorld
 

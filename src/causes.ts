@@ -6,17 +6,40 @@
  * Read top to bottom: input and token, account, org, enterprise, could-not-judge.
  */
 
-import type { IdpSteps } from './idp/provider.js'
+import type { GitHubCredential, IdpSteps } from './idp/provider.js'
 import { PROVIDERS, providerById } from './idp/providers.js'
+import type { IdpCredentialInput } from './inputs.js'
 
 export type Severity = 'error' | 'inconclusive' | 'warning' | 'notice'
+
+/** What the IdP's GitHub app holds, as far as the run knows: the checked token, an OAuth grant, or unknown. */
+export type CredentialHolder = GitHubCredential | 'unknown'
 
 export interface RemediationContext {
   /** Web host base, e.g. https://github.com or https://acme.ghe.com */
   webUrl: string
   /** The IdP asked (`idp` input): its own steps; without it, every IdP's. */
   idp?: string
+  /** What the IdP's app holds (credentialHolder): the token's fixes say whether the IdP needs a change. Unset: unknown. */
+  holder?: CredentialHolder
 }
+
+/**
+ * What the IdP's GitHub app holds: `idp-credential` when set; else, with `enterprise`, the checked token (an
+ * EMU app holds the setup user's PAT); else what the `idp` provider's organization app is known to hold.
+ */
+export function credentialHolder(inputs: {
+  idpCredential?: IdpCredentialInput
+  enterprise: string | null
+  idp: { provider: string } | null
+}): CredentialHolder {
+  if (inputs.idpCredential !== undefined && inputs.idpCredential !== 'auto') return inputs.idpCredential
+  if (inputs.enterprise !== null) return 'checked-token'
+  return (inputs.idp ? providerById(inputs.idp.provider)?.githubCredential?.org : undefined) ?? 'unknown'
+}
+
+/** The fix in the words true for what the IdP holds (unknown: both cases are said). */
+const byHolder = (ctx: RemediationContext, texts: Record<CredentialHolder, string>): string => texts[ctx.holder ?? 'unknown']
 
 /** An IdP cause's fix: the asked IdP's own steps (from its provider module), or every IdP's (the docs). */
 const perIdp = (ctx: RemediationContext, step: keyof IdpSteps): string => {
@@ -26,6 +49,11 @@ const perIdp = (ctx: RemediationContext, step: keyof IdpSteps): string => {
 
 export interface CauseDefinition {
   severity: Severity
+  /**
+   * The other severity the diagnosis gives this cause, and when (docs/causes.md says it): makeCause refuses
+   * any severity that is neither `severity` nor this one.
+   */
+  otherwise?: { severity: Severity; when: string }
   title: string
   remediation: (ctx: RemediationContext) => string
   /** Title and fix when the cause is about an EMU enterprise rather than an organization. */
@@ -33,6 +61,10 @@ export interface CauseDefinition {
 }
 
 const tokensPage = (ctx: RemediationContext): string => `${ctx.webUrl}/settings/tokens`
+
+/** Where a PAT-based app takes the token (docs/idp.md, idp-credentials-rejected). */
+const PASTE_TOKEN =
+  "in Okta the app's Provisioning > Integration > API Token, in Entra its Provisioning > Admin credentials > Secret Token, then Test Connection"
 
 export const CATALOGUE = {
   // ── Input and token ────────────────────────────────────────────────────
@@ -44,8 +76,12 @@ export const CATALOGUE = {
   'token-whitespace': {
     severity: 'warning',
     title: 'Token has surrounding whitespace',
-    remediation: () =>
-      'The token was trimmed and checked. Re-save the secret without leading or trailing spaces or newlines, and check the copy pasted into the IdP for the same paste error.'
+    remediation: ctx =>
+      `The token was trimmed and checked. Re-save the secret without leading or trailing spaces or newlines${byHolder(ctx, {
+        'checked-token': ', and check the copy pasted into the IdP for the same paste error.',
+        'oauth-grant': '. The IdP holds its own OAuth grant, not a copy of this token: nothing changes there.',
+        unknown: '. If the IdP holds this token (a PAT-based app, EMU), check the copy pasted there for the same paste error.'
+      })}`
   },
   'token-malformed': {
     severity: 'error',
@@ -57,7 +93,15 @@ export const CATALOGUE = {
     severity: 'error',
     title: 'Token rejected (401 Bad credentials)',
     remediation: ctx =>
-      `The token was revoked, expired, regenerated, or its account was deleted; GitHub does not say which. Sign in as the service account, create a new classic PAT at ${tokensPage(ctx)} (scope admin:org, or scim:enterprise for EMU), authorize it for SSO (Configure SSO), and update both this secret and the IdP (Okta: Provisioning > Integration > Edit > Re-authenticate; Entra: Provisioning > Admin Credentials > Authorize/Secret Token, then Test Connection). Do not retry with the same token: repeated bad credentials lock the account out.`
+      `The token was revoked, expired, regenerated, or its account was deleted; GitHub does not say which. Sign in as the service account, create a new classic PAT at ${tokensPage(ctx)} (scope admin:org, or scim:enterprise for EMU), authorize it for SSO (Configure SSO), and ${byHolder(
+        ctx,
+        {
+          'checked-token': `update both this secret and the IdP, which provisions with this very token (${PASTE_TOKEN}).`,
+          'oauth-grant':
+            'update this secret. Nothing changes in the IdP: its GitHub app holds its own OAuth grant, not this token, and this says nothing about that grant.',
+          unknown: `update this secret, and the IdP too if it holds this token (a PAT-based app, EMU; ${PASTE_TOKEN}); an OAuth-based app (Okta's or Entra's organization app) holds its own grant and needs no change. The idp-credential input says which.`
+        }
+      )} Do not retry with the same token: repeated bad credentials lock the account out.`
   },
   'login-attempts-exceeded': {
     severity: 'error',
@@ -67,9 +111,14 @@ export const CATALOGUE = {
   },
   'token-expiring': {
     severity: 'warning',
+    otherwise: { severity: 'error', when: 'within `fail-days`' },
     title: 'Token expires soon',
     remediation: ctx =>
-      `Create a replacement token for the service account at ${tokensPage(ctx)}, authorize it for SSO, update the IdP and this secret, then revoke the old one. Provisioning stops the moment the token expires.`
+      byHolder(ctx, {
+        'checked-token': `Create a replacement token for the service account at ${tokensPage(ctx)}, authorize it for SSO, update the IdP (${PASTE_TOKEN}) and this secret, then revoke the old one. Provisioning stops the moment the token expires: the IdP provisions with this very token.`,
+        'oauth-grant': `Create a replacement token for the service account at ${tokensPage(ctx)}, authorize it for SSO, update this secret, then revoke the old one. Nothing changes in the IdP: this token only stands in for its OAuth grant, which does not expire with it, so provisioning goes on; this check stops working when the token expires.`,
+        unknown: `Create a replacement token for the service account at ${tokensPage(ctx)}, authorize it for SSO, update this secret (and the IdP, if it holds this token), then revoke the old one. An IdP that holds this token (a PAT-based app, EMU) stops provisioning the moment it expires; an OAuth-based app (Okta's or Entra's organization app) holds its own grant, which this expiry does not touch. The idp-credential input says which.`
+      })
   },
   'token-expires': {
     severity: 'warning',
@@ -81,13 +130,20 @@ export const CATALOGUE = {
     severity: 'error',
     title: 'Token kind cannot be used for SCIM',
     remediation: ctx =>
-      `SCIM provisioning takes a classic personal access token (or the IdP's OAuth token). Fine-grained PATs, GitHub App installation tokens (including GITHUB_TOKEN) and App user tokens do not work. Create a classic PAT of the service account at ${tokensPage(ctx)}.`
+      `SCIM provisioning takes a classic personal access token (or the IdP's OAuth token). Fine-grained PATs, GitHub App installation tokens (including GITHUB_TOKEN) and App user tokens do not work. Create a classic PAT of the service account at ${tokensPage(ctx)}${byHolder(
+        ctx,
+        {
+          'checked-token': `, and put it in this secret and in the IdP (${PASTE_TOKEN}).`,
+          'oauth-grant': ' and put it in this secret; the IdP keeps its own OAuth grant.',
+          unknown: ', put it in this secret, and in the IdP too if it holds this token.'
+        }
+      )}`
   },
   'scope-missing': {
     severity: 'error',
     title: 'Token lacks required scopes',
     remediation: ctx =>
-      `Edit the classic PAT at ${tokensPage(ctx)} and add the missing scopes (admin:org for organization SCIM, scim:enterprise for EMU). Editing a token can drop its SSO authorization: check Configure SSO afterwards.`
+      `Edit the classic PAT at ${tokensPage(ctx)} and add the missing scopes (admin:org for organization SCIM, scim:enterprise for EMU). Editing keeps the token's value, so nothing needs pasting anew, in this secret or in the IdP. Editing a token can drop its SSO authorization: check Configure SSO afterwards.`
   },
   'scope-excessive': {
     severity: 'notice',
@@ -100,8 +156,13 @@ export const CATALOGUE = {
   'login-mismatch': {
     severity: 'error',
     title: 'Token belongs to another account',
-    remediation: () =>
-      'Create the token while signed in as the dedicated service account (expected-login), store it in this secret and in the IdP. A personal admin token breaks provisioning when that person leaves.'
+    remediation: ctx =>
+      `Create the token while signed in as the dedicated service account (expected-login) and store it in this secret${byHolder(ctx, {
+        'checked-token': ' and in the IdP. A personal admin token breaks provisioning when that person leaves.',
+        'oauth-grant':
+          ". The IdP's app holds its own OAuth grant, which this does not change. A personal admin token breaks this check when that person leaves.",
+        unknown: ', and in the IdP too if it holds this token. A personal admin token breaks provisioning when that person leaves.'
+      })}`
   },
   'account-renamed': {
     severity: 'error',
@@ -183,8 +244,16 @@ export const CATALOGUE = {
   'scim-forbidden': {
     severity: 'error',
     title: 'SCIM request refused',
-    remediation: () =>
-      'The SCIM API refused this token for a reason no other check explains. Confirm the account is an owner, the token has admin:org and is SSO-authorized, then re-authenticate the IdP.',
+    remediation: ctx =>
+      `The SCIM API refused this token for a reason no other check explains. Confirm the account is an owner, the token has admin:org and is SSO-authorized${byHolder(
+        ctx,
+        {
+          'checked-token': ', then test the connection in the IdP, which provisions with this very token.',
+          'oauth-grant':
+            ", then run the check again. The IdP's OAuth grant is another credential: the idp input asks the IdP how its own calls fare.",
+          unknown: ', then run the check again (and, if the IdP holds this token, test the connection there).'
+        }
+      )}`,
     enterprise: {
       title: 'Enterprise SCIM request refused',
       remediation: ctx =>
@@ -204,8 +273,15 @@ export const CATALOGUE = {
   // Each provider's own steps (perIdp) are in its src/idp/<id>/provider.ts.
   'idp-credentials-rejected': {
     severity: 'error',
+    otherwise: { severity: 'notice', when: 'where a GitHub error explains it, as its evidence' },
     title: "The IdP's credential for GitHub is rejected",
-    remediation: ctx => perIdp(ctx, 'credentialsRejected')
+    remediation: ctx =>
+      `${byHolder(ctx, {
+        'checked-token':
+          "The app holds a copy of the checked token: paste this secret's value into the app again and test the connection. ",
+        'oauth-grant': 'The app holds an OAuth grant of the service account, not the checked token: re-authenticate the app. ',
+        unknown: ''
+      })}${perIdp(ctx, 'credentialsRejected')}`
   },
   'idp-quarantined': {
     severity: 'error',
@@ -286,6 +362,10 @@ export interface CauseInput {
 
 export function makeCause(input: CauseInput, ctx: RemediationContext): Cause {
   const def: CauseDefinition = CATALOGUE[input.id]
+  if (input.severity !== undefined && input.severity !== def.severity && input.severity !== def.otherwise?.severity) {
+    // A severity the catalogue does not declare would make docs/causes.md wrong: a bug of ours.
+    throw new Error(`${input.id} has no ${input.severity} severity in the catalogue`)
+  }
   // An enterprise cause (and no org) speaks of the enterprise: its own title and fix where the catalogue has them.
   const variant = input.enterprise && !input.org && def.enterprise ? def.enterprise : def
   const cause: Cause = {

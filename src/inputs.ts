@@ -4,6 +4,7 @@
  * there is one.
  */
 import { parseIdpInputs, type IdpConfig } from './idp/inputs.js'
+import type { GitHubCredential } from './idp/provider.js'
 import { describe, parseBoolean, parseEnum, parseServiceUrl, parseWholeNumber, type InputProblem } from './input-fields.js'
 
 export { isLoopbackHost, parseServiceUrl, type InputProblem } from './input-fields.js'
@@ -12,6 +13,8 @@ import { classifyToken, type TokenKind } from './token.js'
 
 export type FailOn = 'error' | 'warning' | 'never'
 export type InconclusivePolicy = 'fail' | 'pass'
+/** The `idp-credential` input: what the IdP's GitHub app holds, or `auto` (known from `enterprise` and the provider). */
+export type IdpCredentialInput = 'auto' | GitHubCredential
 
 export interface Inputs {
   token: string
@@ -29,6 +32,8 @@ export interface Inputs {
   timeoutSeconds: number
   /** The IdP side (`idp: okta` / `idp: entra`), or null: GitHub's side only. */
   idp: IdpConfig | null
+  /** What the IdP's GitHub app holds (`idp-credential`): the advice of the token's causes depends on it. */
+  idpCredential: IdpCredentialInput
 }
 
 export interface ParsedInputs {
@@ -196,6 +201,29 @@ function parsePolicy(read: ReadInput, env: NodeJS.ProcessEnv, problems: InputPro
   }
 }
 
+/**
+ * `idp-credential`: `auto` (the default), `oauth-grant` or `checked-token`. An EMU enterprise's IdP app always
+ * holds the setup user's PAT (GitHub's EMU SCIM takes no OAuth grant): `oauth-grant` with `enterprise` is a mistake.
+ */
+function parseIdpCredential(read: ReadInput, enterprise: boolean, problems: InputProblem[]): IdpCredentialInput | null {
+  const value = parseEnum<IdpCredentialInput>(
+    'idp-credential',
+    read('idp-credential') || 'auto',
+    ['auto', 'oauth-grant', 'checked-token'],
+    problems
+  )
+  if (value === 'oauth-grant' && enterprise) {
+    problems.push({
+      id: 'input-invalid',
+      input: 'idp-credential',
+      message:
+        'Input "idp-credential" is oauth-grant, but "enterprise" is given: an EMU enterprise\'s IdP app holds the setup user\'s token itself (checked-token). Leave idp-credential at auto, or check the organization in a job of its own.'
+    })
+    return null
+  }
+  return value
+}
+
 export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInputs {
   const problems: InputProblem[] = []
   const rawToken = read('token')
@@ -206,6 +234,7 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
   const requiredScopes = parseRequiredScopes(read, problems)
   const policy = parsePolicy(read, env, problems)
   const idp = parseIdpInputs(read, env, problems, { count: targets.count })
+  const idpCredential = parseIdpCredential(read, read('enterprise').trim() !== '', problems)
   const tokenWhitespace = shape.hadWhitespace && rawToken.trim() !== ''
   const { warnDays, failDays, failOn, inconclusive, scimProbe, apiUrl, timeoutSeconds } = policy
   if (
@@ -217,7 +246,8 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
     inconclusive === null ||
     scimProbe === null ||
     apiUrl === null ||
-    timeoutSeconds === null
+    timeoutSeconds === null ||
+    idpCredential === null
   ) {
     return { problems, tokenWhitespace, failOn }
   }
@@ -239,7 +269,8 @@ export function parseInputs(read: ReadInput, env: NodeJS.ProcessEnv): ParsedInpu
       scimProbe,
       apiUrl,
       timeoutSeconds,
-      idp
+      idp,
+      idpCredential
     }
   }
 }

@@ -127,9 +127,15 @@ export function secretPieces(secret: string): string[] {
       add(encoded)
       add(encoded.replace(/%[0-9A-F]{2}/g, e => e.toLowerCase()))
     }
-    const b64 = Buffer.from(p, 'utf8').toString('base64')
-    add(b64.replace(/=+$/, ''))
+    const b64 = Buffer.from(p, 'utf8').toString('base64').replace(/=+$/, '')
+    add(b64)
     add(Buffer.from(p, 'utf8').toString('base64url'))
+    // Standard base64 in a query string or a form: its `+` and `/` percent-encoded (either case of hex digits).
+    const b64Encoded = encodeURIComponent(b64)
+    if (b64Encoded !== b64) {
+      add(b64Encoded)
+      add(b64Encoded.replace(/%[0-9A-F]{2}/g, e => e.toLowerCase()))
+    }
   }
   // Longest first: a piece inside a longer one must not leave the rest of the longer one behind.
   return [...pieces].sort((a, b) => b.length - a.length)
@@ -325,9 +331,9 @@ export function markdownText(text: string): string {
     .map((w, i) => {
       if (i % 2 === 1 || w === '') return w
       if (LINKISH.test(w)) {
-        // Punctuation that ends a sentence stays outside the code span ("at https://…/tokens: Settings").
-        const [, core = w, tail = ''] = /^(.*?)([.,:;!?)"']*)$/.exec(w) ?? []
-        return LINKISH.test(core) ? `${codeSpan(core)}${escapeMarkdown(tail)}` : codeSpan(w)
+        // Punctuation around the word stays outside the code span: "at https://…/tokens: Settings", "(scim@acme.example)".
+        const [, lead = '', core = w, tail = ''] = /^([("']*)(.*?)([.,:;!?)"']*)$/.exec(w) ?? []
+        return LINKISH.test(core) ? `${escapeMarkdown(lead)}${codeSpan(core)}${escapeMarkdown(tail)}` : codeSpan(w)
       }
       let out = escapeMarkdown(w)
       // A list marker or an ordered-list number at the start would nest a list.

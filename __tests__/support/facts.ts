@@ -43,6 +43,7 @@ export function inputs(over: Partial<Inputs> = {}): Inputs {
     scimProbe: true,
     apiUrl: 'https://api.github.com',
     timeoutSeconds: 60,
+    idpCredential: 'auto',
     idp: null,
     ...over
   }

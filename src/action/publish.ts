@@ -84,7 +84,8 @@ export async function publish(core: Core, verdict: Verdict, policy: Policy | nul
   output('token-kind', safe.tokenKind)
   output('scopes', list(safe.scopes ?? []))
   output('missing-scopes', list(safe.missingScopes))
-  output('expires-at', safe.expiresAt ?? '')
+  // `never` only when GitHub showed the token has no expiry; empty when it is unknown (PRODUCT.md, outputs).
+  output('expires-at', safe.expiry === 'never' ? 'never' : (safe.expiresAt ?? ''))
   output('days-until-expiry', safe.daysUntilExpiry === null ? '' : String(safe.daysUntilExpiry))
   output('sso-authorization-url', safe.ssoAuthorizationUrl ?? '')
   output('idp-status', safe.idp?.status ?? '')
@@ -102,7 +103,7 @@ export async function publish(core: Core, verdict: Verdict, policy: Policy | nul
 
   if (process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(scrub(renderSummary(safe)), true).write()
+      await core.summary.addRaw(scrub(renderSummary(safe, { docs })), true).write()
     } catch (e) {
       core.warning(logLine(`The job summary could not be written: ${e instanceof Error ? e.message : String(e)}`, scrub))
     }

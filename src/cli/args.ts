@@ -41,6 +41,7 @@ Options (the action's inputs of the same name):
   --scim-probe BOOL        true | false: make the read-only SCIM request (default true)
   --api-url URL            REST API base (default $GITHUB_API_URL, else https://api.github.com)
   --timeout-seconds N      time budget of the whole check (default 60)
+  --idp-credential WHAT    what the IdP's GitHub app holds: oauth-grant | checked-token | auto (default auto)
 
 ${idpUsage()}
 
@@ -70,6 +71,7 @@ export const VALUE_FLAGS: readonly string[] = [
   'scim-probe',
   'api-url',
   'timeout-seconds',
+  'idp-credential',
   ...IDP_VALUE_FLAGS
 ]
 

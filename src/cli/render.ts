@@ -5,7 +5,7 @@
 import type { Severity } from '../causes.js'
 import type { Status, Verdict } from '../diagnose/index.js'
 import { safeVerdict } from '../report/safe.js'
-import { expiryText, idpRows, idpView, platformText, roleText, scopesText, ssoAuthorizationText, STATUS_TEXT } from '../report/summary.js'
+import { expiryText, idpRows, idpView, platformText, roleText, scopesText, ssoAuthorizationText, statusText } from '../report/summary.js'
 import { neutraliseCommands, scrubberFor } from '../sanitize.js'
 import { KIND_LABEL } from '../token.js'
 
@@ -69,7 +69,7 @@ export function renderText(unsafe: Verdict, options: RenderOptions): string {
   }
 
   const st = STATUS_STYLE[verdict.status]
-  lines.push(`${paint(`${st.icon} ${verdict.status.toUpperCase()}`, 'bold', st.color)}: ${STATUS_TEXT[verdict.status]}`)
+  lines.push(`${paint(`${st.icon} ${verdict.status.toUpperCase()}`, 'bold', st.color)}: ${statusText(verdict)}`)
   row('Token owner', verdict.login ?? '—')
   row('Token kind', KIND_LABEL[verdict.tokenKind])
   row('Scopes', scopesText(verdict))

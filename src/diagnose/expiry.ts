@@ -5,7 +5,7 @@
  */
 import type { CauseInput, Severity } from '../causes.js'
 import { fmtDate, parseExpiryHeader } from './answers.js'
-import type { OrgSummary } from './verdict.js'
+import type { ExpiryKind, OrgSummary } from './verdict.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -38,6 +38,8 @@ export function readExpiryHeader(headers: Record<string, string>): ExpiryHeader 
 
 export interface Expiry {
   expiry: Date | null
+  /** A date; `never` only when GET /user answered without the header (and no SSO record has a date); else unknown. */
+  kind: ExpiryKind
   expiresAt: string | null
   daysUntilExpiry: number | null
   causes: CauseInput[]
@@ -54,7 +56,9 @@ export interface ExpiryContext {
 
 export function judgeExpiry({ header, orgs, warnDays, failDays, now }: ExpiryContext): Expiry {
   const expiry = header.expiry ?? (header.absent ? expiryFromSsoRecords(orgs) : null)
-  if (expiry === null) return { expiry: null, expiresAt: null, daysUntilExpiry: null, causes: [] }
+  // An expiry header that is empty or not a date says nothing: unknown, not never.
+  if (expiry === null)
+    return { expiry: null, kind: header.absent ? 'never' : 'unknown', expiresAt: null, daysUntilExpiry: null, causes: [] }
   const days = Math.floor((expiry.getTime() - now.getTime()) / DAY_MS)
   const causes: CauseInput[] = []
   if (days <= warnDays) {
@@ -65,7 +69,7 @@ export function judgeExpiry({ header, orgs, warnDays, failDays, now }: ExpiryCon
       message: `The token expires on ${fmtDate(expiry)}, in ${days} day${days === 1 ? '' : 's'} (${severity === 'error' ? `fail-days is ${failDays}` : `warn-days is ${warnDays}`}).`
     })
   }
-  return { expiry, expiresAt: fmtDate(expiry), daysUntilExpiry: days, causes }
+  return { expiry, kind: 'date', expiresAt: fmtDate(expiry), daysUntilExpiry: days, causes }
 }
 
 /** The first org whose SSO authorization record carries a date of expiry (docs/github-behaviour.md, "SSO"). */

@@ -4,7 +4,7 @@
  * that explains the IdP's failure is the root, and the IdP's failure becomes
  * its evidence (a notice). Pure: the same causes and report give the same result.
  */
-import { makeCause, type Cause, type CauseId, type CauseInput, type RemediationContext } from '../causes.js'
+import { makeCause, type Cause, type CauseId, type CauseInput, type CredentialHolder, type RemediationContext } from '../causes.js'
 import type { IdpDetails, IdpFinding, IdpProvider, IdpQuarantine, IdpReport, IdpStatus } from '../idp/types.js'
 import { providerById } from '../idp/providers.js'
 import { sortCauses, statusOf, type Verdict } from './verdict.js'
@@ -34,7 +34,7 @@ const EXPLAINS_ALWAYS: ReadonlySet<CauseId> = new Set([
   'not-org-owner',
   'scim-not-available'
 ])
-/** With `enterprise`, the checked token is the IdP's own: its failures explain the IdP's too. */
+/** Where the checked token is the IdP's own (`enterprise`, or an app that holds it): its failures explain the IdP's too. */
 const EXPLAINS_FOR_ENTERPRISE: ReadonlySet<CauseId> = new Set([
   'token-invalid',
   'token-expiring',
@@ -54,12 +54,23 @@ export interface JoinOptions {
 /** The provider in a sentence (`Okta`, `Entra`). */
 const nameOf = (provider: IdpProvider): string => providerById(provider)?.short ?? provider
 
+/** True when the IdP holds the checked token itself: with `enterprise` (EMU), or an app known or said to hold it. */
+const holdsCheckedToken = (enterprise: string | null, holder: CredentialHolder | undefined): boolean =>
+  enterprise !== null || holder === 'checked-token'
+
 /** The GitHub error that explains an IdP credentials failure, if any. */
-export function explainingCause(github: readonly Cause[], enterprise: string | null): Cause | null {
-  return (
-    github.find(c => c.severity === 'error' && (EXPLAINS_ALWAYS.has(c.id) || (enterprise !== null && EXPLAINS_FOR_ENTERPRISE.has(c.id)))) ??
-    null
-  )
+export function explainingCause(github: readonly Cause[], enterprise: string | null, holder?: CredentialHolder): Cause | null {
+  const own = holdsCheckedToken(enterprise, holder)
+  return github.find(c => c.severity === 'error' && (EXPLAINS_ALWAYS.has(c.id) || (own && EXPLAINS_FOR_ENTERPRISE.has(c.id)))) ?? null
+}
+
+/** Why the IdP's credential is refused while GitHub accepts the checked token, and what to do, by what the IdP holds. */
+function staleCredential(who: string, holder: CredentialHolder): string {
+  if (holder === 'checked-token')
+    return `so the token ${who} holds is not the checked one (an older or regenerated token): give ${who} the checked token again.`
+  if (holder === 'oauth-grant')
+    return `so the OAuth grant ${who} holds was revoked or superseded (or OAuth app access restrictions stop it): re-authenticate the app in ${who}.`
+  return `so the credential ${who} holds is stale or revoked (an OAuth grant revoked or superseded, a token regenerated): re-authenticate the app in ${who}.`
 }
 
 /** `idp-status` (PRODUCT.md): failing, off, unknown, healthy. */
@@ -80,12 +91,13 @@ function credentialsCause(
   f: Extract<IdpFinding, { kind: 'credentials-rejected' }>,
   report: IdpReport,
   github: readonly Cause[],
-  enterprise: string | null
+  enterprise: string | null,
+  holder: CredentialHolder | undefined
 ): CauseInput {
   const who = nameOf(report.provider)
   const lastSuccess = report.lastSuccessAt ? ` The last successful push was at ${report.lastSuccessAt}.` : ' No successful push was seen.'
   const reason = f.reason ? ` ${who} says: "${f.reason}".` : ''
-  const root = explainingCause(github, enterprise)
+  const root = explainingCause(github, enterprise, holder)
   if (root) {
     return {
       id: 'idp-credentials-rejected',
@@ -106,7 +118,7 @@ function credentialsCause(
     : "GitHub's side of the service account is healthy"
   return {
     id: 'idp-credentials-rejected',
-    message: `${who} rejects its stored credential for GitHub: provisioning has been failing${since(f)}.${reason} ${github_}, so the credential ${who} holds is stale or revoked (an OAuth grant revoked or superseded, a token regenerated): re-authenticate the app in ${who}.${lastSuccess}`
+    message: `${who} rejects its stored credential for GitHub: provisioning has been failing${since(f)}.${reason} ${github_}, ${staleCredential(who, holdsCheckedToken(enterprise, holder) ? 'checked-token' : (holder ?? 'unknown'))}${lastSuccess}`
   }
 }
 
@@ -119,11 +131,11 @@ function quarantineCause(f: Extract<IdpFinding, { kind: 'quarantined' }>): Cause
   return { id: 'idp-quarantined', message: `Entra quarantined provisioning to GitHub${when}: ${f.reason}.${next}${disabled}` }
 }
 
-function findingCause(f: IdpFinding, report: IdpReport, github: readonly Cause[], enterprise: string | null): CauseInput {
+function findingCause(f: IdpFinding, report: IdpReport, github: readonly Cause[], options: JoinOptions): CauseInput {
   const who = nameOf(report.provider)
   switch (f.kind) {
     case 'credentials-rejected':
-      return credentialsCause(f, report, github, enterprise)
+      return credentialsCause(f, report, github, options.enterprise, options.ctx.holder)
     case 'quarantined':
       return quarantineCause(f)
     case 'provisioning-errors':
@@ -143,10 +155,11 @@ function findingCause(f: IdpFinding, report: IdpReport, github: readonly Cause[]
 
 /** The IdP's causes (their org/enterprise set), and `report.idp`. */
 export function joinIdp(github: readonly Cause[], report: IdpReport, options: JoinOptions): { causes: Cause[]; idp: IdpVerdict } {
-  const ctx: RemediationContext = { ...options.ctx, idp: report.provider }
+  const holder = holdsCheckedToken(options.enterprise, options.ctx.holder) ? 'checked-token' : options.ctx.holder
+  const ctx: RemediationContext = { ...options.ctx, idp: report.provider, ...(holder ? { holder } : {}) }
   const causes: Cause[] = []
   for (const f of report.findings) {
-    const input = findingCause(f, report, github, options.enterprise)
+    const input = findingCause(f, report, github, options)
     // One cause per id: several check failures are said in one message.
     const same = causes.find(c => c.id === input.id)
     if (same) same.message = `${same.message} ${input.message}`

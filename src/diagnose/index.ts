@@ -8,7 +8,7 @@
  * once (the first found stands) and only the root causes (root-causes.ts).
  * A new step (e.g. the IdP's) returns its causes and is appended below.
  */
-import type { CauseInput, RemediationContext } from '../causes.js'
+import { credentialHolder, type CauseInput, type RemediationContext } from '../causes.js'
 import type { Facts } from '../github/probes.js'
 import type { Inputs } from '../inputs.js'
 import { judgeToken, readUser, whichAccount } from './account.js'
@@ -39,16 +39,21 @@ const TOKEN_WHITESPACE: CauseInput = {
   message: 'The token input had leading or trailing whitespace (a space or line break); it was trimmed before use.'
 }
 
+/** The fixes' context: the web host, and what the IdP's app holds (the token's fixes depend on it). */
+function contextOf(inputs: Inputs, options: DiagnoseOptions): RemediationContext {
+  return { webUrl: options.webUrl ?? webUrlFor(inputs.apiUrl), holder: credentialHolder(inputs) }
+}
+
 export function diagnose(facts: Facts, inputs: Inputs, now: Date, options: DiagnoseOptions = {}): Verdict {
-  const github = diagnoseGitHub(facts, inputs, now, options)
+  const ctx = contextOf(inputs, options)
+  const github: Verdict = { ...diagnoseGitHub(facts, inputs, now, options), idpCredential: ctx.holder, webUrl: ctx.webUrl }
   // 9. The IdP's findings, beside GitHub's: never excluded by them; a GitHub error that explains them makes them evidence.
   if (!options.idp) return github
-  const ctx: RemediationContext = { webUrl: options.webUrl ?? webUrlFor(inputs.apiUrl) }
   return withIdp(github, options.idp, { org: inputs.orgs[0] ?? null, enterprise: inputs.orgs.length > 0 ? null : inputs.enterprise, ctx })
 }
 
 function diagnoseGitHub(facts: Facts, inputs: Inputs, now: Date, options: DiagnoseOptions): Verdict {
-  const ctx: RemediationContext = { webUrl: options.webUrl ?? webUrlFor(inputs.apiUrl) }
+  const ctx = contextOf(inputs, options)
   const blank = unjudged(facts, inputs)
   const causes: CauseInput[] = options.tokenWhitespace ? [TOKEN_WHITESPACE] : []
 
@@ -93,6 +98,7 @@ function diagnoseGitHub(facts: Facts, inputs: Inputs, now: Date, options: Diagno
     scopes: token.scopes,
     missingScopes: token.missingScopes,
     expiresAt: expiry.expiresAt,
+    expiry: expiry.kind,
     daysUntilExpiry: expiry.daysUntilExpiry,
     ssoAuthorizationUrl: orgs.ssoUrls[0] ?? null,
     orgs: orgs.summaries,

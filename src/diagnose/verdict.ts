@@ -2,7 +2,7 @@
  * The verdict: its shape, its status, and how the causes every step found
  * become the causes reported (each once, root causes only, most severe first).
  */
-import { makeCause, SEVERITY_ORDER, type Cause, type CauseInput, type RemediationContext } from '../causes.js'
+import { makeCause, SEVERITY_ORDER, type Cause, type CauseInput, type CredentialHolder, type RemediationContext } from '../causes.js'
 import type { Facts, Platform } from '../github/probes.js'
 import type { Inputs } from '../inputs.js'
 import type { TokenKind } from '../token.js'
@@ -10,6 +10,9 @@ import type { IdpVerdict } from './idp.js'
 import { keptBesideLoginMismatch, rootCausesOnly } from './root-causes.js'
 
 export type Status = 'healthy' | 'warning' | 'failing' | 'inconclusive'
+
+/** `report.expiry`: a date (`expiresAt`), `never` (GitHub answered without an expiry), or `unknown` (no answer to go by). */
+export type ExpiryKind = 'date' | 'never' | 'unknown'
 
 export interface CredentialRecord {
   authorizedAt: string | null
@@ -39,6 +42,8 @@ export interface Verdict {
   scopes: string[] | null
   missingScopes: string[]
   expiresAt: string | null
+  /** Whether `expiresAt` is a date, the token never expires, or its expiry is unknown (`expires-at` says `never` or is empty). */
+  expiry: ExpiryKind
   daysUntilExpiry: number | null
   ssoAuthorizationUrl: string | null
   platform: Platform
@@ -48,6 +53,10 @@ export interface Verdict {
   notes: string[]
   /** The IdP side (`report.idp`), or null without `idp`. */
   idp: IdpVerdict | null
+  /** What the IdP's GitHub app holds (the `idp-credential` input, or what the run knows): the status line's words. */
+  idpCredential?: CredentialHolder
+  /** The GitHub web host that belongs to `api-url` (https://github.com): the job summary links only there (and to our docs). */
+  webUrl?: string
 }
 
 export function statusOf(causes: readonly Cause[]): Status {
@@ -75,6 +84,7 @@ export function verdictForInputProblems(causes: Cause[]): Verdict {
     scopes: null,
     missingScopes: [],
     expiresAt: null,
+    expiry: 'unknown',
     daysUntilExpiry: null,
     ssoAuthorizationUrl: null,
     platform: 'dotcom',
@@ -110,6 +120,7 @@ export function unjudged(facts: Pick<Facts, 'platform' | 'skipped'>, inputs: Pic
     scopes: null,
     missingScopes: [],
     expiresAt: null,
+    expiry: 'unknown',
     daysUntilExpiry: null,
     ssoAuthorizationUrl: null,
     platform: facts.platform,
@@ -140,6 +151,7 @@ export function composeVerdict(
     scopes: facts.scopes,
     missingScopes: facts.missingScopes,
     expiresAt: facts.expiresAt,
+    expiry: facts.expiry,
     daysUntilExpiry: facts.daysUntilExpiry,
     ssoAuthorizationUrl: facts.ssoAuthorizationUrl,
     platform: facts.platform,

@@ -56,6 +56,13 @@ export interface CliProblemContext {
   given(input: string): boolean
 }
 
+/**
+ * What an IdP's GitHub app holds to provision: an OAuth grant of the service account (`oauth-grant`: the
+ * checked classic PAT only stands in for it, so its expiry or rotation changes nothing in the IdP), or the
+ * checked token itself (`checked-token`: a PAT pasted into the app, as every EMU app takes).
+ */
+export type GitHubCredential = 'oauth-grant' | 'checked-token'
+
 export interface IdpProviderDef<C = unknown> {
   /** The `idp` input's value, and the inputs' prefix: `okta`, `entra`, `onelogin`, … */
   id: string
@@ -76,6 +83,11 @@ export interface IdpProviderDef<C = unknown> {
   /** Asks the IdP; never throws for the IdP's or the network's faults. */
   check(config: C, ctx: IdpContext): Promise<IdpReport>
   steps: IdpSteps
+  /**
+   * What this provider's GitHub app holds, for an organization and for an EMU enterprise, where it is known:
+   * the `idp-credential` input's `auto` reads it. A side left unset is unknown, and the advice covers both.
+   */
+  githubCredential?: { org?: GitHubCredential; enterprise?: GitHubCredential }
   /** The summary's and the CLI's view of `details`. */
   view(details: IdpDetails): IdpDetailView
   /** The CLI's own words for one of this provider's input problems, or null for the generic rewording. */

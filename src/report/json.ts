@@ -12,6 +12,7 @@ function reportObject(v: Verdict, causes: readonly Cause[], withTables: boolean)
     tokenKind: v.tokenKind,
     scopes: v.scopes ?? [],
     expiresAt: v.expiresAt,
+    expiry: v.expiry,
     daysUntilExpiry: v.daysUntilExpiry,
     ssoAuthorizationUrl: v.ssoAuthorizationUrl,
     causes: causes.map(c => ({

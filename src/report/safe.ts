@@ -44,7 +44,9 @@ const OWN_VALUES: Readonly<Record<string, ReadonlySet<string>>> = {
   status: new Set(['healthy', 'warning', 'failing', 'inconclusive', 'off', 'unknown']),
   provider: new Set(PROVIDER_IDS),
   tokenKind: new Set(Object.keys(KIND_LABEL)),
-  platform: new Set(['dotcom', 'ghe.com', 'ghes'])
+  platform: new Set(['dotcom', 'ghe.com', 'ghes']),
+  expiry: new Set(['date', 'never', 'unknown']),
+  idpCredential: new Set(['oauth-grant', 'checked-token', 'unknown'])
 }
 
 function cleanDeep(value: unknown, key: string, scrub: Scrub, depth: number): unknown {

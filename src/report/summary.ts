@@ -5,7 +5,7 @@
 import type { IdpDetailView } from '../idp/provider.js'
 import { providerById } from '../idp/providers.js'
 import type { Cause } from '../causes.js'
-import type { IdpVerdict, OrgSummary, Verdict } from '../diagnose/index.js'
+import { trustedSsoUrl, type IdpVerdict, type OrgSummary, type Verdict } from '../diagnose/index.js'
 import { markdownText, truncateBytes } from '../sanitize.js'
 import { KIND_LABEL } from '../token.js'
 import { safeVerdict, scrubOf, SUMMARY_MAX_BYTES, type OutputOptions } from './safe.js'
@@ -32,21 +32,113 @@ const STATUS_ICON: Record<Verdict['status'], string> = {
   inconclusive: '❔'
 }
 
-const STATUS_LINE = (status: Verdict['status']): string => `${STATUS_ICON[status]} ${status}: ${STATUS_TEXT[status]}`
+/** A cause of the IdP side (`idp-…`), rather than of GitHub's. */
+const isIdpCause = (c: Pick<Cause, 'id'>): boolean => c.id.startsWith('idp-')
+
+/**
+ * What the status means for this verdict, naming the side that fails (the job summary and the CLI): GitHub's
+ * (the checked token, its account, its organizations or enterprise), the IdP's own provisioning, or both.
+ */
+export function statusText(verdict: Pick<Verdict, 'status' | 'causes' | 'idp' | 'idpCredential'>): string {
+  const idpName = verdict.idp ? (providerById(verdict.idp.provider)?.short ?? verdict.idp.provider) : 'the IdP'
+  const errors = verdict.causes.filter(c => c.severity === 'error')
+  if (verdict.status === 'failing') {
+    const github = errors.filter(c => !isIdpCause(c))
+    const idp = errors.length > github.length
+    // input-invalid and token-malformed stop the run before any request.
+    if (github.length > 0 && github.every(c => c.id === 'input-invalid' || c.id === 'token-malformed'))
+      return 'the inputs must be corrected: nothing was checked'
+    if (github.length === 0 && idp) return `${idpName}'s provisioning to GitHub fails; GitHub's side of the service account shows no error`
+    const side =
+      verdict.idpCredential === 'checked-token'
+        ? 'provisioning with this token fails'
+        : "GitHub's side fails: the checked token or the service account's access"
+    return idp ? `${side}, and ${idpName}'s provisioning to GitHub fails too` : side
+  }
+  if (verdict.status === 'inconclusive') {
+    const unjudged = verdict.causes.filter(c => c.severity === 'inconclusive')
+    if (unjudged.every(isIdpCause))
+      return `${idpName} could not be asked; GitHub's side shows no error, and this says nothing against the token`
+  }
+  return STATUS_TEXT[verdict.status]
+}
 
 /** A table cell or list item holding text: data, never markup (sanitize.ts, markdownText). */
 function escapeCell(s: string): string {
   return markdownText(s)
 }
 
-/** The token's expiry, in words: a date with the days left, never, or unknown (—). */
-export function expiryText(verdict: Pick<Verdict, 'expiresAt' | 'daysUntilExpiry' | 'login'>): string {
+// ── Links: only those we build, or verified to be on the GitHub web host of api-url ──
+
+/** A link's target: an https URL with no credentials, its characters that Markdown or a table reads percent-encoded. */
+export function linkTarget(url: string): string | null {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return null
+  }
+  if (u.protocol !== 'https:' || u.username !== '' || u.password !== '' || url.length > 1000) return null
+  // What ends a destination or a table cell, or opens a code span: percent-encoded (the URL means the same).
+  return u.href.replace(/[()<>|\\`\s"']/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}
+
+/** A Markdown link whose text is shown as data (escaped as a cell is: a URL in it stays code, never a second link). */
+function link(text: string, url: string): string | null {
+  const href = linkTarget(url)
+  return href === null ? null : `[${escapeCell(text)}](${href})`
+}
+
+/**
+ * A text of ours (a fix) with each URL on the GitHub web host of api-url (built from it: the tokens page, an
+ * org's SSO or invitation page) as a link; everything else escaped as data.
+ */
+function withWebLinks(text: string, webUrl: string | undefined): string {
+  const host = webUrl ? linkTarget(webUrl) : null
+  if (!webUrl || host === null) return escapeCell(text)
+  const origin = new URL(webUrl).origin
+  let out = ''
+  let plain = ''
+  for (const w of text.split(/(\s+)/)) {
+    const [, lead = '', core = w, tail = ''] = /^([("']*)(.*?)([.,:;!?)"']*)$/.exec(w) ?? []
+    const linked = core.startsWith(`${origin}/`) && trustedSsoUrl(core, webUrl).url !== null ? link(core, core) : null
+    if (linked === null) {
+      plain += w
+      continue
+    }
+    out += `${escapeCell(plain + lead)}${linked}`
+    plain = tail
+  }
+  return out + escapeCell(plain)
+}
+
+/** A cause's message, its SSO authorization URL a link when it is on the GitHub web host of api-url (valid about an hour). */
+function messageCell(c: Cause, webUrl: string | undefined): string {
+  const url = c.url && webUrl && trustedSsoUrl(c.url, webUrl).url === c.url ? c.url : null
+  const linked = url === null ? null : link(url, url)
+  if (url === null || linked === null) return escapeCell(c.message)
+  const at = c.message.indexOf(url)
+  if (at < 0) return `${escapeCell(c.message)} ${linked}`
+  return `${escapeCell(c.message.slice(0, at))}${linked}${escapeCell(c.message.slice(at + url.length))}`
+}
+
+/** The cause id, linked to its section of docs/causes.md at the version run (`docs`: docsBase, ending in `#`). */
+function causeIdCell(c: Cause, docs: string | null | undefined): string {
+  if (!/^[a-z0-9-]+$/.test(c.id)) return escapeCell(c.id)
+  const href = docs ? linkTarget(`${docs}${c.id}`) : null
+  return href === null || !href.endsWith(`#${c.id}`) ? `\`${c.id}\`` : `[\`${c.id}\`](${href})`
+}
+
+export interface SummaryOptions {
+  /** Base of the docs' section per cause (publish.ts, docsBase: `…/docs/causes.md#`), or null: no links to them. */
+  docs?: string | null
+}
+
+/** The token's expiry, in words: a date with the days left, never, or unknown. */
+export function expiryText(verdict: Pick<Verdict, 'expiresAt' | 'daysUntilExpiry' | 'expiry'>): string {
   // "never" only when GitHub answered without an expiry; without an answer (a 401, an outage) it is unknown.
-  return verdict.expiresAt === null
-    ? verdict.login
-      ? 'never (no expiry reported)'
-      : 'unknown (GitHub did not say)'
-    : `${verdict.expiresAt} (${verdict.daysUntilExpiry} days)`
+  if (verdict.expiry === 'date' && verdict.expiresAt !== null) return `${verdict.expiresAt} (${verdict.daysUntilExpiry} days)`
+  return verdict.expiry === 'never' ? 'never (no expiry reported)' : 'unknown (GitHub did not say)'
 }
 
 /** The token's scopes: — when GitHub sent none (fine-grained and App tokens), `none` for a scope-less token. */
@@ -155,10 +247,10 @@ function idpSection(out: Lines, idp: IdpVerdict): void {
 }
 
 /** The job summary of a verdict already made safe (safeVerdict). */
-export function renderSummary(verdict: Verdict): string {
+export function renderSummary(verdict: Verdict, options: SummaryOptions = {}): string {
   const out = new Lines(SUMMARY_MAX_BYTES - SUMMARY_RESERVE_BYTES)
   out.push('## Provisioning token check', '')
-  out.push(`**Status:** ${STATUS_LINE(verdict.status)}`, '')
+  out.push(`**Status:** ${STATUS_ICON[verdict.status]} ${verdict.status}: ${escapeCell(statusText(verdict))}`, '')
   out.push('| | |', '|---|---|')
   out.push(`| Token owner | ${verdict.login ? escapeCell(verdict.login) : '—'} |`)
   out.push(`| Token kind | ${escapeCell(KIND_LABEL[verdict.tokenKind] ?? String(verdict.tokenKind))} |`)
@@ -169,12 +261,11 @@ export function renderSummary(verdict: Verdict): string {
   out.push('')
   if (verdict.causes.length > 0) {
     out.push('### Causes', '', '| | Cause | Where | What happened | Fix |', '|---|---|---|---|---|')
-    const id = (c: Cause): string => (/^[a-z0-9-]+$/.test(c.id) ? `\`${c.id}\`` : escapeCell(c.id))
     rows(
       out,
       verdict.causes,
       c =>
-        `| ${ICON[c.severity] ?? ''} | **${escapeCell(c.title)}** ${id(c)} | ${escapeCell(c.org ?? c.enterprise ?? 'token')} | ${escapeCell(c.message)} | ${escapeCell(c.remediation)} |`,
+        `| ${ICON[c.severity] ?? ''} | **${escapeCell(c.title)}** ${causeIdCell(c, options.docs)} | ${escapeCell(c.org ?? c.enterprise ?? 'token')} | ${messageCell(c, verdict.webUrl)} | ${withWebLinks(c.remediation, verdict.webUrl)} |`,
       'causes'
     )
     out.push('')
@@ -205,9 +296,11 @@ export function renderSummary(verdict: Verdict): string {
 /**
  * The job summary (GFM): every text from the verdict is scrubbed of
  * `options.secrets` and token shapes and escaped as data (no link, image,
- * HTML or table break from it; URLs are inline code); at most SUMMARY_MAX_BYTES.
+ * HTML or table break from it; a server's URLs are inline code); the only
+ * links are those we build (the docs' section per cause, pages of the GitHub
+ * web host of api-url) and the SSO authorization URL once verified to be on
+ * that host; at most SUMMARY_MAX_BYTES.
  */
-
-export function summaryMarkdown(verdict: Verdict, options: OutputOptions = {}): string {
-  return renderSummary(safeVerdict(verdict, scrubOf(options)))
+export function summaryMarkdown(verdict: Verdict, options: OutputOptions & SummaryOptions = {}): string {
+  return renderSummary(safeVerdict(verdict, scrubOf(options)), { docs: options.docs ?? null })
 }

@@ -101,6 +101,9 @@ export const entra = defineProvider<EntraInputs>({
   app: config => config.servicePrincipalId,
   where: config => `Microsoft Entra ID at ${config.loginUrl}`,
   check: async (config, ctx) => (await import(/* webpackMode: "eager" */ './index.js')).checkEntra(config, ctx),
+  // The organization app ("GitHub") holds an OAuth grant (Admin credentials > Authorize); EMU apps take the
+  // setup user's PAT as Secret Token (docs/idp.md, "Why" and idp-credentials-rejected).
+  githubCredential: { org: 'oauth-grant', enterprise: 'checked-token' },
   steps: {
     credentialsRejected:
       'Enterprise applications > the GitHub app > Provisioning > Admin credentials > Authorize, signed in to GitHub as the service account (apps that take a token: paste the checked token as Secret Token), then Test Connection and restart provisioning.',

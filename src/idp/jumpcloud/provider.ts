@@ -138,6 +138,8 @@ export const jumpcloud = defineProvider<JumpCloudInputs>({
     provisioningOff:
       'SSO Applications > the GitHub app: make the app active, and under Identity Management configure the connection and click Activate.'
   },
+  // The EMU app holds the setup user's PAT; what the org app holds is UNCONFIRMED (docs/idp-jumpcloud.md).
+  githubCredential: { enterprise: 'checked-token' },
   view: (details: IdpDetails) => ({
     rows:
       typeof details.evidenceSince === 'string'

@@ -95,6 +95,9 @@ export const okta = defineProvider<OktaInputs>({
   app: config => config.appId,
   where: config => `Okta at ${config.orgUrl}`,
   check: async (config, ctx) => (await import(/* webpackMode: "eager" */ './index.js')).checkOkta(config, ctx),
+  // The organization app ("GitHub Enterprise Cloud - Organization") holds an OAuth grant (Re-authenticate with
+  // GitHub); EMU apps take the setup user's PAT (docs/idp.md, "Why" and idp-credentials-rejected).
+  githubCredential: { org: 'oauth-grant', enterprise: 'checked-token' },
   steps: {
     credentialsRejected:
       'Applications > the GitHub app > Provisioning > Integration > Edit > Re-authenticate with GitHub, signed in to GitHub as the service account in an active SAML session (apps that take a token: paste the checked token as API Token), then Dashboard > Tasks > Retry the failed pushes.',

@@ -82,6 +82,9 @@ export const onelogin = defineProvider<OneLoginInputs>({
     provisioningOff:
       "Applications > the GitHub app > Provisioning: tick Enable provisioning and Save (provisioning needs OneLogin's Advanced Directory subscription)."
   },
+
+  // OneLogin's GitHub app holds an OAuth grant (Authenticate); it has no EMU app (docs/idp-onelogin.md).
+  githubCredential: { org: 'oauth-grant' },
   view: (details: IdpDetails) => {
     const rows: Array<[string, string]> = []
     if (typeof details.provisioningEnabled === 'boolean')

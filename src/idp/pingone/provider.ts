@@ -151,5 +151,7 @@ export const pingone = defineProvider<PingOneInputs>({
     provisioningOff:
       'Integrations > Provisioning: turn the GitHub EMU connection on (Enabled), and turn on its rule (the toggle on the rule) so that the plan is active.'
   },
+  // The GitHubEMU store holds the setup user's classic PAT: the checked token (docs/idp-pingone.md).
+  githubCredential: { org: 'checked-token', enterprise: 'checked-token' },
   view
 })
