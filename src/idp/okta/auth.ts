@@ -12,7 +12,7 @@
  */
 import type { IdpAnswer, IdpHttp } from '../http.js'
 import type { IdpContext, OktaInputs } from '../types.js'
-import { answerFacts, type OktaAnswer } from './facts.js'
+import { answerFacts, oktaRateLimitWait, type OktaAnswer } from './facts.js'
 import { isCredentialShaped } from '../../sanitize.js'
 import { clientAssertion, dpopProof, newDpopKey, readSigningKey, type DpopKey } from './jwt.js'
 
@@ -99,6 +99,7 @@ export async function signIn(inputs: OktaInputs, ctx: IdpContext, http: IdpHttp)
       tokenRequest: true,
       label: `okta token${dpop ? (nonce ? ' (DPoP, nonce)' : ' (DPoP)') : ''}`,
       headers,
+      rateLimitWaitMs: oktaRateLimitWait,
       form: {
         grant_type: 'client_credentials',
         scope: OKTA_SCOPES,
