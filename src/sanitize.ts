@@ -161,7 +161,8 @@ export function scrubberFor(...secrets: readonly string[]): Scrub {
   return (text: string): string => {
     let out = text
     for (const p of pieces) if (out.includes(p)) out = out.split(p).join(REDACTED)
-    return redactTokenShapes(runs(out))
+    // A piece and the run beside it redact as one: `******` would say there were two secrets.
+    return redactTokenShapes(runs(out).replace(/\*{3}(?:\*{3})+/g, REDACTED))
   }
 }
 
