@@ -16,8 +16,8 @@ export const SECRET_RUN_MIN = 8
 /** What a redacted part is replaced with (sanitize.ts REDACTED). */
 const MASK = '***'
 
-/** The characters of tokens, keys and client secrets (base64, base64url, Entra's `~` and `.`). */
-const RUN = /[A-Za-z0-9_.~+/=-]+/g
+/** Runs of the characters of tokens, keys and client secrets (base64, base64url, Entra's `~` and `.`), long enough. */
+const RUN = new RegExp(`[A-Za-z0-9_.~+/=-]{${SECRET_RUN_MIN},}`, 'g')
 
 /** Words of prose (lower case, a leading capital at most), joined by `-`, `_`, `.` or a space. */
 const PROSE = /^[A-Za-z]?[a-z]+(?:[-_. ][A-Za-z]?[a-z]+)*$/
@@ -37,38 +37,54 @@ export function isOrdinaryText(text: string): boolean {
   return new Set(core).size < 4
 }
 
+interface Windows {
+  /** Every window of the secrets' runs. */
+  text: Set<string>
+  /**
+   * Every pair of adjacent characters in those windows (a bit per pair of the low 8 bits of each): a window
+   * of the text is looked up only when each of its pairs is one (a cheap first test, no string per position).
+   */
+  pairs: Uint8Array
+}
+
+const pairOf = (a: number, b: number): number => ((a & 0xff) << 8) | (b & 0xff)
+
 /** Every `SECRET_RUN_MIN`-character window of each run of token characters of the secrets. */
-function windowsOf(secrets: readonly string[]): Set<string> {
-  const windows = new Set<string>()
+function windowsOf(secrets: readonly string[]): Windows {
+  const windows: Windows = { text: new Set(), pairs: new Uint8Array(65536) }
   for (const secret of secrets) {
     for (const m of secret.matchAll(RUN)) {
       const run = m[0]
-      for (let i = 0; i + SECRET_RUN_MIN <= run.length; i++) windows.add(run.slice(i, i + SECRET_RUN_MIN))
+      for (let i = 0; i + SECRET_RUN_MIN <= run.length; i++) windows.text.add(run.slice(i, i + SECRET_RUN_MIN))
+      for (let i = 1; i < run.length; i++) windows.pairs[pairOf(run.charCodeAt(i - 1), run.charCodeAt(i))] = 1
     }
   }
   return windows
 }
 
-/** One run of a text with every part that is a piece of a secret (and no ordinary word) redacted. */
-function scrubRun(run: string, windows: ReadonlySet<string>): string {
-  const covered = new Uint8Array(run.length)
-  let any = false
-  for (let i = 0; i + SECRET_RUN_MIN <= run.length; i++) {
-    if (!windows.has(run.slice(i, i + SECRET_RUN_MIN))) continue
-    covered.fill(1, i, i + SECRET_RUN_MIN)
-    any = true
+/**
+ * The parts of `text` (start, end) that stand in a window of the secrets, overlapping windows merged. One pass,
+ * a table lookup per character; a window's text is looked up only when each of its pairs is one of the secrets'.
+ */
+function coveredParts(text: string, windows: Windows): Array<[number, number]> {
+  const parts: Array<[number, number]> = []
+  const pairs = windows.pairs
+  // How many characters end here whose adjacent pairs are all pairs of the secrets (the pairs hold only
+  // characters of runs, so a streak never crosses a space; a rare false pair costs one set lookup).
+  let streak = 0
+  let prev = 0
+  for (let j = 0; j < text.length; j++) {
+    const c = text.charCodeAt(j)
+    streak = pairs[((prev & 0xff) << 8) | (c & 0xff)] === 1 ? streak + 1 : 1
+    prev = c
+    if (streak < SECRET_RUN_MIN) continue
+    const start = j - SECRET_RUN_MIN + 1
+    if (!windows.text.has(text.slice(start, j + 1))) continue
+    const last = parts[parts.length - 1]
+    if (last && last[1] >= start) last[1] = j + 1
+    else parts.push([start, j + 1])
   }
-  if (!any) return run
-  let out = ''
-  let i = 0
-  while (i < run.length) {
-    let j = i
-    while (j < run.length && covered[j] === covered[i]) j++
-    const part = run.slice(i, j)
-    out += covered[i] === 1 && !isOrdinaryText(part) ? MASK : part
-    i = j
-  }
-  return out
+  return parts
 }
 
 /**
@@ -77,6 +93,17 @@ function scrubRun(run: string, windows: ReadonlySet<string>): string {
  */
 export function runScrubberFor(secrets: readonly string[]): (text: string) => string {
   const windows = windowsOf(secrets)
-  if (windows.size === 0) return text => text
-  return text => text.replace(RUN, run => (run.length < SECRET_RUN_MIN ? run : scrubRun(run, windows)))
+  if (windows.text.size === 0) return text => text
+  return text => {
+    const parts = coveredParts(text, windows)
+    if (parts.length === 0) return text
+    let out = ''
+    let at = 0
+    for (const [start, end] of parts) {
+      if (isOrdinaryText(text.slice(start, end))) continue
+      out += `${text.slice(at, start)}${MASK}`
+      at = end
+    }
+    return out + text.slice(at)
+  }
 }
