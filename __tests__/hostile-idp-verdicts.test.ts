@@ -7,7 +7,15 @@
  * never goes over plain http to a host that is not loopback.
  */
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { CREDENTIALS_INVALID, credentialsRejectedWorld, busySignInsWorld, OKTA_API_TOKEN, startOktaFake } from '../simulator/okta-fake.mjs'
+import {
+  CREDENTIALS_INVALID,
+  credentialsRejectedWorld,
+  busySignInsWorld,
+  OKTA_API_TOKEN,
+  OKTA_CLIENT_ID,
+  oktaKeys,
+  startOktaFake
+} from '../simulator/okta-fake.mjs'
 import { joinIdp } from '../src/diagnose/idp.js'
 import { checkEntra } from '../src/idp/entra/index.js'
 import { checkOkta } from '../src/idp/okta/index.js'
@@ -224,6 +232,31 @@ describe('a 429 is waited for once inside the budget, reported at once beyond it
     const report = await okta(server, 6000)
     expect(Date.now() - started).toBeLessThan(2000)
     expect(server.count('/api/v1/logs')).toBe(1)
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'check-failed', input: null, reason: expect.stringContaining('rate-limited') })
+    ])
+  })
+
+  it("Okta's token request: a 429 is reported at once, never the same single-use assertion sent again", async () => {
+    const reset = String(Math.ceil(Date.now() / 1000) + 1)
+    const server = keep(
+      await hostileOkta(
+        () => undefined,
+        (req, res, url) => {
+          if (url.pathname !== '/oauth2/v1/token') return false
+          json(
+            res,
+            429,
+            { errorCode: 'E0000047', errorSummary: 'API call exceeded rate limit due to too many requests.' },
+            { 'x-rate-limit-reset': reset }
+          )
+          return true
+        }
+      )
+    )
+    const auth = { kind: 'private-key-jwt' as const, clientId: OKTA_CLIENT_ID, privateKey: oktaKeys().rsaPkcs8Pem, keyId: null }
+    const report = await checkOkta(oktaInputs(server.url, auth), testContext(6000), { errorBodyMs: 200 })
+    expect(server.count('/oauth2/v1/token')).toBe(1)
     expect(report.findings).toEqual([
       expect.objectContaining({ kind: 'check-failed', input: null, reason: expect.stringContaining('rate-limited') })
     ])

@@ -12,7 +12,7 @@
  */
 import type { IdpAnswer, IdpHttp } from '../http.js'
 import type { IdpContext, OktaInputs } from '../types.js'
-import { answerFacts, oktaRateLimitWait, type OktaAnswer } from './facts.js'
+import { answerFacts, type OktaAnswer } from './facts.js'
 import { isCredentialShaped } from '../../sanitize.js'
 import { clientAssertion, dpopProof, newDpopKey, readSigningKey, type DpopKey } from './jwt.js'
 
@@ -99,7 +99,9 @@ export async function signIn(inputs: OktaInputs, ctx: IdpContext, http: IdpHttp)
       tokenRequest: true,
       label: `okta token${dpop ? (nonce ? ' (DPoP, nonce)' : ' (DPoP)') : ''}`,
       headers,
-      rateLimitWaitMs: oktaRateLimitWait,
+      // No wait and second ask after a 429 here: it would send the same assertion again, whose jti Okta takes
+      // once [I3] (a refused replay would read as a clock problem). The rate limit is reported at once.
+      rateLimitWaitMs: () => null,
       form: {
         grant_type: 'client_credentials',
         scope: OKTA_SCOPES,
