@@ -17,7 +17,7 @@ import { PROVIDERS } from '../src/idp/providers.js'
 import { blankReport, scrubReport } from '../src/idp/report.js'
 import type { IdpFinding } from '../src/idp/types.js'
 import { safeVerdict } from '../src/report/safe.js'
-import { scrubberFor, secretPieces } from '../src/sanitize.js'
+import { isCredentialShaped, scrubberFor, secretPieces } from '../src/sanitize.js'
 import { isOrdinaryText, SECRET_RUN_MIN } from '../src/secret-runs.js'
 import { startFake } from '../simulator/github-fake.mjs'
 import { OKTA_API_TOKEN, OKTA_APP_ID, OKTA_CLIENT_ID, oktaKeys } from '../simulator/okta-fake.mjs'
@@ -79,6 +79,15 @@ describe('an obtained token ending in an ordinary word masks no word of ours', (
     for (const word of ['rejected', '-rejected', 's-rejected']) expect(pieces).not.toContain(word)
     expect(pieces.filter(isOrdinaryText)).toEqual([])
   })
+
+  it.each(['provisioning-token-check-failing', 'idp-credentials-rejected-x', 'a'.repeat(40), `${'-'.repeat(8000)}x`])(
+    'an IdP "token" %j that could be an ordinary word is no credential',
+    value => {
+      const started = performance.now()
+      expect(isCredentialShaped(value)).toBe(false)
+      expect(performance.now() - started).toBeLessThan(200)
+    }
+  )
 
   it.each(['idp-credentials-rejected', 'token-expiring', 'failing', 'Okta rejects its stored credential: rejected'])(
     '%j stays as it is',

@@ -147,7 +147,8 @@ export function secretPieces(secret: string): string[] {
  * action's own outputs).
  */
 export function isCredentialShaped(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9._~+/=-]{20,8192}$/.test(value)
+  // Not an ordinary word either: a hostile IdP's "provisioning-token-check" as a token must not mask our name.
+  return typeof value === 'string' && /^[A-Za-z0-9._~+/=-]{20,8192}$/.test(value) && !isOrdinaryText(value)
 }
 
 /**

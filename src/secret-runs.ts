@@ -31,7 +31,13 @@ const UPPER = /^[A-Z]+(?:[-_. ][A-Z]+)*$/
  * Edge punctuation (`-expired`, `rejected.`) does not make a word a credential.
  */
 export function isOrdinaryText(text: string): boolean {
-  const core = text.replace(/^[-_.~+/=\s]+|[-_.~+/=,;:\s]+$/g, '')
+  // Trimmed by hand (a regular expression anchored at the end would scan a long run of them again and again).
+  const edge = (ch: string | undefined): boolean => ch !== undefined && '-_.~+/=,;: \t\n\r'.includes(ch)
+  let from = 0
+  let to = text.length
+  while (from < to && edge(text[from])) from++
+  while (to > from && edge(text[to - 1])) to--
+  const core = text.slice(from, to)
   if (core === '') return true
   if (PROSE.test(core) || UPPER.test(core)) return true
   return new Set(core).size < 4
