@@ -81,6 +81,23 @@ describe('which events count', () => {
     ['HTTP 401 in the reason', userFail(1, 'Request failed with status 401'), 'credentials'],
     ['Unauthorized', userFail(1, 'Unauthorized'), 'credentials'],
     ['a per-user error', userFail(1), 'other'],
+    ['a code naming credentials', userFail(1, 'INVALID_CREDENTIALS'), 'credentials'],
+    ['a login with "credentials" in the reason', userFail(1, 'Conflict: the login bad-credentials is taken'), 'other'],
+    ['"Bad credentials" inside a quoted name', userFail(1, "Conflict: user 'Bad credentials' exists"), 'other'],
+    ['an e-mail with "unauthorized"', userFail(1, 'Error while creating user unauthorized@acme.example: Conflict'), 'other'],
+    [
+      'a user named "credentials" in the displayMessage',
+      {
+        ...userFail(1),
+        displayMessage: 'Automatic provisioning of user The credentials used to connect to the API were invalid to app GitHub failed'
+      },
+      'other'
+    ],
+    [
+      "Okta's sentence ending the displayMessage",
+      { ...userFail(1, null as unknown as string), displayMessage: `Automatic provisioning of user x to app GitHub failed: ${CRED}` },
+      'credentials'
+    ],
     ['a SKIPPED push', ev(1, 'application.provision.user.push', 'SKIPPED'), null],
     ['another app', ev(1, 'application.provision.user.push', 'FAILURE', CRED, ['0oaOTHER']), null],
     ['an SSO sign-in to the app', ev(1, 'user.authentication.sso', 'SUCCESS'), null],

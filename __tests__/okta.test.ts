@@ -83,10 +83,14 @@ describe('sign-in paths', () => {
     expect(report.appLabel).toBe('GitHub Enterprise Cloud - Organization')
   })
 
-  it('the log query is bounded, descending, filtered on the app, 200 a page', async () => {
+  it('the log query is bounded, descending, filtered on the app and the event types that count, 200 a page', async () => {
     const { fake } = await run(healthyOktaWorld(), SSWS, { lookbackHours: 48 })
     const logs = fake.requests.find(r => r.path === '/api/v1/logs')!
-    expect(logs.query).toMatchObject({ filter: `target.id eq "${OKTA_APP_ID}"`, sortOrder: 'DESCENDING', limit: '200' })
+    expect(logs.query).toMatchObject({
+      filter: `target.id eq "${OKTA_APP_ID}" and (eventType eq "application.integration.authentication_failure" or eventType sw "application.provision.")`,
+      sortOrder: 'DESCENDING',
+      limit: '200'
+    })
     const span = Date.parse(logs.query.until!) - Date.parse(logs.query.since!)
     expect(span).toBe(48 * 3_600_000)
   })

@@ -64,6 +64,8 @@ export interface EntraWorld {
   /** The runner's OIDC endpoint: the request token it accepts, and the claims of the tokens it issues. */
   oidc: { requestToken: string; subject?: string; issuer?: string; repositoryOwner?: string; lifetimeSeconds?: number }
   faults?: Partial<Record<RouteKey | '*', Fault>>
+  /** Jobs per page of the jobs list (`@odata.nextLink` with a `$skiptoken`); unset: one page. */
+  jobsPageSize?: number
 }
 
 export type EntraScenario =

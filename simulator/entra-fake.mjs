@@ -507,12 +507,22 @@ function jobsAnswer(state, ctx) {
       'Request_ResourceNotFound',
       `Resource '${ctx.params.id}' does not exist or one of its queried reference-property objects are not present.`
     )
+  // Graph pages a collection with `@odata.nextLink` (server-driven paging; learn.microsoft.com/graph/paging):
+  // the page size here is the world's (`jobsPageSize`), one page by default. GUESS: that the jobs list pages at
+  // all (its page documents no `$top`), and the link's shape (a `$skiptoken`); the client treats it as opaque.
+  const all = sp.jobs ?? []
+  const size = world.jobsPageSize ?? 0
+  const skip = Number(ctx.query?.$skiptoken ?? 0) || 0
+  const value = size > 0 ? all.slice(skip, skip + size) : all
+  const path = `/v1.0/servicePrincipals/${encodeURIComponent(ctx.params.id)}/synchronization/jobs`
+  const next = size > 0 && skip + size < all.length ? { '@odata.nextLink': `${state.origins.graph}${path}?$skiptoken=${skip + size}` } : {}
   return {
     status: 200,
     headers: { 'request-id': randomUUID(), 'odata-version': '4.0' },
     body: {
       '@odata.context': `${state.origins.graph}/v1.0/$metadata#servicePrincipals('${ctx.params.id}')/synchronization/jobs`,
-      value: sp.jobs ?? []
+      value,
+      ...next
     }
   }
 }

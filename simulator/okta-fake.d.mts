@@ -60,6 +60,8 @@ export interface OktaWorld {
   apiTokens?: Record<string, { role?: string | null }>
   clients?: Record<string, OktaWorldClient>
   faults?: Partial<Record<OktaRouteKey | '*', OktaFault>>
+  /** The System Log ends with one more `next`, to an empty page whose `next` is its `self` (as Okta's streams do). */
+  endWithEmptyPage?: boolean
 }
 
 export interface OktaRequestLogEntry {
@@ -143,6 +145,7 @@ export function appInactiveWorld(options?: OktaWorldOptions): OktaWorld
 export function pushOffWorld(options?: OktaWorldOptions): OktaWorld
 export function noEventsWorld(options?: OktaWorldOptions): OktaWorld
 export function manyEventsWorld(options?: OktaWorldOptions & { count?: number }): OktaWorld
+export function busySignInsWorld(options?: OktaWorldOptions & { count?: number }): OktaWorld
 export const OKTA_WORLDS: Readonly<
   Record<
     'healthy' | 'credentials-rejected' | 'per-user-errors' | 'app-inactive' | 'push-off' | 'no-events' | 'many-events',

@@ -645,7 +645,11 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     const page = kept.slice(offset, offset + limit)
     const links = [`<${url.href.replace(/^http:\/\/127\.0\.0\.1(:\d+)?/, origin)}>; rel="self"`]
     const elsewhere = state.world.faults?.['GET /api/v1/logs']?.kind === 'next-elsewhere'
-    if (offset + limit < kept.length) {
+    // `endWithEmptyPage`: the stream ends as Okta's recorded answers do: after the last events, one more `next`,
+    // to an empty page whose `next` is its own `self` [I6] (a polling query always has a next link).
+    const streamEnd = state.world.endWithEmptyPage === true
+    if (streamEnd && page.length === 0) links.push(`${links[0].replace(/; rel="self"$/, '')}; rel="next"`)
+    else if (offset + limit < kept.length || streamEnd) {
       const token = hex(24)
       state.cursors.set(token, { since: sinceText ?? new Date(since).toISOString(), offset: offset + limit })
       const next = new URLSearchParams()
@@ -935,6 +939,26 @@ export function manyEventsWorld({ count = 1100, ...options } = {}) {
   const world = healthyOktaWorld({ ...options, now })
   world.events = [pushSuccess(now - (count + 10) * 600_000, 'long-ago@acme.example')]
   for (let i = 1; i <= count; i++) world.events.push(pushFailure(now - i * 600_000, CREDENTIALS_INVALID, `u${i}@acme.example`))
+  return world
+}
+
+/**
+ * A busy app: the credentials failures of credentialsRejectedWorld, and more than five pages of sign-ins to
+ * the app (user.authentication.sso, the app in `target`) newer than all of them. GUESS: the volume.
+ */
+export function busySignInsWorld({ count = 1200, ...options } = {}) {
+  const now = options.now ?? Date.now()
+  const world = credentialsRejectedWorld({ ...options, now })
+  for (let i = 0; i < count; i++)
+    world.events.push(
+      logEvent({
+        at: now - 30_000 - i * 1000,
+        eventType: 'user.authentication.sso',
+        result: 'SUCCESS',
+        displayMessage: 'User single sign on to app',
+        user: `signin${i}@acme.example`
+      })
+    )
   return world
 }
 

@@ -6,6 +6,8 @@
  * token-shaped, even when a server echoes them back.
  */
 
+import { isOrdinaryText, runScrubberFor } from './secret-runs.js'
+
 /** About 200 characters a field: enough for any real login, slug or error message. */
 export const SERVER_TEXT_MAX = 200
 
@@ -101,10 +103,13 @@ export type Scrub = (text: string) => string
  */
 export function secretPieces(secret: string): string[] {
   const pieces = new Set<string>()
+  // A piece is registered (masked by the runner, scrubbed by us) only when it cannot be an ordinary word:
+  // "rejected" ending an access token must not mask every "rejected" (our cause ids among them).
   const add = (s: string): void => {
-    if (s.length >= 6) pieces.add(s)
+    if (s.length >= 6 && !isOrdinaryText(s)) pieces.add(s)
   }
-  add(secret)
+  // The value itself, whatever it is: it is what was given (or obtained) as the secret.
+  if (secret.length >= 6) pieces.add(secret)
   const trimmed = secret.trim()
   add(trimmed)
   // A PEM key's armour lines are no secret: their words (PRIVATE, KEY-----) must stay readable elsewhere.
@@ -148,16 +153,23 @@ export function secretPieces(secret: string): string[] {
  * action's own outputs).
  */
 export function isCredentialShaped(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9._~+/=-]{20,8192}$/.test(value)
+  // Not an ordinary word either: a hostile IdP's "provisioning-token-check" as a token must not mask our name.
+  return typeof value === 'string' && /^[A-Za-z0-9._~+/=-]{20,8192}$/.test(value) && !isOrdinaryText(value)
 }
 
-/** A scrubber for the run's secrets: removes each piece of each secret, then every token shape. */
+/**
+ * A scrubber for the run's secrets: removes each piece of each secret; then every part of a run of token
+ * characters that stands in a secret (`SECRET_RUN_MIN` characters or more, no ordinary word: a secret split
+ * across two fields or wrapped over lines, secret-runs.ts); then every token shape.
+ */
 export function scrubberFor(...secrets: readonly string[]): Scrub {
   const pieces = [...new Set(secrets.flatMap(secretPieces))].sort((a, b) => b.length - a.length)
+  const runs = runScrubberFor(pieces)
   return (text: string): string => {
     let out = text
     for (const p of pieces) if (out.includes(p)) out = out.split(p).join(REDACTED)
-    return redactTokenShapes(out)
+    // A piece and the run beside it redact as one: `******` would say there were two secrets.
+    return redactTokenShapes(runs(out).replace(/\*{3}(?:\*{3})+/g, REDACTED))
   }
 }
 

@@ -8,7 +8,7 @@ import { SEVERITY_ORDER, type Cause } from '../causes.js'
 import type { Verdict } from '../diagnose/index.js'
 import { reportJson } from '../report/json.js'
 import { runFails, type Policy } from '../report/policy.js'
-import { ANNOTATION_MAX, OUTPUT_MAX_BYTES, safeVerdict, scrubOf, type OutputOptions } from '../report/safe.js'
+import { ANNOTATION_MAX, isOwnValue, OUTPUT_MAX_BYTES, safeVerdict, scrubOf, type OutputOptions } from '../report/safe.js'
 import { renderSummary } from '../report/summary.js'
 import { logLine, neutraliseCommands, SERVER_TEXT_MAX, truncateBytes } from '../sanitize.js'
 
@@ -58,7 +58,8 @@ export async function publish(core: Core, verdict: Verdict, policy: Policy | nul
   const onStdout = (text: string, max: number): string => neutraliseCommands(truncateBytes(scrub(text), max, '…'))
 
   for (const c of safe.causes) {
-    const props = { title: onStdout(`${c.title} [${c.id}]`, SERVER_TEXT_MAX * 2) }
+    // The id is ours (a cause id is never a secret's piece): only the title around it is scrubbed.
+    const props = { title: `${onStdout(c.title, SERVER_TEXT_MAX * 2)} [${isOwnValue('id', c.id) ? c.id : scrub(c.id)}]` }
     const text = onStdout(annotationText(c, docs), ANNOTATION_MAX)
     if (c.severity === 'error') core.error(text, props)
     else if (c.severity === 'inconclusive') (failsBecauseInconclusive ? core.error : core.warning)(text, props)
@@ -70,9 +71,15 @@ export async function publish(core: Core, verdict: Verdict, policy: Policy | nul
   const output = (name: string, value: string, max = OUTPUT_MAX_BYTES): void => {
     core.setOutput(name, neutraliseCommands(truncateBytes(scrub(value), max, '…')))
   }
-  output('status', safe.status)
-  output(
+  /** An output of our own words (statuses, cause ids, a token kind): set as is when every item is ours. */
+  const ownOutput = (name: string, key: string, value: string): void => {
+    if (value.split(',').every(v => v === '' || isOwnValue(key, v))) core.setOutput(name, value)
+    else output(name, value)
+  }
+  ownOutput('status', 'status', safe.status)
+  ownOutput(
     'causes',
+    'id',
     list(
       [...safe.causes]
         .sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity))
@@ -81,14 +88,14 @@ export async function publish(core: Core, verdict: Verdict, policy: Policy | nul
     )
   )
   output('login', safe.login ?? '')
-  output('token-kind', safe.tokenKind)
+  ownOutput('token-kind', 'tokenKind', safe.tokenKind)
   output('scopes', list(safe.scopes ?? []))
   output('missing-scopes', list(safe.missingScopes))
   // `never` only when GitHub showed the token has no expiry; empty when it is unknown (PRODUCT.md, outputs).
   output('expires-at', safe.expiry === 'never' ? 'never' : (safe.expiresAt ?? ''))
   output('days-until-expiry', safe.daysUntilExpiry === null ? '' : String(safe.daysUntilExpiry))
   output('sso-authorization-url', safe.ssoAuthorizationUrl ?? '')
-  output('idp-status', safe.idp?.status ?? '')
+  ownOutput('idp-status', 'status', safe.idp?.status ?? '')
   output('idp-last-success', safe.idp?.lastSuccessAt ?? '')
   output('idp-last-failure', safe.idp?.lastFailureAt ?? '')
   // reportJson scrubs and bounds on its own (and keeps the JSON valid); the JSON is one line starting with `{`.

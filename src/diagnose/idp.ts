@@ -148,7 +148,9 @@ function findingCause(f: IdpFinding, report: IdpReport, github: readonly Cause[]
     case 'check-failed':
       return {
         id: 'idp-check-failed',
-        message: `${who} could not be asked: ${f.reason}${f.input ? ` (check the input "${f.input}")` : ''}.`
+        message: f.partial
+          ? `${who}'s answer could not be judged whole, so the IdP's verdict is partial: ${f.reason}.`
+          : `${who} could not be asked: ${f.reason}${f.input ? ` (check the input "${f.input}")` : ''}.`
       }
   }
 }

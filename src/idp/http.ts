@@ -4,6 +4,7 @@
  * - read only: GET, and POST only for an OAuth token request (`tokenRequest`, to a path ending in
  *   `/token`) or for a vendor's documented read-only event query (`readOnlyQuery`, to a path the
  *   provider lists in `queryPaths`: JumpCloud's Directory Insights has no GET);
+ * - https only (plain http to loopback hosts only: a credential never crosses a network in clear);
  * - only to the hosts the run was configured with (`allowedHosts`), through
  *   the proxy @actions/http-client picks for each (HTTPS_PROXY, NO_PROXY);
  * - never a redirect: a 3xx is an answer, its Location kept as data;
@@ -17,6 +18,7 @@
 import { HttpClient } from '@actions/http-client'
 import { fetch as undiciFetch } from 'undici'
 import { MAX_BODY_BYTES, readBody, type BodyProblem } from '../http/body.js'
+import { isLoopbackHost } from '../input-fields.js'
 import { serverText } from '../sanitize.js'
 import type { IdpContext } from './types.js'
 
@@ -204,6 +206,15 @@ function refusal(state: HttpState, req: IdpRequest, target: URL): IdpAnswer | nu
       kind: 'fault',
       fault: 'refused',
       detail: `${req.label}: refusing a request to ${serverText(target.host, 100)}, which is not a configured host`
+    }
+  }
+  // Every request carries a credential (a token, a request token, a secret): plain http only to loopback.
+  // (The URL inputs are checked so at parse time; this holds for the runner's ACTIONS_ID_TOKEN_REQUEST_URL too.)
+  if (target.protocol === 'http:' && !isLoopbackHost(target.hostname)) {
+    return {
+      kind: 'fault',
+      fault: 'refused',
+      detail: `${req.label}: refusing plain http to ${serverText(target.host, 100)}: https only (plain http for loopback hosts only), so that no credential crosses a network in clear`
     }
   }
   return null

@@ -39,8 +39,12 @@ export type IdpFinding =
   | { kind: 'provisioning-errors'; count: number; latestReason: string }
   /** The app is inactive or its push features are off; the job is paused, not configured or missing. */
   | { kind: 'provisioning-off'; reason: string }
-  /** The IdP could not be asked (idp-check-failed); `input` names the input to fix, when one is to blame. */
-  | { kind: 'check-failed'; input: string | null; reason: string }
+  /**
+   * The IdP could not be asked (idp-check-failed); `input` names the input to fix, when one is to blame.
+   * `partial`: it was asked, but its answer cannot be judged whole (a paging bound reached, a failure it gives
+   * no reason for): the verdict is partial, never healthy.
+   */
+  | { kind: 'check-failed'; input: string | null; reason: string; partial?: boolean }
 
 /** One Entra synchronization job, as `report.idp.jobs` lists it. */
 export interface IdpJob {

@@ -49,6 +49,11 @@ const OWN_VALUES: Readonly<Record<string, ReadonlySet<string>>> = {
   idpCredential: new Set(['oauth-grant', 'checked-token', 'unknown'])
 }
 
+/** True when `value` is one of our own words for the field `key` (a cause id, a status, …): never scrubbed. */
+export function isOwnValue(key: string, value: string): boolean {
+  return OWN_VALUES[key]?.has(value) === true
+}
+
 function cleanDeep(value: unknown, key: string, scrub: Scrub, depth: number): unknown {
   if (typeof value === 'string' && OWN_VALUES[key]?.has(value)) return value
   if (typeof value === 'string') return outText(value, scrub, maxFor(key))

@@ -90,6 +90,8 @@ export interface EntraFacts {
   jobs: StepFacts | null
   /** The jobs listed (when `jobs` is ok). */
   jobList: EntraJobFacts[] | null
+  /** Why not every job was read (the paging bound, a later page failed or pointed elsewhere), raw; null or absent: all were. */
+  jobsPartial?: string | null
   /** Requests sent (retries included). */
   requests: number
 }

@@ -8,14 +8,14 @@
  * ACTIONS_ID_TOKEN_REQUEST_URL), through createIdpHttp: bounded, no redirects, GETs plus the token POST.
  * Never throws for the IdP's or the network's faults: they are a `check-failed` finding.
  */
-import { scrubberFor, serverText, type Scrub } from '../../sanitize.js'
+import { scrubberFor, serverText } from '../../sanitize.js'
 import { createIdpHttp } from '../http.js'
 import type { EntraInputs, IdpContext, IdpFinding, IdpReport } from '../types.js'
 import { signIn } from './auth.js'
 import type { EntraFacts } from './facts.js'
 import { judgeEntra } from './judge.js'
 import { probeJobs } from './probe.js'
-import { blankReport } from '../report.js'
+import { blankReport, scrubReport } from '../report.js'
 
 export { judgeEntra } from './judge.js'
 export type { EntraFacts } from './facts.js'
@@ -41,16 +41,6 @@ function allowedHosts(inputs: EntraInputs): string[] | IdpFinding {
     }
   }
   return hosts
-}
-
-/** Every string of the report, scrubbed of the run's secrets (a server that echoes one back must not get it out). */
-function scrubbed<T>(value: T, scrub: Scrub): T {
-  if (typeof value === 'string') return scrub(value) as T
-  if (Array.isArray(value)) return value.map(v => scrubbed(v, scrub)) as T
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v, scrub)])) as T
-  }
-  return value
 }
 
 /** Each secret as sent (a form or a URL encodes `~`, `/`, `+`…): a server that echoes the request echoes these. */
@@ -94,6 +84,7 @@ export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: 
       const probed = await probeJobs(inputs, http, auth.accessToken)
       facts.jobs = probed.jobs
       facts.jobList = probed.jobList
+      facts.jobsPartial = probed.partial
     }
     requests = http.requests
     facts.requests = requests
@@ -101,7 +92,7 @@ export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: 
     ctx.debug(
       `entra: ${(report.details.jobs as unknown[] | undefined)?.length ?? 0} job(s); findings: ${report.findings.map(f => f.kind).join(',') || 'none'}`
     )
-    return scrubbed(report, scrubberFor(...withEncodings(secrets)))
+    return scrubReport(report, scrubberFor(...withEncodings(secrets)))
   } catch (e) {
     // A bug of ours, not the IdP's fault: still no throw, and no secret in what is said.
     const what = serverText(scrubberFor(...withEncodings(secrets))(e instanceof Error ? `${e.name}: ${e.message}` : String(e)), 160)

@@ -64,7 +64,7 @@ export function speaksOfCredentials(error: EntraErrorFacts | null): boolean {
 type JobVerdict =
   | { rank: 5; finding: Extract<IdpFinding, { kind: 'credentials-rejected' }> }
   | { rank: 4; finding: Extract<IdpFinding, { kind: 'quarantined' }> }
-  | { rank: 3; finding: Extract<IdpFinding, { kind: 'provisioning-errors' }> }
+  | { rank: 3; finding: Extract<IdpFinding, { kind: 'provisioning-errors' } | { kind: 'check-failed' }> }
   | { rank: 2; finding: Extract<IdpFinding, { kind: 'provisioning-off' }> }
   /** Never ran: no finding, but no attempt either. */
   | { rank: 1; finding: null }
@@ -110,6 +110,35 @@ function disableWords(since: string | null, disabled: boolean, now: number): str
   return Date.parse(due) > now
     ? `Entra disables the job after four weeks in quarantine, about ${due}`
     : `four weeks in quarantine ended ${due}: Entra disables the job`
+}
+
+/**
+ * A run that failed whole (not per-user errors) and says no reason: nothing tells whether the credential is to
+ * blame, so neither a per-user error (the IdP would read healthy) nor credentials: a partial verdict, never healthy.
+ */
+function unexplainedFailure(job: EntraJobFacts, run: EntraExecutionFacts): JobVerdict {
+  const when = executionTime(run)
+  const count = job.countSuccessiveCompleteFailures ?? 0
+  const runs = count > 1 ? `its last ${Math.floor(count)} runs` : `its last run${when ? ` (${when})` : ''}`
+  const id = serverText(job.id ?? '(no id)', 80)
+  return {
+    rank: 3,
+    finding: {
+      kind: 'check-failed',
+      input: null,
+      partial: true,
+      reason: `the provisioning job ${id} failed ${runs} (${serverText(run.state ?? 'Failed', 40)}) without an error saying why, so the check cannot tell whether the credential Entra holds for GitHub is to blame; the app's Provisioning logs say why`
+    }
+  }
+}
+
+/** `status.code` Quarantine is a quarantine whatever details are missing: a job with no `quarantine` gets an empty one. */
+export function withQuarantine(job: EntraJobFacts): EntraJobFacts {
+  if (job.statusCode !== 'Quarantine' || job.quarantine !== null) return job
+  return {
+    ...job,
+    quarantine: { reason: null, currentBegan: null, nextAttempt: null, seriesBegan: null, seriesCount: null, error: null }
+  }
 }
 
 function judgeJob(job: EntraJobFacts, now: number): JobVerdict {
@@ -167,6 +196,7 @@ function judgeJob(job: EntraJobFacts, now: number): JobVerdict {
       }
     }
   }
+  if (lastFailed && lastFailed.state !== 'EntryLevelErrors' && lastFailed.error === null) return unexplainedFailure(job, lastFailed)
   if (lastFailed) {
     const when = executionTime(lastFailed)
     const state = serverText(lastFailed.state ?? 'Failed', 40)
@@ -216,8 +246,19 @@ export function judgeEntra(facts: EntraFacts, options: JudgeOptions): IdpReport 
   const report: IdpReport = blankReport('entra', serverText(options.servicePrincipalId, 64), facts.requests, [], { jobs: [] })
   const failure = stepFailure(facts)
   if (failure) return { ...report, findings: [failure] }
-  const jobs = facts.jobList ?? []
-  if (jobs.length === 0) {
+  const jobs = (facts.jobList ?? []).map(withQuarantine)
+  // Not every job was read: whatever the others say, the verdict is partial (never healthy).
+  const partial: IdpFinding[] = facts.jobsPartial
+    ? [
+        {
+          kind: 'check-failed',
+          input: null,
+          partial: true,
+          reason: `the synchronization jobs were not all read: ${serverText(facts.jobsPartial, 200)}`
+        }
+      ]
+    : []
+  if (jobs.length === 0 && partial.length === 0) {
     return {
       ...report,
       noAttempt: true,
@@ -247,6 +288,6 @@ export function judgeEntra(facts: EntraFacts, options: JudgeOptions): IdpReport 
     lastFailureReason: failure2?.reason ?? null,
     quarantine: quarantined?.quarantine ? quarantineOf(quarantined.quarantine) : null,
     noAttempt: jobs.every(neverRan),
-    findings: decisive?.finding ? [decisive.finding] : []
+    findings: [...(decisive?.finding ? [decisive.finding] : []), ...partial]
   }
 }

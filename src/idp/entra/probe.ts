@@ -17,8 +17,10 @@ import {
   type StepFacts
 } from './facts.js'
 
-/** Jobs read from one answer at most (a service principal has one or a few; the rest of a hostile list is ignored). */
-export const MAX_JOBS = 50
+/** Jobs read at most, over every page (a service principal has one or a few; past this the verdict is partial). */
+export const MAX_JOBS = 200
+/** Pages of the jobs list read at most (Graph's `@odata.nextLink`); past this the verdict is partial. */
+export const MAX_JOB_PAGES = 5
 
 export function jobsUrl(inputs: Pick<EntraInputs, 'graphUrl' | 'servicePrincipalId'>): string {
   return `${inputs.graphUrl.replace(/\/+$/, '')}/v1.0/servicePrincipals/${encodeURIComponent(inputs.servicePrincipalId)}/synchronization/jobs`
@@ -72,8 +74,8 @@ export function jobFactsOf(value: unknown): EntraJobFacts | null {
   }
 }
 
-/** The job list of a 200 answer: `{value: [job]}`; null when the body is not that shape. */
-export function jobListOf(json: unknown): EntraJobFacts[] | null {
+/** One page of the job list: `{value: [job], @odata.nextLink?}`; null when the body is not that shape. */
+export function jobPageOf(json: unknown): { jobs: EntraJobFacts[]; nextLink: string | null } | null {
   if (!isRecord(json) || !Array.isArray(json.value)) return null
   const jobs: EntraJobFacts[] = []
   for (const item of json.value.slice(0, MAX_JOBS)) {
@@ -81,23 +83,78 @@ export function jobListOf(json: unknown): EntraJobFacts[] | null {
     if (job === null) return null
     jobs.push(job)
   }
-  return jobs
+  const more = json.value.length > MAX_JOBS
+  const next = json['@odata.nextLink']
+  return { jobs, nextLink: typeof next === 'string' ? next : more ? '' : null }
 }
 
-export async function probeJobs(
-  inputs: EntraInputs,
-  http: IdpHttp,
-  accessToken: string
-): Promise<{ jobs: StepFacts; jobList: EntraJobFacts[] | null }> {
-  const url = jobsUrl(inputs)
-  const answer = await http.send({
-    method: 'GET',
-    url,
-    headers: { authorization: `Bearer ${accessToken}` },
-    label: 'Graph synchronization jobs'
-  })
-  if (answer.kind !== 'response' || answer.status !== 200 || answer.bodyProblem) return { jobs: failedStep(answer, url), jobList: null }
-  const jobList = jobListOf(answer.json)
-  if (jobList === null) return { jobs: failedStep(answer, url, 'a JSON object with the jobs in `value`'), jobList: null }
-  return { jobs: { kind: 'ok' }, jobList }
+/** The job list of a 200 answer (one page, its next link ignored); null when the body is not that shape. */
+export function jobListOf(json: unknown): EntraJobFacts[] | null {
+  return jobPageOf(json)?.jobs ?? null
+}
+
+export interface JobsProbe {
+  jobs: StepFacts
+  jobList: EntraJobFacts[] | null
+  /** Why not every job was read (bound reached, a page failed, a link elsewhere), raw; null when all were. */
+  partial: string | null
+}
+
+/** The next page's URL when Graph's link stays on the jobs list (same origin and path); else why not. */
+function nextPage(link: string, current: string, seen: ReadonlySet<string>): { url: string } | { stop: string | null } {
+  let target: URL
+  try {
+    target = new URL(link, current)
+  } catch {
+    return { stop: 'Graph gave an unreadable @odata.nextLink' }
+  }
+  const here = new URL(current)
+  if (target.origin !== here.origin || target.pathname !== here.pathname)
+    return { stop: `Graph pointed the next page elsewhere (${target.host}${target.pathname}), not followed` }
+  // A link back to a page already read ends the list: nothing is read twice.
+  return seen.has(target.href) ? { stop: null } : { url: target.href }
+}
+
+/**
+ * Every page of the jobs list, following `@odata.nextLink` on the same origin and path only (the token is
+ * never sent elsewhere), at most MAX_JOB_PAGES pages and MAX_JOBS jobs; what was left unread is `partial`.
+ */
+export async function probeJobs(inputs: EntraInputs, http: IdpHttp, accessToken: string): Promise<JobsProbe> {
+  const first = jobsUrl(inputs)
+  const jobList: EntraJobFacts[] = []
+  const seen = new Set<string>()
+  let url: string | null = first
+  let partial: string | null = null
+  for (let page = 1; url !== null; page++) {
+    if (page > MAX_JOB_PAGES || jobList.length >= MAX_JOBS) {
+      partial = `more than ${jobList.length} jobs (${page - 1} pages): only those were read`
+      break
+    }
+    seen.add(url)
+    const answer = await http.send({
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${accessToken}` },
+      label: `Graph synchronization jobs${page > 1 ? ` (page ${page})` : ''}`
+    })
+    const ok = answer.kind === 'response' && answer.status === 200 && !answer.bodyProblem
+    const read = ok ? jobPageOf(answer.json) : null
+    if (read === null) {
+      const failed = ok ? failedStep(answer, url, 'a JSON object with the jobs in `value`') : failedStep(answer, url)
+      if (page === 1) return { jobs: failed, jobList: null, partial: null }
+      partial = `page ${page} of the jobs could not be read (${failed.kind === 'answer' ? `HTTP ${failed.status}` : failed.kind === 'fault' ? failed.fault : 'unreadable'})`
+      break
+    }
+    jobList.push(...read.jobs.slice(0, MAX_JOBS - jobList.length))
+    if (read.nextLink === '') {
+      partial = `more than ${MAX_JOBS} jobs in one page: only ${jobList.length} were read`
+      break
+    }
+    const next: { url: string } | { stop: string | null } = read.nextLink === null ? { stop: null } : nextPage(read.nextLink, url, seen)
+    if ('stop' in next) {
+      partial = next.stop
+      url = null
+    } else url = next.url
+  }
+  return { jobs: { kind: 'ok' }, jobList, partial }
 }

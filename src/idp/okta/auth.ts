@@ -99,6 +99,9 @@ export async function signIn(inputs: OktaInputs, ctx: IdpContext, http: IdpHttp)
       tokenRequest: true,
       label: `okta token${dpop ? (nonce ? ' (DPoP, nonce)' : ' (DPoP)') : ''}`,
       headers,
+      // No wait and second ask after a 429 here: it would send the same assertion again, whose jti Okta takes
+      // once [I3] (a refused replay would read as a clock problem). The rate limit is reported at once.
+      rateLimitWaitMs: () => null,
       form: {
         grant_type: 'client_credentials',
         scope: OKTA_SCOPES,

@@ -39,6 +39,8 @@ export interface OktaApp {
 
 /** One System Log event, reduced to what the verdict reads [I9]. */
 export interface OktaEvent {
+  /** The event's own id [I9]: an event read twice (a page served again) counts once. */
+  uuid?: string | null
   published: string
   eventType: string
   result: string | null
@@ -107,4 +109,16 @@ export function answerFacts(answer: IdpAnswer, expect?: (json: unknown) => strin
     bodyProblem: answer.bodyProblem ?? null,
     unexpected
   }
+}
+
+/**
+ * How long a 429 of Okta asks to wait, in ms: until `X-Rate-Limit-Reset` (epoch seconds) [I10], counted from
+ * the answer's own `Date` when it has one (Okta's clock, not ours), else from `now`; null when not given.
+ */
+export function oktaRateLimitWait(headers: Record<string, string>, now: number): number | null {
+  const raw = (headers['x-rate-limit-reset'] ?? '').trim()
+  if (!/^\d{1,12}$/.test(raw)) return null
+  const date = Date.parse(headers.date ?? '')
+  const from = Number.isFinite(date) ? date : now
+  return Math.max(0, Number(raw) * 1000 - from)
 }

@@ -5,14 +5,14 @@
  * `createIdpHttp` (bounded, read-only, no redirects). Never throws: the IdP's and the network's faults are
  * a `check-failed` finding naming the input to fix.
  */
-import { scrubberFor, serverText, type Scrub } from '../../sanitize.js'
+import { scrubberFor, serverText } from '../../sanitize.js'
 import { createIdpHttp } from '../http.js'
 import type { IdpContext, IdpReport, OktaInputs } from '../types.js'
 import { signIn } from './auth.js'
 import type { OktaFacts } from './facts.js'
 import { judgeOkta } from './judge.js'
 import { apiGetter, probeApp, probeLogs } from './probe.js'
-import { blankReport } from '../report.js'
+import { blankReport, scrubReport } from '../report.js'
 
 export { judgeOkta } from './judge.js'
 export type { OktaFacts } from './facts.js'
@@ -62,16 +62,6 @@ export async function gatherOkta(
   return { facts, now }
 }
 
-/** Every string of the report, scrubbed (a server that echoes a secret back must not get it out). */
-function scrubbed<T>(value: T, scrub: Scrub): T {
-  if (typeof value === 'string') return scrub(value) as T
-  if (Array.isArray(value)) return value.map(v => scrubbed(v, scrub)) as T
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v, scrub)])) as T
-  }
-  return value
-}
-
 export async function checkOkta(inputs: OktaInputs, ctx: IdpContext, options: { errorBodyMs?: number } = {}): Promise<IdpReport> {
   // The secrets of this check: the input's, and every one obtained on the way (assertions, the access token).
   const secrets: string[] = inputs.auth.kind === 'ssws' ? [inputs.auth.token] : [inputs.auth.privateKey]
@@ -88,7 +78,7 @@ export async function checkOkta(inputs: OktaInputs, ctx: IdpContext, options: { 
   try {
     const { facts, now } = await gatherOkta(inputs, inner, options)
     const report = judgeOkta(facts, { appId: inputs.appId, now, lookbackHours: inputs.lookbackHours })
-    return scrubbed(report, scrubberFor(...secrets.filter(s => s !== '')))
+    return scrubReport(report, scrubberFor(...secrets.filter(s => s !== '')))
   } catch (e) {
     // Our own fault, not Okta's: still no throw. The error's text is not quoted (it could hold input).
     return blankReport('okta', inputs.appId, 0, [

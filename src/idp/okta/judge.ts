@@ -4,8 +4,9 @@
  *
  * Events that count (matched again here, whatever the server's filter did), for the app only (`target[].id`):
  * - `application.integration.authentication_failure` [I8], outcome FAILURE (or none): a credentials failure;
- * - `application.provision.*` [I7] with outcome FAILURE: a credentials failure when its reason or
- *   displayMessage speaks of credentials [I16], else a per-user error;
+ * - `application.provision.*` [I7] with outcome FAILURE: a credentials failure when the vendor's own text
+ *   says so (`vendorSaysCredentials`: a reason code, the vendor's sentence where it stands) [I16], else a
+ *   per-user error;
  * - `application.provision.*` with outcome SUCCESS: a successful push.
  * Other outcomes (SKIPPED, CHALLENGE, …) and other event types do not count.
  */
@@ -30,8 +31,30 @@ export const PROVISION_PREFIX = 'application.provision.'
  */
 export const PUSH_FEATURES = ['PUSH_NEW_USERS', 'PUSH_PROFILE_UPDATES', 'PUSH_USER_DEACTIVATION'] as const
 
-/** A push failure whose words are about credentials ([I16]: "The credentials used to connect to the API were invalid"). */
-const CREDENTIAL_WORDS = /credential|\b401\b|unauthori[sz]ed|authenticat/i
+/**
+ * A push failure is about credentials only by what the vendor controls, never by a word anywhere in it (a user's
+ * name, e-mail or login appears in `displayMessage` and may be quoted in the reason: a user named
+ * "bad-credentials" is no credential failure):
+ * - `outcome.reason` as a code (one upper-case word, e.g. INVALID_CREDENTIALS [I9]) naming credentials;
+ * - the vendor's own sentence where it stands: the whole reason, or the start of one of its `: `-separated
+ *   parts (Okta's [I16] "The credentials used to connect to the API were invalid"; GitHub's 401 "Bad
+ *   credentials"; "Unauthorized"; an HTTP 401 status);
+ * - `displayMessage` only as Okta's template ends it: "… failed: The credentials used to connect to the API
+ *   were invalid[; please check your configuration]" at its very end (the user's name comes before).
+ */
+const CREDENTIAL_CODE = /^[A-Z][A-Z0-9_]{2,63}$/
+const CREDENTIAL_CODE_WORDS = /CREDENTIAL|UNAUTHORI[SZ]ED|AUTHENTICATION_FAIL/
+const VENDOR_PART =
+  /^(?:The credentials used to connect to the API were invalid\b|Bad credentials\.?$|Unauthori[sz]ed\b|(?:HTTP\s*)?401\b|Request failed with status(?: code)? 401\b)/i
+const DISPLAY_END = /\bfailed: The credentials used to connect to the API were invalid(?:;? please check your configuration)?\.?$/i
+
+/** Does a push failure's vendor text say its credential was refused? (See above: never a word inside a name.) */
+export function vendorSaysCredentials(reason: string | null, displayMessage: string | null): boolean {
+  const r = (reason ?? '').trim()
+  if (CREDENTIAL_CODE.test(r) && CREDENTIAL_CODE_WORDS.test(r)) return true
+  if (r.split(/:\s+/).some(part => VENDOR_PART.test(part.trim()))) return true
+  return DISPLAY_END.test((displayMessage ?? '').trim())
+}
 
 /** Events this far past `now` (clock skew) still count; later ones are not believed. */
 const FUTURE_GRACE_MS = 5 * 60_000
@@ -56,7 +79,7 @@ export function classifyEvent(e: OktaEvent, appId: string): Kind | null {
   if (!e.eventType.startsWith(PROVISION_PREFIX)) return null
   if (e.result === 'SUCCESS') return 'success'
   if (e.result !== 'FAILURE') return null
-  return CREDENTIAL_WORDS.test(`${e.reason ?? ''} ${e.displayMessage ?? ''}`) ? 'credentials' : 'other'
+  return vendorSaysCredentials(e.reason, e.displayMessage) ? 'credentials' : 'other'
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()

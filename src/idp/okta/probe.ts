@@ -1,8 +1,10 @@
 /**
  * The Okta probes (PRODUCT.md "The IdP side"): after sign-in, at once and side by side,
  * - `GET /api/v1/apps/{appId}`: status, label, `features` [I9];
- * - `GET /api/v1/logs?since&until&filter=target.id eq "{appId}"&sortOrder=DESCENDING&limit=200`, following
- *   `Link: <…>; rel="next"` on the same origin only, five pages at most [I5][I6].
+ * - `GET /api/v1/logs?since&until&filter=…&sortOrder=DESCENDING&limit=200` (the filter: the app's events of the
+ *   types that count, `logsFilter`), following `Link: <…>; rel="next"` on the same origin and path only, five
+ *   pages at most, no URL twice [I5][I6].
+ * A 429 is waited for once when Okta's `X-Rate-Limit-Reset` falls inside the budget (createIdpHttp) [I10].
  * They gather facts; `judgeOkta` decides. A DPoP `use_dpop_nonce` challenge at the API (401,
  * WWW-Authenticate error="use_dpop_nonce", DPoP-Nonce) is answered once per request with that nonce, and
  * the nonce is then used for the requests that follow.
@@ -10,12 +12,23 @@
 import type { IdpAnswer, IdpHttp } from '../http.js'
 import type { OktaInputs } from '../types.js'
 import type { OktaCredential } from './auth.js'
-import { answerFacts, type OktaApp, type OktaEvent, type OktaFacts, type OktaLogs } from './facts.js'
+import { answerFacts, oktaRateLimitWait, type OktaApp, type OktaEvent, type OktaFacts, type OktaLogs } from './facts.js'
 
 export const MAX_LOG_PAGES = 5
 export const LOG_PAGE_LIMIT = 200
 /** Events read from one page at most (Okta's own `limit` maximum is 1000 [I6]). */
 const MAX_EVENTS_PER_PAGE = 1000
+
+/**
+ * The event types that count (judge.ts matches them again in code), as a System Log filter: the app's own
+ * events, of type authentication_failure or `application.provision.*`. Okta's filter is SCIM-style with
+ * `eq`, `sw`, `and`, `or` and parentheses [I5][I6] (its OpenAPI: "All operators except [ ] are supported";
+ * `eventType sw "user.authentication."` is Okta's own example), so a busy app's sign-in events cannot fill
+ * the five pages before any provisioning event.
+ */
+export function logsFilter(appId: string): string {
+  return `target.id eq "${appId}" and (eventType eq "application.integration.authentication_failure" or eventType sw "application.provision.")`
+}
 
 /** The first System Log URL: a bounded, descending query [I6]. `%20`, not `+`, for spaces. */
 export function logsUrl(inputs: OktaInputs, nowMs: number): string {
@@ -24,7 +37,7 @@ export function logsUrl(inputs: OktaInputs, nowMs: number): string {
   const q = (v: string): string => encodeURIComponent(v)
   return (
     `${inputs.orgUrl}/api/v1/logs?since=${q(since)}&until=${q(until)}` +
-    `&filter=${q(`target.id eq "${inputs.appId}"`)}&sortOrder=DESCENDING&limit=${LOG_PAGE_LIMIT}`
+    `&filter=${q(logsFilter(inputs.appId))}&sortOrder=DESCENDING&limit=${LOG_PAGE_LIMIT}`
   )
 }
 
@@ -57,14 +70,21 @@ export function apiGetter(http: IdpHttp, credential: OktaCredential): ApiGetter 
   let nonce: string | null = null
   return {
     async get(url, label) {
-      let answer = await http.send({ method: 'GET', url, label, headers: () => credential.headersFor('GET', url, nonce) })
+      let answer = await http.send({
+        method: 'GET',
+        url,
+        label,
+        headers: () => credential.headersFor('GET', url, nonce),
+        rateLimitWaitMs: oktaRateLimitWait
+      })
       if (credential.scheme === 'DPoP' && isUseDpopNonce(answer)) {
         nonce = answer.headers['dpop-nonce'] ?? null
         answer = await http.send({
           method: 'GET',
           url,
           label: `${label} (DPoP nonce)`,
-          headers: () => credential.headersFor('GET', url, nonce)
+          headers: () => credential.headersFor('GET', url, nonce),
+          rateLimitWaitMs: oktaRateLimitWait
         })
       }
       return answer
@@ -94,6 +114,7 @@ export function parseEvent(raw: unknown): OktaEvent | null {
   const outcome = (e.outcome ?? {}) as Record<string, unknown>
   const targets = Array.isArray(e.target) ? (e.target as unknown[]) : []
   return {
+    uuid: str(e.uuid),
     published,
     eventType,
     result: str(outcome?.result),
@@ -110,17 +131,47 @@ export async function probeApp(api: ApiGetter, inputs: OktaInputs): Promise<NonN
   return { answer: facts, app: ok && answer.kind === 'response' ? parseApp(answer.json) : null }
 }
 
+/** Where a page's `next` link leads: the URL to read, or why the paging stops there. */
+function nextOf(
+  next: string | null,
+  current: string,
+  read: ReadonlySet<string>,
+  origin: string,
+  logsPath: string
+): { url: string } | { end: true } | { elsewhere: string } {
+  if (next === null) return { end: true }
+  let target: URL
+  try {
+    target = new URL(next, current)
+  } catch {
+    return { elsewhere: 'an unreadable URL' }
+  }
+  // The next page is the System Log's own, on the same origin: a credential is never sent to another path.
+  if (target.origin !== origin) return { elsewhere: target.host }
+  if (target.pathname !== logsPath) return { elsewhere: `${target.host}${target.pathname}` }
+  // Okta ends a stream with a `next` equal to the page just read [I6]; no URL is ever read twice.
+  return read.has(target.href) ? { end: true } : { url: target.href }
+}
+
+/**
+ * The System Log, newest first, five pages at most. The paging ends (the evidence is whole) at a page
+ * without `next`, an empty page, or a `next` already read (Okta's own end of a stream: `next` = `self`);
+ * it is cut (`more`: "since at least") only by the five pages or a later page's failure. An event served
+ * twice (by its `uuid`) counts once.
+ */
 export async function probeLogs(api: ApiGetter, inputs: OktaInputs, nowMs: number): Promise<OktaLogs> {
   const origin = new URL(inputs.orgUrl).origin
-  // The next page is the System Log's own, on the same origin: a credential is never sent to another path.
   const logsPath = new URL(logsUrl(inputs, nowMs)).pathname
   const logs: OktaLogs = { events: [], pages: 0, more: false, failure: null, nextElsewhere: null }
+  const read = new Set<string>()
+  const uuids = new Set<string>()
   let url: string | null = logsUrl(inputs, nowMs)
   while (url !== null) {
     if (logs.pages === MAX_LOG_PAGES) {
       logs.more = true
       break
     }
+    read.add(new URL(url).href)
     const answer = await api.get(url, `okta logs page ${logs.pages + 1}`)
     const facts = answerFacts(answer, logsShape)
     if (
@@ -135,27 +186,24 @@ export async function probeLogs(api: ApiGetter, inputs: OktaInputs, nowMs: numbe
       break
     }
     logs.pages++
-    for (const raw of (answer.json as unknown[]).slice(0, MAX_EVENTS_PER_PAGE)) {
+    const page = (answer.json as unknown[]).slice(0, MAX_EVENTS_PER_PAGE)
+    for (const raw of page) {
       const event = parseEvent(raw)
-      if (event) logs.events.push(event)
+      if (!event) continue
+      if (event.uuid) {
+        if (uuids.has(event.uuid)) continue
+        uuids.add(event.uuid)
+      }
+      logs.events.push(event)
     }
-    const next = nextLink(answer.headers.link)
     const current: string = url
     url = null
-    if (next !== null) {
-      let target: URL | null = null
-      try {
-        target = new URL(next, current)
-      } catch {
-        target = null
-      }
-      if (target === null || target.origin !== origin || target.pathname !== logsPath) {
-        logs.nextElsewhere =
-          target === null ? 'an unreadable URL' : target.origin !== origin ? target.host : `${target.host}${target.pathname}`
-        logs.more = true
-      } else {
-        url = target.href
-      }
+    if (page.length === 0) break
+    const next = nextOf(nextLink(answer.headers.link), current, read, origin, logsPath)
+    if ('url' in next) url = next.url
+    else if ('elsewhere' in next) {
+      logs.nextElsewhere = next.elsewhere
+      logs.more = true
     }
   }
   return logs

@@ -29,6 +29,14 @@ function parseAuth(read: ReadInput, problems: InputProblem[]): OktaInputs['auth'
       problem(problems, 'okta-private-key', 'is required with "okta-client-id": the API service app\'s private key (PEM or JWK).')
   }
   if (keyId !== '' && apiToken !== '') problem(problems, 'okta-key-id', 'goes with "okta-private-key", not with "okta-api-token".')
+  // Sent as `Authorization: SSWS <token>`: a line break or a space inside would break the header (or smuggle
+  // another), and the run would blame Okta. One word of printable ASCII, never quoted back (it is a secret).
+  if (apiToken !== '' && !/^[\x21-\x7e]+$/.test(apiToken))
+    problem(
+      problems,
+      'okta-api-token',
+      'must be the SSWS API token alone, one word without a line break, space or control character (and without the "SSWS " prefix); nothing was sent to Okta.'
+    )
   if (problems.length > before) return null
   return apiToken !== ''
     ? { kind: 'ssws', token: apiToken }
