@@ -1,5 +1,5 @@
 /**
- * Advice that never misleads (PRODUCT.md, "Precise rules") and GitHub's real
+ * Advice that never misleads (docs/causes.md) and GitHub's real
  * wording (docs/github-behaviour.md, "Wording across years and versions"): table tests
  * of the pure diagnosis.
  */

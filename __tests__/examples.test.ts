@@ -105,7 +105,7 @@ const stepsOf = (w: Workflow): Array<{ job: string; step: Step }> =>
   jobsOf(w).flatMap(([job, j]) => (j.steps ?? []).map(step => ({ job, step })))
 const actionSteps = (w: Workflow) => stepsOf(w).filter(({ step }) => isThisAction(step))
 
-/** The IdP's secret inputs (PRODUCT.md, "The IdP side"): like the token, only ever from a secret. */
+/** The IdP's secret inputs (docs/idp.md): like the token, only ever from a secret. */
 const IDP_SECRET_INPUTS = ['okta-api-token', 'okta-private-key', 'entra-client-secret']
 const FROM_SECRET = /^\$\{\{\s*secrets\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$/
 
@@ -159,7 +159,7 @@ const given = (inputs: Record<string, unknown>, name: string): boolean =>
   inputs[name] !== undefined && inputs[name] !== null && inputs[name] !== ''
 
 /**
- * Problems of a step's IdP inputs, as far as a workflow file shows them: what PRODUCT.md's
+ * Problems of a step's IdP inputs, as far as a workflow file shows them: what docs/idp.md's
  * validation would refuse with input-invalid (values written as expressions are not judged).
  */
 function idpProblems(step: Step): string[] {

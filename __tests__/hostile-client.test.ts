@@ -2,7 +2,7 @@
  * The real HTTP client (Octokit + plugin-retry + plugin-throttling + undici fetch) against a hostile loopback
  * server: redirects, bodies cut short, stalled, dripped or huge, rate limits without a reset time, mixed-case
  * header names. Asserts what each call comes back as (the Fact diagnose receives) and how many requests were sent.
- * The rules are PRODUCT.md's "Hostile and unusual answers" and "Precise rules" (copied into the test names).
+ * The rules are docs/how-it-works.md's "Hostile and unusual answers" and docs/causes.md (copied into the test names).
  *
  * Timings are asserted only as generous upper bounds of the budget, never as benchmarks.
  */

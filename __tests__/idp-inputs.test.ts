@@ -1,5 +1,5 @@
 /**
- * The IdP side's inputs (PRODUCT.md, "The IdP side", Validation): each problem
+ * The IdP side's inputs (docs/idp.md; validation: docs/reference.md): each problem
  * is input-invalid naming its input, and no inputs object comes back (nothing
  * is sent).
  */

@@ -1,6 +1,5 @@
 /**
- * The join of the IdP's findings with GitHub's causes (PRODUCT.md, "The IdP
- * side"): table tests in both directions, and idp-status.
+ * The join of the IdP's findings with GitHub's causes (docs/idp.md): table tests in both directions, and idp-status.
  */
 import { describe, expect, it } from '@jest/globals'
 import { makeCause, type Cause, type CauseId } from '../src/causes.js'

@@ -1,5 +1,5 @@
 /**
- * JumpCloud's inputs (PRODUCT.md, "OneLogin, PingOne, JumpCloud"): each missing or malformed `jumpcloud-*`
+ * JumpCloud's inputs (docs/idp.md): each missing or malformed `jumpcloud-*`
  * input is input-invalid naming it, no inputs come back (nothing is sent), stray inputs are named; and the
  * CLI: the same flags, secrets only from the environment or `--*-file`.
  */

@@ -1,6 +1,5 @@
 /**
- * judgeOkta is pure: facts in, IdpReport out. Table tests of every finding's rule (PRODUCT.md "The IdP
- * side"), and of the input each refused answer names.
+ * judgeOkta is pure: facts in, IdpReport out. Table tests of every finding's rule (docs/idp.md), and of the input each refused answer names.
  */
 import { describe, expect, it } from '@jest/globals'
 import type { OktaAnswer, OktaEvent, OktaFacts } from '../src/idp/okta/facts.js'

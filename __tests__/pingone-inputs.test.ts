@@ -1,5 +1,5 @@
 /**
- * PingOne's inputs (PRODUCT.md, "OneLogin, PingOne, JumpCloud"): valid forms, each missing `pingone-*` input
+ * PingOne's inputs (docs/idp.md): valid forms, each missing `pingone-*` input
  * named, bad forms, stray inputs, and the CLI's flags (the secrets refused as flags, read from the
  * environment only for `--idp pingone`, or from `--*-file`).
  */

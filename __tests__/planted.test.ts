@@ -145,7 +145,7 @@ describe("not-setup-user: the setup user's login ends in _admin, underscore incl
 const CTX = { webUrl: 'https://github.com' }
 const at = (id: CauseId, org: string): Cause => makeCause({ id, org, message: `${id} in ${org}` }, CTX)
 
-/** Every rule "X in an org excludes Y in that org" (PRODUCT.md, "Root causes only"). */
+/** Every rule "X in an org excludes Y in that org" (docs/causes.md, "root causes only"). */
 const PER_ORG_RULES: ReadonlyArray<[CauseId, CauseId]> = [
   ...(['sso-not-authorized', 'ip-allow-list-blocked', 'oauth-app-restricted', 'pat-policy-blocked'] as const).flatMap(blocker =>
     (

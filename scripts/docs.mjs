@@ -55,7 +55,7 @@ export function renderOutputs(action) {
   return [NOTE, '| output | meaning |', '|---|---|', ...rows].join('\n')
 }
 
-/** What a severity does to the step (PRODUCT.md, "Status"; src/report/policy.ts). */
+/** What a severity does to the step (docs/reference.md, "Status"; src/report/policy.ts). */
 const SEVERITY_EFFECT = {
   error: 'fails the step',
   inconclusive: 'never blamed on the token; fails the step unless `inconclusive: pass`',

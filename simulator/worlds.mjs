@@ -1,6 +1,6 @@
 /**
  * Worlds for github-fake.mjs: a healthy baseline and named scenarios that break it the ways the
- * product brief lists (PRODUCT.md "The known causes"). Worlds are plain, structuredClone-friendly
+ * product brief lists (docs/causes.md). Worlds are plain, structuredClone-friendly
  * objects: build one, mutate it, hand it to startFake() (or fake.setWorld()).
  *
  * Token strings are derived from fixed seeds at load time, so no token-shaped literal sits in the

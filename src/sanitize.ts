@@ -1,5 +1,5 @@
 /**
- * Text safety (PRODUCT.md, "Hostile and unusual answers"). Every string a
+ * Text safety (docs/how-it-works.md, "Hostile and unusual answers"). Every string a
  * server sent is data: `serverText` makes it one bounded, printable line
  * before it is quoted in a cause. Every text that leaves the process passes
  * a scrubber (`scrubberFor`) that removes the run's secrets and anything

@@ -65,7 +65,7 @@ const IMPLIES: Readonly<Record<string, readonly string[]>> = {
   codespace: ['codespace:secrets'],
   audit_log: ['read:audit_log'],
   'write:packages': ['read:packages'],
-  // admin:enterprise still serves SCIM for older EMU tokens (PRODUCT.md), flagged as excessive.
+  // admin:enterprise still serves SCIM for older EMU tokens (docs/reference.md), flagged as excessive.
   'admin:enterprise': ['manage_runners:enterprise', 'manage_billing:enterprise', 'read:enterprise', 'scim:enterprise']
 }
 

@@ -1,5 +1,5 @@
 /**
- * Secrets that arrive in pieces (PRODUCT.md, "Hostile and unusual answers"): a server may echo a secret
+ * Secrets that arrive in pieces (docs/how-it-works.md, "Hostile and unusual answers"): a server may echo a secret
  * split across two fields ("errorCode" + "errorSummary", joined with a space when quoted), or wrapped over
  * lines (a line break becomes a space in one line of output). No exact match finds those. So every run of
  * token characters of a text is compared, `SECRET_RUN_MIN` characters at a time, with the runs of the

@@ -91,7 +91,7 @@ export async function publish(core: Core, verdict: Verdict, policy: Policy | nul
   ownOutput('token-kind', 'tokenKind', safe.tokenKind)
   output('scopes', list(safe.scopes ?? []))
   output('missing-scopes', list(safe.missingScopes))
-  // `never` only when GitHub showed the token has no expiry; empty when it is unknown (PRODUCT.md, outputs).
+  // `never` only when GitHub showed the token has no expiry; empty when it is unknown (docs/reference.md, outputs).
   output('expires-at', safe.expiry === 'never' ? 'never' : (safe.expiresAt ?? ''))
   output('days-until-expiry', safe.daysUntilExpiry === null ? '' : String(safe.daysUntilExpiry))
   output('sso-authorization-url', safe.ssoAuthorizationUrl ?? '')

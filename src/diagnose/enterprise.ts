@@ -33,7 +33,7 @@ export function judgeEnterprise(e: EnterpriseContext): EnterpriseFindings {
       message: `Enterprise ${e.slug}: the SCIM token expires on ${fmtDate(e.expiry)} (in ${e.daysUntilExpiry} days). EMU provisioning tokens must not expire: SCIM stops the moment it passes.`
     })
   }
-  // The setup user is SHORTCODE_admin; any login not ending in _admin is another account (PRODUCT.md "Precise rules").
+  // The setup user is SHORTCODE_admin; any login not ending in _admin is another account (docs/causes.md).
   if (!/_admin$/.test(e.login)) {
     causes.push({
       id: 'not-setup-user',

@@ -1,5 +1,5 @@
 /**
- * The join (PRODUCT.md, "The IdP side"): the IdP's findings become causes
+ * The join (docs/idp.md): the IdP's findings become causes
  * beside GitHub's. IdP causes are never excluded by GitHub's; a GitHub cause
  * that explains the IdP's failure is the root, and the IdP's failure becomes
  * its evidence (a notice). Pure: the same causes and report give the same result.
@@ -73,7 +73,7 @@ function staleCredential(who: string, holder: CredentialHolder): string {
   return `so the credential ${who} holds is stale or revoked (an OAuth grant revoked or superseded, a token regenerated): re-authenticate the app in ${who}.`
 }
 
-/** `idp-status` (PRODUCT.md): failing, off, unknown, healthy. */
+/** `idp-status` (docs/reference.md): failing, off, unknown, healthy. */
 export function idpStatusOf(report: IdpReport): IdpStatus {
   const kinds = new Set(report.findings.map(f => f.kind))
   if (kinds.has('credentials-rejected') || kinds.has('quarantined')) return 'failing'

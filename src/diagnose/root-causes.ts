@@ -1,5 +1,5 @@
 /**
- * Root causes only (PRODUCT.md "Precise rules"): a cause another explains is
+ * Root causes only (docs/causes.md): a cause another explains is
  * not reported. Every exclusion rule lives here, and is applied once, to all
  * the causes of a run, when the verdict is composed.
  */

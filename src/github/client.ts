@@ -63,7 +63,7 @@ export const ERROR_BODY_MS = 2000
 /** Half of GitHub's limit of 100 concurrent requests: 20 orgs' checks go out in two waves at most. */
 export const DEFAULT_MAX_CONCURRENT = 50
 
-/** GraphQL endpoint that belongs to a REST base (PRODUCT.md, docs/github-behaviour.md). */
+/** GraphQL endpoint that belongs to a REST base (docs/github-behaviour.md). */
 export function graphqlUrl(apiUrl: string): string {
   const base = apiUrl.replace(/\/+$/, '')
   if (/\/api\/v3$/.test(base)) return base.replace(/\/api\/v3$/, '/api/graphql')
@@ -138,7 +138,7 @@ function clientState(options: ClientOptions): ClientState {
 }
 
 /**
- * A rate limit is waited for only once, only when the answer said until when (PRODUCT.md: one without a reset
+ * A rate limit is waited for only once, only when the answer said until when (docs/reference.md: one without a reset
  * time or retry-after is reported at once), and only when the wait fits the budget. plugin-throttling computes a
  * primary limit's wait from x-ratelimit-reset alone (none: 0 s, sent again at once) and a secondary limit's from
  * retry-after alone (none: 60 s), so each counts as timed only with its own header.

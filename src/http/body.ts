@@ -1,5 +1,5 @@
 /**
- * Bounded bodies (PRODUCT.md, "Hostile and unusual answers"): one answer
+ * Bounded bodies (docs/how-it-works.md, "Hostile and unusual answers"): one answer
  * body at most 1 MiB, all bodies of a run at most 16 MiB, shared by GitHub's
  * client and the IdP's. Used by every fetch the action makes.
  */
@@ -15,7 +15,7 @@ import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
  */
 export type BodyProblem = 'too-large' | 'cut-short' | 'stalled' | 'budget-spent'
 
-/** Bodies larger than this are no answer to the calls we make (PRODUCT.md: at most 1 MiB). */
+/** Bodies larger than this are no answer to the calls we make (docs/reference.md: at most 1 MiB). */
 export const MAX_BODY_BYTES = 1024 * 1024
 /** All the bodies one run reads, together; once spent, no body is read any more. */
 export const MAX_TOTAL_BODY_BYTES = 16 * 1024 * 1024

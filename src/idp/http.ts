@@ -1,6 +1,6 @@
 /**
  * The IdP side's HTTP: one bounded request at a time, under the same rules as
- * GitHub's client (PRODUCT.md, "Hostile and unusual answers"):
+ * GitHub's client (docs/how-it-works.md, "Hostile and unusual answers"):
  * - read only: GET, and POST only for an OAuth token request (`tokenRequest`, to a path ending in
  *   `/token`) or for a vendor's documented read-only event query (`readOnlyQuery`, to a path the
  *   provider lists in `queryPaths`: JumpCloud's Directory Insights has no GET);

@@ -1,5 +1,5 @@
 /**
- * The IdP side's contract (PRODUCT.md, "The IdP side"): what a provider
+ * The IdP side's contract (docs/idp.md): what a provider
  * (Okta, Entra) is given, and what it hands back to the join in diagnose.
  *
  * A provider asks its IdP (read only: GETs, plus its own OAuth token
@@ -11,7 +11,7 @@
 /** A provider's id (`idp` input): one of the registry's (`src/idp/providers.ts`). */
 export type IdpProvider = string
 
-/** `idp-status` (PRODUCT.md): failing, off, unknown (could not tell, or no attempt seen), healthy. */
+/** `idp-status` (docs/reference.md): failing, off, unknown (could not tell, or no attempt seen), healthy. */
 export type IdpStatus = 'healthy' | 'failing' | 'off' | 'unknown'
 
 /** What the IdP says of its provisioning to GitHub; each becomes one cause in the join. */

@@ -1,4 +1,4 @@
-/** Whether a run fails (PRODUCT.md: `fail-on`, `inconclusive`). */
+/** Whether a run fails (docs/reference.md: `fail-on`, `inconclusive`). */
 import type { Cause } from '../causes.js'
 import type { Verdict } from '../diagnose/index.js'
 import type { FailOn, InconclusivePolicy } from '../inputs.js'
@@ -8,7 +8,7 @@ export interface Policy {
   inconclusive: InconclusivePolicy
 }
 
-/** Whether the step fails (PRODUCT.md: fail-on / inconclusive). */
+/** Whether the step fails (docs/reference.md: fail-on / inconclusive). */
 export function shouldFail(verdict: Pick<Verdict, 'causes'>, policy: Policy): boolean {
   if (policy.failOn === 'never') return false
   const has = (s: Cause['severity']): boolean => verdict.causes.some(c => c.severity === s)

@@ -1,5 +1,5 @@
 /**
- * The output boundary (PRODUCT.md, "Hostile and unusual answers"): whatever
+ * The output boundary (docs/how-it-works.md, "Hostile and unusual answers"): whatever
  * the verdict holds, and whether or not diagnose made it safe, every text is
  * scrubbed of the run's secrets and token shapes, made one printable line and
  * bounded before any renderer sees it.
@@ -10,7 +10,7 @@ import type { Verdict } from '../diagnose/index.js'
 import { KIND_LABEL } from '../token.js'
 import { MESSAGE_MAX, outText, scrubberFor, SERVER_TEXT_MAX, URL_MAX, type Scrub } from '../sanitize.js'
 
-/** Each output but `report` (PRODUCT.md: each under 1 MiB; a real one is a few hundred bytes). */
+/** Each output but `report` (docs/reference.md: each under 1 MiB; a real one is a few hundred bytes). */
 export const OUTPUT_MAX_BYTES = 64 * 1024
 /** The `report` output: valid JSON, shortened (`truncated: true`) to stay under this. */
 export const REPORT_MAX_BYTES = 768 * 1024

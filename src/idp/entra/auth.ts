@@ -1,5 +1,5 @@
 /**
- * Entra sign-in (PRODUCT.md, "The IdP side"; idp-api-facts §2.1, §2.2): an app-only Graph token from
+ * Entra sign-in (docs/idp.md; idp-api-facts §2.1, §2.2): an app-only Graph token from
  * `{loginUrl}/{tenantId}/oauth2/v2.0/token` (client credentials, scope `{graph origin}/.default`), with
  * the client secret, or with the GitHub OIDC token as a federated client assertion.
  *

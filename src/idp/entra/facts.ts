@@ -1,5 +1,5 @@
 /**
- * The raw facts the Entra provider gathers (PRODUCT.md, "Facts first, verdict second"): what each of its
+ * The raw facts the Entra provider gathers (CONTRIBUTING.md, "Layout": facts first, verdict second): what each of its
  * requests got back, reduced to the few fields the verdict needs. Bodies are parsed here and dropped; the
  * strings kept are the server's own (bounded, not yet made one line: the judge does that with serverText).
  * No secret is ever kept in facts: not the tokens, not the client secret.

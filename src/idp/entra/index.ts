@@ -1,5 +1,5 @@
 /**
- * The Entra provider (PRODUCT.md, "The IdP side"): asks Microsoft Graph how the GitHub enterprise
+ * The Entra provider (docs/idp.md): asks Microsoft Graph how the GitHub enterprise
  * application's provisioning is going, read only, and judges the answer.
  *
  *   sign in (auth.ts: [GitHub OIDC token →] Entra token) → probe (probe.ts: the jobs) → judge (judge.ts)

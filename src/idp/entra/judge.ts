@@ -1,5 +1,5 @@
 /**
- * The Entra verdict: one pure function from facts to the provider's report (PRODUCT.md, "The IdP side";
+ * The Entra verdict: one pure function from facts to the provider's report (docs/idp.md;
  * idp-api-facts §2). No I/O, no clock but `now`; every server string is made one bounded line with
  * serverText before it enters the report.
  *

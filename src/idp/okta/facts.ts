@@ -1,5 +1,5 @@
 /**
- * The raw facts the Okta probes gather (PRODUCT.md "Principles": facts first, verdict second). Bodies are
+ * The raw facts the Okta probes gather (CONTRIBUTING.md, "Layout": facts first, verdict second). Bodies are
  * dropped once parsed: what is kept is the status, the few headers the verdict reads, the error fields and
  * the parsed app and events. Strings here are still the server's own: `judgeOkta` makes them data.
  */

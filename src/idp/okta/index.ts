@@ -1,5 +1,5 @@
 /**
- * The Okta provider (PRODUCT.md "The IdP side"): sign in (SSWS, or client credentials with
+ * The Okta provider (docs/idp.md): sign in (SSWS, or client credentials with
  * `private_key_jwt`, DPoP when asked), then at once `GET /api/v1/apps/{id}` and the System Log (five pages
  * at most), then one pure verdict (`judgeOkta`). Requests go only to the host of `okta-org-url`, through
  * `createIdpHttp` (bounded, read-only, no redirects). Never throws: the IdP's and the network's faults are

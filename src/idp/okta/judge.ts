@@ -1,6 +1,5 @@
 /**
- * The Okta verdict: one pure function from the probes' facts to the `IdpReport` (PRODUCT.md "The IdP
- * side"). Every server string passes `serverText` here, before it goes into the report.
+ * The Okta verdict: one pure function from the probes' facts to the `IdpReport` (docs/idp.md). Every server string passes `serverText` here, before it goes into the report.
  *
  * Events that count (matched again here, whatever the server's filter did), for the app only (`target[].id`):
  * - `application.integration.authentication_failure` [I8], outcome FAILURE (or none): a credentials failure;

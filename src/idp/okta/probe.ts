@@ -1,5 +1,5 @@
 /**
- * The Okta probes (PRODUCT.md "The IdP side"): after sign-in, at once and side by side,
+ * The Okta probes (docs/idp.md): after sign-in, at once and side by side,
  * - `GET /api/v1/apps/{appId}`: status, label, `features` [I9];
  * - `GET /api/v1/logs?since&until&filter=…&sortOrder=DESCENDING&limit=200` (the filter: the app's events of the
  *   types that count, `logsFilter`), following `Link: <…>; rel="next"` on the same origin and path only, five

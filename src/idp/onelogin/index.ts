@@ -1,5 +1,5 @@
 /**
- * The OneLogin provider (PRODUCT.md "The IdP side"; docs/idp-onelogin.md): the token request (client
+ * The OneLogin provider (docs/idp.md; docs/idp-onelogin.md): the token request (client
  * credentials, v2), then at once `GET /api/2/apps/{id}` and the provisioning events (a few pages at most),
  * then one pure verdict (`judgeOneLogin`). Requests go only to the host of `onelogin-url`, through
  * `createIdpHttp` (bounded, read-only, no redirects). Never throws: the IdP's and the network's faults are a

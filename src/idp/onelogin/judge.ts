@@ -1,6 +1,5 @@
 /**
- * The OneLogin verdict: one pure function from the probes' facts to the `IdpReport` (PRODUCT.md "The IdP
- * side"). Every server string passes `serverText` here, before it goes into the report.
+ * The OneLogin verdict: one pure function from the probes' facts to the `IdpReport` (docs/idp.md). Every server string passes `serverText` here, before it goes into the report.
  *
  * Events that count (event-types.ts), for the app only (`app_id`, matched here: the API cannot filter on it):
  * 85 and 250 are a credentials failure; 25 and 61–65 are a credentials failure when OneLogin's own

@@ -1,5 +1,5 @@
 /**
- * The raw facts the PingOne probes gather (PRODUCT.md "Principles": facts first, verdict second). Bodies
+ * The raw facts the PingOne probes gather (CONTRIBUTING.md, "Layout": facts first, verdict second). Bodies
  * are dropped once parsed. Strings here are still the server's own: `judgePingOne` makes them data.
  *
  * Error bodies [P4][P9]: P1Error `{id, code, message, details:[{code, target, message, innerError}]}`;
