@@ -355,7 +355,7 @@ describe('dist/cli/index.js against the simulator', () => {
     const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { env: { GH_TOKEN: token } })
     expect(run.code).toBe(1)
     const lines = run.stdout.split('\n')
-    expect(lines[0]).toBe('✗ FAILING: provisioning with this token fails')
+    expect(lines[0]).toBe("✗ FAILING: GitHub's side fails: the checked token or the service account's access")
     const at = lines.findIndex(l => l.startsWith(`✗ [${scenario}] `))
     expect(at).toBeGreaterThan(0)
     expect(lines[at + 1]).toMatch(new RegExp(`^    Fix: .*${fix}`))

@@ -152,7 +152,7 @@ describe('dist/index.js against the simulator', () => {
       'token-kind': 'classic-pat',
       scopes: 'admin:org',
       'missing-scopes': '',
-      'expires-at': '',
+      'expires-at': 'never',
       'days-until-expiry': '',
       'sso-authorization-url': ''
     })
@@ -163,6 +163,7 @@ describe('dist/index.js against the simulator', () => {
       tokenKind: 'classic-pat',
       scopes: ['admin:org'],
       expiresAt: null,
+      expiry: 'never',
       causes: []
     })
   })

@@ -18,7 +18,8 @@ import {
 } from '../simulator/entra-fake.mjs'
 import { oidcTokenUrl } from '../src/idp/entra/auth.js'
 import { checkEntra } from '../src/idp/entra/index.js'
-import type { EntraAuth, IdpFinding, IdpReport } from '../src/idp/types.js'
+import type { IdpFinding, IdpReport } from '../src/idp/types.js'
+import type { EntraAuth } from '../src/idp/entra/types.js'
 import { entraInputs, oidcAuth, recordingContext, secretAuth, type RecordingContext } from './support/entra.js'
 
 const fakes: FakeEntra[] = []

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import { checkOkta } from '../src/idp/okta/index.js'
-import type { IdpReport, OktaAuth } from '../src/idp/types.js'
+import type { IdpReport } from '../src/idp/types.js'
+import type { OktaAuth } from '../src/idp/okta/types.js'
 import {
   OKTA_API_TOKEN,
   OKTA_APP_ID,

@@ -12,7 +12,8 @@ import {
   TENANT_ID,
   type FakeEntra
 } from '../../simulator/entra-fake.mjs'
-import type { EntraAuth, EntraInputs, IdpContext } from '../../src/idp/types.js'
+import type { IdpContext } from '../../src/idp/types.js'
+import type { EntraAuth, EntraInputs } from '../../src/idp/entra/types.js'
 
 export interface RecordingContext extends IdpContext {
   secrets: string[]

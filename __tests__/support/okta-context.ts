@@ -1,5 +1,6 @@
 /** An IdpContext for the Okta tests: short budget, secrets and debug lines recorded. */
-import type { IdpContext, OktaAuth, OktaInputs } from '../../src/idp/types.js'
+import type { IdpContext } from '../../src/idp/types.js'
+import type { OktaAuth, OktaInputs } from '../../src/idp/okta/types.js'
 import { OKTA_APP_ID } from '../../simulator/okta-fake.mjs'
 
 export interface TestContext extends IdpContext {

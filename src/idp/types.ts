@@ -1,6 +1,6 @@
 /**
- * The IdP side's contract (docs/idp.md): what a provider
- * (Okta, Entra) is given, and what it hands back to the join in diagnose.
+ * The IdP side's contract (docs/idp.md): what every provider (src/idp/provider.ts) is given, and what it
+ * hands back to the join in diagnose.
  *
  * A provider asks its IdP (read only: GETs, plus its own OAuth token
  * requests), judges the answers with a pure function, and returns an
@@ -45,19 +45,6 @@ export type IdpFinding =
    * no reason for): the verdict is partial, never healthy.
    */
   | { kind: 'check-failed'; input: string | null; reason: string; partial?: boolean }
-
-/** One Entra synchronization job, as `report.idp.jobs` lists it. */
-export interface IdpJob {
-  id: string
-  templateId: string | null
-  /** status.code: NotConfigured, NotRun, Active, Paused, Quarantine. */
-  status: string
-  scheduleState: string | null
-  lastExecutionAt: string | null
-  lastExecutionState: string | null
-  lastSuccessAt: string | null
-  quarantine: IdpQuarantine | null
-}
 
 export interface IdpQuarantine {
   reason: string
@@ -114,32 +101,4 @@ export interface IdpContext {
    * never handed to a provider). PingOne's EMU store may return the token it holds: is it the one checked?
    */
   sameAsChecked?: (candidate: string) => boolean
-}
-
-export type OktaAuth =
-  { kind: 'ssws'; token: string } | { kind: 'private-key-jwt'; clientId: string; privateKey: string; keyId: string | null }
-
-export interface OktaInputs {
-  /** https://acme.okta.com (no trailing slash). */
-  orgUrl: string
-  /** The GitHub app instance: 0oa + 17 letters or digits. */
-  appId: string
-  lookbackHours: number
-  auth: OktaAuth
-}
-
-export type EntraAuth =
-  | { kind: 'secret'; secret: string }
-  /** GitHub OIDC federation: the runner's ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN. */
-  | { kind: 'oidc'; requestUrl: string; requestToken: string; audience: string }
-
-export interface EntraInputs {
-  tenantId: string
-  clientId: string
-  servicePrincipalId: string
-  /** https://login.microsoftonline.com (no trailing slash). */
-  loginUrl: string
-  /** https://graph.microsoft.com (no trailing slash). */
-  graphUrl: string
-  auth: EntraAuth
 }

@@ -10,7 +10,8 @@
  */
 import { isCredentialShaped } from '../../sanitize.js'
 import type { IdpHttp } from '../http.js'
-import type { EntraInputs, IdpContext } from '../types.js'
+import type { IdpContext } from '../types.js'
+import type { EntraInputs } from './types.js'
 import { failedStep, isRecord, rawString, type OidcClaims, type StepFacts } from './facts.js'
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'

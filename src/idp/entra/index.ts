@@ -10,7 +10,8 @@
  */
 import { scrubberFor, serverText } from '../../sanitize.js'
 import { createIdpHttp } from '../http.js'
-import type { EntraInputs, IdpContext, IdpFinding, IdpReport } from '../types.js'
+import type { IdpContext, IdpFinding, IdpReport } from '../types.js'
+import type { EntraInputs } from './types.js'
 import { signIn } from './auth.js'
 import type { EntraFacts } from './facts.js'
 import { judgeEntra } from './judge.js'

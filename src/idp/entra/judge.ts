@@ -9,7 +9,8 @@
  */
 import { stepFailure } from './failures.js'
 import { serverText } from '../../sanitize.js'
-import type { IdpFinding, IdpJob, IdpQuarantine, IdpReport } from '../types.js'
+import type { IdpFinding, IdpQuarantine, IdpReport } from '../types.js'
+import type { IdpJob } from './types.js'
 import type { EntraErrorFacts, EntraExecutionFacts, EntraFacts, EntraJobFacts, EntraQuarantineFacts } from './facts.js'
 import { blankReport } from '../report.js'
 

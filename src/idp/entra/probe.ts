@@ -4,7 +4,7 @@
  * Never `validateCredentials`, `start` or `restart`: those are writes.
  */
 import type { IdpHttp } from '../http.js'
-import type { EntraInputs } from '../types.js'
+import type { EntraInputs } from './types.js'
 import {
   failedStep,
   isRecord,

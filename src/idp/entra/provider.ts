@@ -5,7 +5,8 @@
 import { describe, parseServiceUrl, type InputProblem } from '../../input-fields.js'
 import { guid, oidcFromEnv, problem } from '../common-inputs.js'
 import { defineProvider, type ReadInput } from '../provider.js'
-import type { EntraInputs, IdpDetails, IdpJob } from '../types.js'
+import type { IdpDetails } from '../types.js'
+import type { EntraInputs, IdpJob } from './types.js'
 
 export const ENTRA_DEFAULTS = {
   'entra-audience': 'api://AzureADTokenExchange',

@@ -11,7 +11,8 @@
  * the moment it arrives, and so is every assertion before it leaves.
  */
 import type { IdpAnswer, IdpHttp } from '../http.js'
-import type { IdpContext, OktaInputs } from '../types.js'
+import type { IdpContext } from '../types.js'
+import type { OktaInputs } from './types.js'
 import { answerFacts, type OktaAnswer } from './facts.js'
 import { isCredentialShaped } from '../../sanitize.js'
 import { clientAssertion, dpopProof, newDpopKey, readSigningKey, type DpopKey } from './jwt.js'

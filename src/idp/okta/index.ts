@@ -7,7 +7,8 @@
  */
 import { scrubberFor, serverText } from '../../sanitize.js'
 import { createIdpHttp } from '../http.js'
-import type { IdpContext, IdpReport, OktaInputs } from '../types.js'
+import type { IdpContext, IdpReport } from '../types.js'
+import type { OktaInputs } from './types.js'
 import { signIn } from './auth.js'
 import type { OktaFacts } from './facts.js'
 import { judgeOkta } from './judge.js'

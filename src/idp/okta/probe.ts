@@ -10,7 +10,7 @@
  * the nonce is then used for the requests that follow.
  */
 import type { IdpAnswer, IdpHttp } from '../http.js'
-import type { OktaInputs } from '../types.js'
+import type { OktaInputs } from './types.js'
 import type { OktaCredential } from './auth.js'
 import { answerFacts, oktaRateLimitWait, type OktaApp, type OktaEvent, type OktaFacts, type OktaLogs } from './facts.js'
 

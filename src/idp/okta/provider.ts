@@ -5,7 +5,8 @@
 import { describe, parseServiceUrl, type InputProblem } from '../../input-fields.js'
 import { parseLookback, problem, required } from '../common-inputs.js'
 import { defineProvider, type CliProblemContext, type ReadInput } from '../provider.js'
-import type { IdpDetails, OktaInputs } from '../types.js'
+import type { IdpDetails } from '../types.js'
+import type { OktaInputs } from './types.js'
 
 const OKTA_APP_ID = /^0oa[A-Za-z0-9]{17}$/
 
