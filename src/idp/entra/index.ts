@@ -8,7 +8,8 @@
  * ACTIONS_ID_TOKEN_REQUEST_URL), through createIdpHttp: bounded, no redirects, GETs plus the token POST.
  * Never throws for the IdP's or the network's faults: they are a `check-failed` finding.
  */
-import { scrubberFor, serverText } from '../../sanitize.js'
+import { serverText } from '../../sanitize.js'
+import { guardedCheck } from '../guard.js'
 import { createIdpHttp } from '../http.js'
 import type { IdpContext, IdpFinding, IdpReport } from '../types.js'
 import type { EntraInputs } from './types.js'
@@ -16,7 +17,7 @@ import { signIn } from './auth.js'
 import type { EntraFacts } from './facts.js'
 import { judgeEntra } from './judge.js'
 import { probeJobs } from './probe.js'
-import { blankReport, scrubReport } from '../report.js'
+import { blankReport } from '../report.js'
 
 export { judgeEntra } from './judge.js'
 export type { EntraFacts } from './facts.js'
@@ -44,27 +45,15 @@ function allowedHosts(inputs: EntraInputs): string[] | IdpFinding {
   return hosts
 }
 
-/** Each secret as sent (a form or a URL encodes `~`, `/`, `+`…): a server that echoes the request echoes these. */
-function withEncodings(secrets: readonly string[]): string[] {
-  return secrets.flatMap(s => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)])
-}
-
 function emptyReport(inputs: EntraInputs, finding: IdpFinding, requests: number): IdpReport {
   return blankReport('entra', serverText(inputs.servicePrincipalId, 64), requests, [finding], { jobs: [] })
 }
 
 export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: CheckEntraOptions = {}): Promise<IdpReport> {
   // Every secret this run sees, to scrub the report with: the inputs' and each token obtained.
-  const secrets: string[] = inputs.auth.kind === 'secret' ? [inputs.auth.secret] : [inputs.auth.requestToken]
-  const sink: IdpContext = {
-    ...ctx,
-    addSecret: secret => {
-      secrets.push(secret)
-      ctx.addSecret(secret)
-    }
-  }
-  let requests = 0
-  try {
+  const secrets = [inputs.auth.kind === 'secret' ? inputs.auth.secret : inputs.auth.requestToken]
+  const what = { provider: 'entra', short: 'Entra', app: inputs.servicePrincipalId, secrets, details: { jobs: [] } }
+  return guardedCheck(what, ctx, async sink => {
     const hosts = allowedHosts(inputs)
     if (!Array.isArray(hosts)) return emptyReport(inputs, hosts, 0)
     const http = createIdpHttp(sink, {
@@ -87,20 +76,11 @@ export async function checkEntra(inputs: EntraInputs, ctx: IdpContext, options: 
       facts.jobList = probed.jobList
       facts.jobsPartial = probed.partial
     }
-    requests = http.requests
-    facts.requests = requests
+    facts.requests = http.requests
     const report = judgeEntra(facts, { servicePrincipalId: inputs.servicePrincipalId, now: ctx.now() })
     ctx.debug(
       `entra: ${(report.details.jobs as unknown[] | undefined)?.length ?? 0} job(s); findings: ${report.findings.map(f => f.kind).join(',') || 'none'}`
     )
-    return scrubReport(report, scrubberFor(...withEncodings(secrets)))
-  } catch (e) {
-    // A bug of ours, not the IdP's fault: still no throw, and no secret in what is said.
-    const what = serverText(scrubberFor(...withEncodings(secrets))(e instanceof Error ? `${e.name}: ${e.message}` : String(e)), 160)
-    return emptyReport(
-      inputs,
-      { kind: 'check-failed', input: null, reason: `the Entra check failed unexpectedly (${what}); please report it` },
-      requests
-    )
-  }
+    return report
+  })
 }

@@ -6,9 +6,8 @@
  * documented read-only event query. Never throws: the IdP's and the network's faults are a `check-failed`
  * finding naming the input to fix.
  */
-import { scrubberFor, serverText, type Scrub } from '../../sanitize.js'
+import { guardedCheck } from '../guard.js'
 import { createIdpHttp } from '../http.js'
-import { blankReport } from '../report.js'
 import type { IdpContext, IdpReport } from '../types.js'
 import { signIn } from './auth.js'
 import { EVENTS_PATH, type JumpCloudInputs } from './config.js'
@@ -61,43 +60,11 @@ export async function gatherJumpCloud(
   return { facts, now }
 }
 
-/** Every string of the report, scrubbed (a server that echoes a secret back must not get it out). */
-function scrubbed<T>(value: T, scrub: Scrub): T {
-  if (typeof value === 'string') return scrub(value) as T
-  if (Array.isArray(value)) return value.map(v => scrubbed(v, scrub)) as T
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v, scrub)])) as T
-  }
-  return value
-}
-
-/** Each secret as sent (a form or a URL encodes `~`, `/`, `+`…): a server that echoes the request echoes these. */
-function withEncodings(secrets: readonly string[]): string[] {
-  return secrets.flatMap(s => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)])
-}
-
 export async function checkJumpCloud(inputs: JumpCloudInputs, ctx: IdpContext, options: CheckJumpCloudOptions = {}): Promise<IdpReport> {
   // The secrets of this check: the input's, and every one obtained on the way (the Basic value, the token).
-  const secrets: string[] = inputs.auth.kind === 'api-key' ? [inputs.auth.apiKey] : [inputs.auth.clientSecret]
-  const inner: IdpContext = {
-    ...ctx,
-    addSecret: secret => {
-      secrets.push(secret)
-      ctx.addSecret(secret)
-    }
-  }
-  try {
+  const secrets = [inputs.auth.kind === 'api-key' ? inputs.auth.apiKey : inputs.auth.clientSecret]
+  return guardedCheck({ provider: 'jumpcloud', short: 'JumpCloud', app: inputs.appId, secrets }, ctx, async inner => {
     const { facts, now } = await gatherJumpCloud(inputs, inner, options)
-    const report = judgeJumpCloud(facts, { appId: inputs.appId, now, lookbackHours: inputs.lookbackHours })
-    return scrubbed(report, scrubberFor(...withEncodings(secrets.filter(s => s !== ''))))
-  } catch (e) {
-    // Our own fault, not JumpCloud's: still no throw, and the error's text is not quoted (it could hold input).
-    return blankReport('jumpcloud', inputs.appId, 0, [
-      {
-        kind: 'check-failed',
-        input: null,
-        reason: `the JumpCloud check stopped on an internal error (${serverText((e as Error)?.name ?? 'error', 40)}); please report it`
-      }
-    ])
-  }
+    return judgeJumpCloud(facts, { appId: inputs.appId, now, lookbackHours: inputs.lookbackHours })
+  })
 }

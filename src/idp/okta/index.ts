@@ -5,7 +5,7 @@
  * `createIdpHttp` (bounded, read-only, no redirects). Never throws: the IdP's and the network's faults are
  * a `check-failed` finding naming the input to fix.
  */
-import { scrubberFor, serverText } from '../../sanitize.js'
+import { guardedCheck } from '../guard.js'
 import { createIdpHttp } from '../http.js'
 import type { IdpContext, IdpReport } from '../types.js'
 import type { OktaInputs } from './types.js'
@@ -13,7 +13,6 @@ import { signIn } from './auth.js'
 import type { OktaFacts } from './facts.js'
 import { judgeOkta } from './judge.js'
 import { apiGetter, probeApp, probeLogs } from './probe.js'
-import { blankReport, scrubReport } from '../report.js'
 
 export { judgeOkta } from './judge.js'
 export type { OktaFacts } from './facts.js'
@@ -65,29 +64,13 @@ export async function gatherOkta(
 
 export async function checkOkta(inputs: OktaInputs, ctx: IdpContext, options: { errorBodyMs?: number } = {}): Promise<IdpReport> {
   // The secrets of this check: the input's, and every one obtained on the way (assertions, the access token).
-  const secrets: string[] = inputs.auth.kind === 'ssws' ? [inputs.auth.token] : [inputs.auth.privateKey]
-  const inner: IdpContext = {
-    deadline: ctx.deadline,
-    now: ctx.now,
-    budget: ctx.budget,
-    debug: ctx.debug,
-    addSecret: secret => {
-      secrets.push(secret)
-      ctx.addSecret(secret)
+  const secrets = [inputs.auth.kind === 'ssws' ? inputs.auth.token : inputs.auth.privateKey]
+  return guardedCheck(
+    { provider: 'okta', short: 'Okta', app: inputs.appId, secrets, details: { evidenceSince: null } },
+    ctx,
+    async inner => {
+      const { facts, now } = await gatherOkta(inputs, inner, options)
+      return judgeOkta(facts, { appId: inputs.appId, now, lookbackHours: inputs.lookbackHours })
     }
-  }
-  try {
-    const { facts, now } = await gatherOkta(inputs, inner, options)
-    const report = judgeOkta(facts, { appId: inputs.appId, now, lookbackHours: inputs.lookbackHours })
-    return scrubReport(report, scrubberFor(...secrets.filter(s => s !== '')))
-  } catch (e) {
-    // Our own fault, not Okta's: still no throw. The error's text is not quoted (it could hold input).
-    return blankReport('okta', inputs.appId, 0, [
-      {
-        kind: 'check-failed',
-        input: null,
-        reason: `the Okta check stopped on an internal error (${serverText((e as Error)?.name ?? 'error', 40)})`
-      }
-    ])
-  }
+  )
 }

@@ -5,9 +5,8 @@
  * `createIdpHttp` (bounded, read-only, no redirects). Never throws: the IdP's and the network's faults are a
  * `check-failed` finding naming the input to fix.
  */
-import { scrubberFor, serverText, type Scrub } from '../../sanitize.js'
+import { guardedCheck } from '../guard.js'
 import { createIdpHttp } from '../http.js'
-import { blankReport } from '../report.js'
 import type { IdpContext, IdpReport } from '../types.js'
 import { signIn } from './auth.js'
 import type { OneLoginFacts } from './facts.js'
@@ -53,43 +52,14 @@ export async function gatherOneLogin(
   return { facts, now }
 }
 
-/** Every string of the report, scrubbed (a server that echoes a secret back must not get it out). */
-function scrubbed<T>(value: T, scrub: Scrub): T {
-  if (typeof value === 'string') return scrub(value) as T
-  if (Array.isArray(value)) return value.map(v => scrubbed(v, scrub)) as T
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubbed(v, scrub)])) as T
-  }
-  return value
-}
-
-/** Each secret as a server may echo it: as sent, percent- and form-encoded, JSON-escaped. */
-function withEncodings(secrets: readonly string[]): string[] {
-  return secrets.flatMap(s => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2), JSON.stringify(s).slice(1, -1)])
-}
-
 export async function checkOneLogin(inputs: OneLoginInputs, ctx: IdpContext, options: CheckOneLoginOptions = {}): Promise<IdpReport> {
   // The secrets of this check: the input's, and every one obtained on the way (the Basic header, the access token).
-  const secrets: string[] = [inputs.clientSecret]
-  const inner: IdpContext = {
-    ...ctx,
-    addSecret: secret => {
-      secrets.push(secret)
-      ctx.addSecret(secret)
+  return guardedCheck(
+    { provider: 'onelogin', short: 'OneLogin', app: String(inputs.appId), secrets: [inputs.clientSecret] },
+    ctx,
+    async inner => {
+      const { facts, now } = await gatherOneLogin(inputs, inner, options)
+      return judgeOneLogin(facts, { appId: inputs.appId, now, lookbackHours: inputs.lookbackHours })
     }
-  }
-  try {
-    const { facts, now } = await gatherOneLogin(inputs, inner, options)
-    const report = judgeOneLogin(facts, { appId: inputs.appId, now, lookbackHours: inputs.lookbackHours })
-    return scrubbed(report, scrubberFor(...withEncodings(secrets.filter(s => s !== ''))))
-  } catch (e) {
-    // Our own fault, not OneLogin's: still no throw. The error's text is not quoted (it could hold input).
-    return blankReport('onelogin', inputs.appId, 0, [
-      {
-        kind: 'check-failed',
-        input: null,
-        reason: `the OneLogin check stopped on an internal error (${serverText((e as Error)?.name ?? 'error', 40)}); please report it`
-      }
-    ])
-  }
+  )
 }
