@@ -3,7 +3,7 @@
  * picks for the api-url, read only, never following a redirect, bounded in
  * bytes (src/http/body.ts) and in time (the attempt's and the run's deadline).
  */
-import { HttpClient } from '@actions/http-client'
+import { HttpClient } from '@actions/http-client/lib/index.js'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodyRead, type ByteBudget } from '../http/body.js'
 
