@@ -39,11 +39,12 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('the build keeps @actions/core from loading what it imports for APIs we never call', () => {
-  it('maps @actions/http-client, its auth module and @actions/exec to the throwing stubs', async () => {
+  it('maps @actions/http-client, its auth module and @actions/exec to the throwing stubs (and bottleneck/light.js to our limiter)', async () => {
     expect(tsconfigPaths()).toEqual({
       '@actions/http-client': [STUB],
       '@actions/http-client/lib/auth': [STUB],
-      '@actions/exec': [STUB]
+      '@actions/exec': [STUB],
+      'bottleneck/light.js': ['./src/github/limiter.ts']
     })
     const stubs = (await import(join(ROOT, STUB))) as Record<string, new () => unknown>
     expect(() => new stubs.HttpClient!()).toThrow(/not bundled/)
