@@ -3,8 +3,7 @@
  * - plugin-retry queues each request through src/github/limiter.ts, not a Bottleneck of its own (in the tests
  *   through jest.config.js's moduleNameMapper, in dist/ through tsconfig.json's paths: both are checked);
  * - the cap of 50 requests in flight is held at the wire: the 51st request is sent as soon as one answer's
- *   body has been read, and the calls beyond the cap wait before Octokit, at most PREPARING_AT_ONCE of them
- *   prepared ahead;
+ *   body has been read (calls are built PREPARING_AT_ONCE at a time, ahead of the wire, and wait there);
  * - retries still follow plugin-retry's rules (a 5xx retried, a 401 never).
  */
 import { afterAll, describe, expect, it, jest } from '@jest/globals'
@@ -77,7 +76,7 @@ describe("plugin-retry's queue is ours", () => {
 })
 
 describe('the cap of requests in flight is held at the wire', () => {
-  it(`${DEFAULT_MAX_CONCURRENT} requests go out, the next one as soon as an answer is read; the rest wait before Octokit`, async () => {
+  it(`${DEFAULT_MAX_CONCURRENT} requests go out, the next one as soon as an answer is read, in call order`, async () => {
     expect(PREPARING_AT_ONCE).toBeGreaterThanOrEqual(1)
     expect(PREPARING_AT_ONCE).toBeLessThan(DEFAULT_MAX_CONCURRENT)
     const held: ServerResponse[] = []

@@ -68,6 +68,12 @@ export const DEFAULT_MAX_CONCURRENT = 50
  * await in lockstep, and none reaches the wire before the last is built (issue 18).
  */
 export const PREPARING_AT_ONCE = 4
+/**
+ * Calls inside Octokit at once, as a multiple of the cap of requests in flight: besides those on the wire,
+ * as many built and waiting for a wire slot, so that a freed slot is used at once, without building a call
+ * first; the rest wait before Octokit (300 calls built before the first is sent delayed it by 2.7 RT).
+ */
+const INSIDE_PER_WIRE_SLOT = 2
 
 /** GraphQL endpoint that belongs to a REST base (PRODUCT.md, docs/github-behaviour.md). */
 export function graphqlUrl(apiUrl: string): string {
@@ -120,8 +126,8 @@ interface ClientState {
   records: WeakMap<AbortSignal, AttemptRecord>
   /** The cap of requests in flight, held from the fetch until the body is read (./fetch.ts). */
   wire: Semaphore
-  /** Per call (its own signal): frees its preparation slot; called by the fetch once the call has a wire slot. */
-  onWire: WeakMap<AbortSignal, () => void>
+  /** Per call (its own signal): frees its preparation slot; called by the fetch on entry (the call is built). */
+  onFetch: WeakMap<AbortSignal, () => void>
 }
 
 function clientState(options: ClientOptions): ClientState {
@@ -145,7 +151,7 @@ function clientState(options: ClientOptions): ClientState {
     sent: { count: 0 },
     records: new WeakMap(),
     wire: new Semaphore(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT),
-    onWire: new WeakMap()
+    onFetch: new WeakMap()
   }
 }
 
@@ -219,7 +225,7 @@ function buildOctokit(state: ClientState): InstanceType<ReturnType<typeof RestOc
         sent: state.sent,
         records: state.records,
         wire: state.wire,
-        onWire: state.onWire
+        onFetch: state.onFetch
       })
     },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
@@ -239,24 +245,31 @@ type Run = (request: { signal: AbortSignal }) => Promise<OctokitAnswer>
 
 /** Sends one call through the gate and Octokit, and turns whatever happens into a Fact; never throws. */
 function sender(state: ClientState): (label: string, run: Run) => Promise<Fact> {
-  // At most PREPARING_AT_ONCE calls between here and the wire: a call leaves this gate when the fetch has
-  // given it a wire slot (or when it ends without one), and the next call is prepared meanwhile. The rest
-  // wait, cheaply, before Octokit: 300 calls entering it at once would all be built before the first is sent.
-  const gate = new Semaphore(PREPARING_AT_ONCE)
+  // At most PREPARING_AT_ONCE calls being built: a call leaves `building` when it reaches the fetch (or ends
+  // before), and the next one is built meanwhile; at most INSIDE_PER_WIRE_SLOT x the cap inside Octokit. The
+  // rest wait, cheaply, before it.
+  const inside = new Semaphore(INSIDE_PER_WIRE_SLOT * (state.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT))
+  const building = new Semaphore(PREPARING_AT_ONCE)
   const admitted = async (call: AbortSignal, run: () => Promise<Fact>): Promise<Fact> => {
-    const wait = gate.take()
+    const wait = inside.take()
     if (wait) await wait
-    let held = true
-    const leave = (): void => {
-      if (!held) return
-      held = false
-      gate.give()
-    }
-    state.onWire.set(call, leave)
     try {
-      return await run()
+      const turn = building.take()
+      if (turn) await turn
+      let built = false
+      const leave = (): void => {
+        if (built) return
+        built = true
+        building.give()
+      }
+      state.onFetch.set(call, leave)
+      try {
+        return await run()
+      } finally {
+        leave()
+      }
     } finally {
-      leave()
+      inside.give()
     }
   }
   return async (label, run) => {

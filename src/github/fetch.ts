@@ -47,8 +47,8 @@ export interface FetchContext {
    * is read (or the attempt fails), not after Octokit's response path, so the next request goes out at once.
    */
   wire?: Semaphore
-  /** Per call: called once the call has its wire slot (the client then prepares its next call). */
-  onWire?: WeakMap<AbortSignal, () => void>
+  /** Per call: called when the call reaches this fetch, i.e. is built (the client then builds its next call). */
+  onFetch?: WeakMap<AbortSignal, () => void>
 }
 
 const WHOLE_SECONDS = /^\s*\d+\s*$/
@@ -124,10 +124,10 @@ export function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
     if (method !== 'GET' && !(method === 'POST' && target.pathname.endsWith('/graphql'))) {
       throw new Error(`refusing a ${method} request: this action only reads`)
     }
+    if (init?.signal) ctx.onFetch?.get(init.signal)?.()
     const wait = ctx.wire?.take()
     if (wait) await wait
     try {
-      if (init?.signal) ctx.onWire?.get(init.signal)?.()
       if (ctx.signal.aborted) throw new DeadlineError()
       return await sendOnce(ctx, dispatcher, url, init)
     } finally {
