@@ -24,7 +24,7 @@ export default {
   maxConcurrency: 20,
   // Two test files at a time. On a 2-core machine jest's default (cores - 1 = 1 worker) runs every file one
   // after the other, while most files mostly wait (latencies, budgets) and the end-to-end ones wait on their
-  // child processes: the whole suite took 152 s with one worker and 90 s with two on the same loaded box (issue 18).
+  // child processes: the whole suite took 107 s with one worker and 81 s with two, back to back on a loaded box (issue 18).
   maxWorkers: 2,
   verbose: false,
   collectCoverage: process.env.CI === 'true' || process.env.COVERAGE === 'true',
