@@ -34,9 +34,9 @@ afterAll(async () => {
   await Promise.all(closers.map(c => c.close()))
 })
 
-async function github(scenario: ScenarioName) {
+async function github(scenario: ScenarioName, latencyMs = 0) {
   const { world, token } = scenarioWorld(scenario)
-  const fake = await startFake(world)
+  const fake = await startFake(world, { latencyMs })
   closers.push(fake)
   return { fake, token }
 }
@@ -62,7 +62,9 @@ const masked = (run: ActionRun, secret: string): boolean => run.stdout.split('\n
 
 describe('Okta', () => {
   it('the motivating case: GitHub healthy, Okta rejecting its credential since yesterday', async () => {
-    const gh = await github('healthy')
+    // GET /user takes 50 ms, as a network would: "before it ended" then means at once, not within the 2-3 ms
+    // a loopback answer takes.
+    const gh = await github('healthy', 50)
     const okta = await startOktaFake(credentialsRejectedWorld())
     closers.push(okta)
     const key = oktaKeys().rsaPkcs8Pem

@@ -1,9 +1,13 @@
 /**
  * The action declares `runs.using: node24`, and the CLI supports Node 22 and later, while the
- * development machines run Node 20. This runs a representative part of the end-to-end suite
- * (the committed dist/index.js and dist/cli/index.js against the simulator) on a Node 24 binary that
- * `npm ci` installs from the npm registry (devDependency `ptc-node24` = scripts/node24, whose optional
- * dependencies are the per-platform `node-<os>-<cpu>` packages). Nothing is downloaded here.
+ * development machines run Node 20. `npm ci` installs a Node 24 binary from the npm registry
+ * (devDependency `ptc-node24` = scripts/node24, whose optional dependencies are the per-platform
+ * `node-<os>-<cpu>` packages; nothing is downloaded here), and links it as node_modules/.bin/node,
+ * which npm puts first on the PATH of `npm test`: jest then runs on Node 24, and so does every
+ * end-to-end case, since they all spawn `process.execPath` (dist/index.js through
+ * simulator/run-action.mjs, dist/cli/index.js). The first describe checks that this holds under
+ * `npm test` (issue 18); the second runs a representative part of the end-to-end suite on that
+ * binary explicitly when jest itself runs on another Node (e.g. `node node_modules/.bin/jest`).
  *
  * On a platform with no such package (e.g. macOS on arm64) the suite is skipped with a message; on
  * linux-x64 and linux-arm64 a missing binary is a failure (run `npm ci`), never a silent skip.
@@ -42,6 +46,9 @@ function node24(): string | null {
 
 const NODE24 = node24()
 const provided = PROVIDED.includes(PLATFORM_PACKAGE)
+const versionOf = (node: string): string => spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+/** Jest itself runs on that binary: every end-to-end case already does. */
+const runningOn24 = NODE24 !== null && process.version === versionOf(NODE24)
 
 describe('the Node 24 binary', () => {
   it(`is installed by npm ci on ${PLATFORM_PACKAGE}${provided ? '' : ' (no package for this platform: the Node 24 tests are skipped)'}`, () => {
@@ -57,9 +64,18 @@ describe('the Node 24 binary', () => {
     expect(version.status).toBe(0)
     expect(version.stdout.trim()).toMatch(/^v24\.\d+\.\d+$/)
   })
+
+  it('runs `npm test` itself, so every end-to-end case (node dist/index.js, the CLI) runs on Node 24', () => {
+    // Run by hand on another Node (`node node_modules/.bin/jest`), the describe below covers the essentials.
+    if (!provided || process.env.npm_lifecycle_event !== 'test') return
+    expect(process.version).toMatch(/^v24\./)
+    expect(process.version).toBe(versionOf(NODE24 as string))
+  })
 })
 
-const describeOn24 = NODE24 ? describe : describe.skip
+// Under `npm test` jest already runs on this binary, and e2e.test.ts, cli.test.ts and the others run these
+// cases and more on it: spawning them again would only repeat them.
+const describeOn24 = NODE24 && !runningOn24 ? describe : describe.skip
 
 describeOn24('end to end on Node 24', () => {
   const servers: FakeGitHub[] = []

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --latency MS] [--runs N] [--cold-runs N] [--idp-latencies MS,MS] [--idp-only] [--timeline] [--json]
+// npm run bench [-- --latency MS] [--runs N] [--cold-runs N] [--idp-latencies MS,MS] [--idp-only] [--no-idp] [--timeline] [--json]
 //
 // Measures the built action (dist/index.js as it is on disk, run exactly as the runner does) against the
 // loopback GitHub fake with an injected latency per request, side by side with the bare-client floor
@@ -26,6 +26,7 @@ const { values: opts } = parseArgs({
     'cold-runs': { type: 'string', default: '21' },
     'idp-latencies': { type: 'string' },
     'idp-only': { type: 'boolean', default: false },
+    'no-idp': { type: 'boolean', default: false },
     timeline: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false }
   }
@@ -85,11 +86,11 @@ function enterpriseAndOrg() {
   return { world, token, orgs: [ORG], inputs: { enterprise: ENTERPRISE, org: ORG, 'expected-login': EMU_SETUP_USER } }
 }
 
-// target: critical path in round trips (PRODUCT.md); floorTarget: critical path / the bare client's.
+// target: critical path in round trips (PRODUCT.md); floorTarget: critical path / the bare client's (issue 18).
 const SCENARIOS = [
-  { id: '1-org', label: '1 org', build: oneOrg, target: 2.5, floorTarget: 1.1 },
-  { id: '20-orgs', label: '20 orgs', build: twentyOrgs, target: 3.5, floorTarget: 1.1 },
-  { id: '100-orgs', label: '100 orgs', build: () => manyOrgs(100), target: null, floorTarget: 1.25 },
+  { id: '1-org', label: '1 org', build: oneOrg, target: 2.5, floorTarget: 1.05 },
+  { id: '20-orgs', label: '20 orgs', build: twentyOrgs, target: 3.5, floorTarget: 1.05 },
+  { id: '100-orgs', label: '100 orgs', build: () => manyOrgs(100), target: null, floorTarget: 1.1 },
   { id: 'enterprise+org', label: 'enterprise + org', build: enterpriseAndOrg, target: 2.5, floorTarget: null }
 ]
 
@@ -381,7 +382,9 @@ const bundleBytes = statSync(ACTION_ENTRY).size
 const machine = `Node ${process.version}, ${availableParallelism()} CPUs (a shared box: medians of interleaved runs; whole runs of npm run bench differ by ~10 %)`
 const pass = ok => (ok ? 'PASS' : 'FAIL')
 const progress = opts.json ? () => {} : m => process.stderr.write(`${m}\n`)
-const runIdp = () => idpBench({ latencies: IDP_LATENCIES, runs: RUNS, progress })
+const runIdp = () => (opts['no-idp'] ? Promise.resolve([]) : idpBench({ latencies: IDP_LATENCIES, runs: RUNS, progress }))
+/** Issue 18's cold-start bar: the action's input-error path, as a multiple of `node -e 0` (on the way to 2). */
+const COLD_TARGET = 2.2
 const idpJson = results => (opts.timeline ? results : results.map(({ timeline: _t, ...r }) => r))
 
 if (opts['idp-only']) {
@@ -444,9 +447,9 @@ const targets = [
     ok: scenarios.every(s => s.perOrg <= 6 && s.userCalls === 1)
   },
   {
-    name: 'cold start <= 2.5x node -e 0',
+    name: `cold start <= ${COLD_TARGET}x node -e 0`,
     measured: `${round(cold.ratio)}x (${round(cold.actionMs, 0)} / ${round(cold.nodeMs, 0)} ms)`,
-    ok: cold.ratio <= 2.5
+    ok: cold.ratio <= COLD_TARGET
   },
   { name: 'dist/index.js < 1 MiB', measured: `${bundleBytes} B = ${round(bundleBytes / 1024, 0)} KiB`, ok: bundleBytes < 1024 * 1024 },
   {
@@ -457,6 +460,13 @@ const targets = [
   ...idpTargets(idp)
 ]
 const failed = targets.filter(t => !t.ok)
+// The two speed figures of issue 18, on one line: the cold start and the critical path beside the bare client.
+const speed =
+  `cold start ${round(cold.ratio)}x node -e 0 (<= ${COLD_TARGET}); critical path / bare client's: ` +
+  scenarios
+    .filter(s => s.floorTarget !== null)
+    .map(s => `${s.label} ${round(s.floorRatio)}x (<= ${s.floorTarget})`)
+    .join(', ')
 const summary = `${targets.length - failed.length}/${targets.length} targets pass${failed.length ? `; FAIL: ${failed.map(t => t.name).join('; ')}` : ''}`
 
 if (opts.json) {
@@ -474,6 +484,7 @@ if (opts.json) {
         coldStart: cold,
         peakMemory: memory,
         targets,
+        speed,
         summary
       },
       (_k, v) => (typeof v === 'number' ? round(v, 3) : v),
@@ -577,7 +588,7 @@ if (opts.json) {
         log(`  w${t.wave} ${String(t.startRt).padStart(5)} -> ${String(t.endRt).padEnd(5)} ${t.status} ${t.request}`)
     }
   }
-  printIdp(idp, log, { timeline: opts.timeline })
+  if (idp.length) printIdp(idp, log, { timeline: opts.timeline })
   log(`\nCold start, median of ${cold.runs} interleaved runs each (wall time of the whole process):`)
   log(`  node -e 0                                              ${String(round(cold.nodeMs, 0)).padStart(4)} ms   1x`)
   log(`  action, input-error path (warn-days: soon, no request) ${String(round(cold.actionMs, 0)).padStart(4)} ms   ${round(cold.ratio)}x`)
@@ -593,5 +604,6 @@ if (opts.json) {
   )
   log(`Bundle: dist/index.js ${bundleBytes} bytes (${round(bundleBytes / 1024, 0)} KiB)\n`)
   for (const t of targets) log(`${t.ok ? 'PASS' : 'FAIL'}  ${t.name.padEnd(58)} ${t.measured}`)
-  log(`\nsummary: ${summary}`)
+  log(`\nspeed: ${speed}`)
+  log(`summary: ${summary}`)
 }

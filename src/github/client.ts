@@ -14,7 +14,7 @@ import { Octokit as RestOctokit } from '@octokit/rest'
 import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 import type { BodyProblem, ByteBudget } from '../http/body.js'
 import { budgetedFetch, type AttemptRecord } from './fetch.js'
-import { Limiter } from './limiter.js'
+import { Limiter, Semaphore } from './limiter.js'
 
 export { MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type BodyProblem } from '../http/body.js'
 
@@ -62,6 +62,18 @@ export interface ClientOptions {
 export const ERROR_BODY_MS = 2000
 /** Half of GitHub's limit of 100 concurrent requests: 20 orgs' checks go out in two waves at most. */
 export const DEFAULT_MAX_CONCURRENT = 50
+/**
+ * Calls being prepared (Octokit's endpoint and hook chain, up to the fetch) at once. Few, so that each is
+ * written to the socket as soon as it is built: 50 calls entering Octokit together advance through every
+ * await in lockstep, and none reaches the wire before the last is built (issue 18).
+ */
+export const PREPARING_AT_ONCE = 4
+/**
+ * Calls inside Octokit at once, as a multiple of the cap of requests in flight: besides those on the wire,
+ * as many built and waiting for a wire slot, so that a freed slot is used at once, without building a call
+ * first; the rest wait before Octokit (300 calls built before the first is sent delayed it by 2.7 RT).
+ */
+const INSIDE_PER_WIRE_SLOT = 2
 
 /** GraphQL endpoint that belongs to a REST base (docs/github-behaviour.md). */
 export function graphqlUrl(apiUrl: string): string {
@@ -112,6 +124,10 @@ interface ClientState {
   debug: (message: string) => void
   sent: { count: number }
   records: WeakMap<AbortSignal, AttemptRecord>
+  /** The cap of requests in flight, held from the fetch until the body is read (./fetch.ts). */
+  wire: Semaphore
+  /** Per call (its own signal): frees its preparation slot; called by the fetch on entry (the call is built). */
+  onFetch: WeakMap<AbortSignal, () => void>
 }
 
 function clientState(options: ClientOptions): ClientState {
@@ -133,7 +149,9 @@ function clientState(options: ClientOptions): ClientState {
     deadlineReached,
     debug: options.debug ?? (() => undefined),
     sent: { count: 0 },
-    records: new WeakMap()
+    records: new WeakMap(),
+    wire: new Semaphore(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT),
+    onFetch: new WeakMap()
   }
 }
 
@@ -169,9 +187,11 @@ function throttleOptions(state: ClientState): ThrottlingOptions {
     // This run's own queues, and light ones (./limiter.ts): plugin-throttling's shared Bottleneck defaults
     // allow 10 requests at once and space GraphQL requests a second apart (meant for mutations; this action
     // sends only queries), and Bottleneck's timer hops cost ~3.5 ms of CPU per request. All five groups and
-    // the retry limiter are this client's, so no Bottleneck queue is ever created.
+    // the retry limiter are this client's, so no Bottleneck queue is ever created. The global group has no
+    // cap of its own: a slot there is held through Octokit's whole response path, so the cap of requests in
+    // flight is held at the wire instead (state.wire, from the fetch until the body is read).
     Bottleneck: Limiter,
-    global: new Limiter.Group({ maxConcurrent: state.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT }),
+    global: new Limiter.Group({ maxConcurrent: null }),
     write: new Limiter.Group({ maxConcurrent: 1 }),
     auth: new Limiter.Group({ maxConcurrent: 1 }),
     search: new Limiter.Group({ maxConcurrent: 1 }),
@@ -203,7 +223,9 @@ function buildOctokit(state: ClientState): InstanceType<ReturnType<typeof RestOc
         now: state.now,
         budget: options.budget ?? { spent: 0 },
         sent: state.sent,
-        records: state.records
+        records: state.records,
+        wire: state.wire,
+        onFetch: state.onFetch
       })
     },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
@@ -223,10 +245,33 @@ type Run = (request: { signal: AbortSignal }) => Promise<OctokitAnswer>
 
 /** Sends one call through the gate and Octokit, and turns whatever happens into a Fact; never throws. */
 function sender(state: ClientState): (label: string, run: Run) => Promise<Fact> {
-  // At most maxConcurrent calls inside Octokit at once: plugin-throttling's global group caps requests in
-  // flight too, but a call queued there has already gone through Octokit's endpoint and hook chain, so 300
-  // calls at once would all be prepared before the first is sent. Here the rest wait, cheaply, before it.
-  const gate = new Limiter({ maxConcurrent: state.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT })
+  // At most PREPARING_AT_ONCE calls being built: a call leaves `building` when it reaches the fetch (or ends
+  // before), and the next one is built meanwhile; at most INSIDE_PER_WIRE_SLOT x the cap inside Octokit. The
+  // rest wait, cheaply, before it.
+  const inside = new Semaphore(INSIDE_PER_WIRE_SLOT * (state.options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT))
+  const building = new Semaphore(PREPARING_AT_ONCE)
+  const admitted = async (call: AbortSignal, run: () => Promise<Fact>): Promise<Fact> => {
+    const wait = inside.take()
+    if (wait) await wait
+    try {
+      const turn = building.take()
+      if (turn) await turn
+      let built = false
+      const leave = (): void => {
+        if (built) return
+        built = true
+        building.give()
+      }
+      state.onFetch.set(call, leave)
+      try {
+        return await run()
+      } finally {
+        leave()
+      }
+    } finally {
+      inside.give()
+    }
+  }
   return async (label, run) => {
     const started = state.now()
     // The call's own signal (never aborted) identifies it in the fetch and in the throttling hooks.
@@ -237,7 +282,7 @@ function sender(state: ClientState): (label: string, run: Run) => Promise<Fact> 
         ? { kind: 'response', status, headers: toHeaders(headers), body: undefined, bodyProblem }
         : { kind: 'response', status, headers: toHeaders(headers), body: data }
     }
-    const attempt = gate.schedule(async (): Promise<Fact> => {
+    const attempt = admitted(call, async (): Promise<Fact> => {
       try {
         const res = await run({ signal: call })
         return response(res.status, res.headers, res.data)
@@ -250,7 +295,7 @@ function sender(state: ClientState): (label: string, run: Run) => Promise<Fact> 
         }
         return { kind: 'fault', fault: 'network', detail: describeCause(err) }
       }
-    }) as Promise<Fact>
+    })
     const fact = await Promise.race([attempt, state.deadlineReached])
     const outcome = fact.kind === 'response' ? `${fact.status}${fact.bodyProblem ? ` (body ${fact.bodyProblem})` : ''}` : fact.fault
     state.debug(`${label} -> ${outcome} (${state.now() - started} ms)`)

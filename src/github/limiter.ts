@@ -19,6 +19,12 @@
  *   is reported to the `error` listeners), as Bottleneck's does.
  * Options other than `maxConcurrent` (minTime, Redis connections, expiration) are not supported: this
  * action passes all five of the plugin's groups itself, none with a minTime.
+ *
+ * plugin-retry schedules through it too: it creates `new Bottleneck()` from `bottleneck/light.js` for every
+ * request (about half of the client's CPU per request, plus a timer hop), with no option to pass another.
+ * The build (tsconfig.json `paths`, followed by ncc) and the tests (jest.config.js `moduleNameMapper`) resolve
+ * `bottleneck/light.js` to this module, whose default export is Limiter: plugin-retry keeps deciding what is
+ * retried and when (its `failed` listener returns the delay), this only runs it.
  */
 
 type Listener = (...args: unknown[]) => unknown
@@ -64,31 +70,68 @@ class Events {
   }
 }
 
+/** Slots with a FIFO queue: `take` resolves at once (undefined) or when `give` hands a slot over. */
+export class Semaphore {
+  private readonly max: number
+  private used = 0
+  /** Takers waiting for a slot, in order; a `first` one is put at the head. */
+  private readonly waiting: Array<() => void> = []
+
+  constructor(maxConcurrent?: number | null) {
+    this.max = maxConcurrent == null ? Infinity : maxConcurrent
+    if (!(this.max >= 1)) throw new Error('maxConcurrent must be at least 1')
+  }
+
+  /** Slots in use now. */
+  get inUse(): number {
+    return this.used
+  }
+
+  /** Takers waiting now. */
+  get queued(): number {
+    return this.waiting.length
+  }
+
+  take(first = false): Promise<void> | undefined {
+    if (this.used < this.max) {
+      this.used++
+      return undefined
+    }
+    return new Promise<void>(resolve => {
+      // The slot is handed over by give(): `used` stays as it is.
+      if (first) this.waiting.unshift(resolve)
+      else this.waiting.push(resolve)
+    })
+  }
+
+  give(): void {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.used--
+  }
+}
+
 export class Limiter {
   static Events = Events
   static Group: typeof LimiterGroup
 
-  private readonly max: number
-  private running = 0
-  /** Jobs waiting for a slot, in order; retries are put first. */
-  private readonly waiting: Array<() => void> = []
+  private readonly slots: Semaphore
   private readonly events: Events
   declare on: (name: string, cb: Listener) => this
 
   constructor(options: LimiterOptions = {}) {
-    this.max = options.maxConcurrent == null ? Infinity : options.maxConcurrent
-    if (!(this.max >= 1)) throw new Error('maxConcurrent must be at least 1')
+    this.slots = new Semaphore(options.maxConcurrent)
     this.events = new Events(this)
   }
 
   /** Jobs running now (tests). */
   get runningCount(): number {
-    return this.running
+    return this.slots.inUse
   }
 
   /** Jobs waiting for a slot now (tests). */
   get queuedCount(): number {
-    return this.waiting.length
+    return this.slots.queued
   }
 
   schedule(...call: unknown[]): Promise<unknown> {
@@ -99,26 +142,8 @@ export class Limiter {
     return this.run(options, task, args)
   }
 
-  private acquire(first: boolean): Promise<void> | undefined {
-    if (this.running < this.max) {
-      this.running++
-      return undefined
-    }
-    return new Promise<void>(resolve => {
-      // The slot is handed over by release(): `running` stays as it is.
-      if (first) this.waiting.unshift(resolve)
-      else this.waiting.push(resolve)
-    })
-  }
-
-  private release(): void {
-    const next = this.waiting.shift()
-    if (next) next()
-    else this.running--
-  }
-
   private async run(options: JobOptions, task: Task, args: unknown[]): Promise<unknown> {
-    const wait = this.acquire(options.weight === 0)
+    const wait = this.slots.take(options.weight === 0)
     if (wait) await wait
     try {
       for (let retryCount = 0; ; retryCount++) {
@@ -132,7 +157,7 @@ export class Limiter {
         }
       }
     } finally {
-      this.release()
+      this.slots.give()
     }
   }
 }
@@ -154,3 +179,6 @@ class LimiterGroup {
 }
 
 Limiter.Group = LimiterGroup
+
+/** What `import Bottleneck from 'bottleneck/light.js'` gives plugin-retry (and plugin-throttling's default). */
+export default Limiter

@@ -15,7 +15,7 @@
  *   (never after a 401 or another 4xx: a refused credential is not sent again).
  * Every call resolves to an `IdpAnswer`; it never throws.
  */
-import { HttpClient } from '@actions/http-client'
+import { HttpClient } from '@actions/http-client/lib/index.js'
 import { fetch as undiciFetch } from 'undici'
 import { MAX_BODY_BYTES, readBody, type BodyProblem } from '../http/body.js'
 import { isLoopbackHost } from '../input-fields.js'
