@@ -4,6 +4,7 @@
  * @actions/core and @actions/github (its import closure and its bundle).
  */
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -111,5 +112,15 @@ describe('the CLI holds neither @actions/core nor @actions/github', () => {
   it('the action does use @actions/core (the check above would notice it otherwise)', () => {
     expect(closure(join(SRC, 'action', 'index.ts')).packages.has('@actions/core')).toBe(true)
     expect(readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8')).toMatch(/add-mask/)
+  })
+})
+
+describe('citations', () => {
+  it('code and docs cite only documents in the repository (not the product brief, which is not in it)', () => {
+    const tracked = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(f => /\.(ts|mts|mjs|js|md|yml|json)$/.test(f) && !f.startsWith('dist/') && f !== 'package-lock.json')
+    const citing = tracked.filter(f => existsSync(join(ROOT, f)) && readFileSync(join(ROOT, f), 'utf8').includes('PRODUCT' + '.md'))
+    expect(citing).toEqual([])
   })
 })

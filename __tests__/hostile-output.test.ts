@@ -306,7 +306,7 @@ describe('publish, with a hundred orgs of long answers and a 3 MB login', () => 
       if (saved === undefined) delete process.env.GITHUB_STEP_SUMMARY
       else process.env.GITHUB_STEP_SUMMARY = saved
     }
-    expect(performance.now() - started).toBeLessThan(5_000)
+    expect(performance.now() - started).toBeLessThan(20_000)
     expectSafe(c)
     expect(c.exitCode).toBe(1)
     expect(c.annotations).toHaveLength(400)

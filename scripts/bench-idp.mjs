@@ -9,7 +9,7 @@
 // IdP request of wave n had ended), i.e. the round trips the IdP side needs in a row.
 //
 // Target (the issue): the whole run no more than one round trip beyond the slower side, where the slower side
-// is max(GitHub alone, measured; the IdP's chain, in round trips). PRODUCT.md's design counts are shown beside
+// is max(GitHub alone, measured; the IdP's chain, in round trips). The design counts (docs/how-it-works.md, "Round trips") are shown beside
 // it: the GitHub critical path is two round trips; Okta 1 with an API token, 2 with OAuth, 3 with a DPoP nonce;
 // Entra 2 with a secret, 3 with OIDC; PingOne 2 (its token, then three reads at once).
 import {
@@ -58,7 +58,7 @@ import {
 import { runAction } from '../simulator/run-action.mjs'
 import { ORG, scenarioWorld, SERVICE_ACCOUNT } from '../simulator/worlds.mjs'
 
-/** PRODUCT.md, "Principles": the GitHub critical path. */
+/** docs/how-it-works.md, "Round trips": the GitHub critical path. */
 export const GITHUB_DESIGN_RT = 2
 
 const median = xs => {
@@ -92,7 +92,7 @@ const jumpcloudBase = fake => ({
 })
 
 /**
- * design: the IdP's round trips in a row per PRODUCT.md's "Principles"; expected: what the provider is known to
+ * design: the IdP's round trips in a row per docs/how-it-works.md, "Round trips"; expected: what the provider is known to
  * need today (DPoP: the first token request goes without a proof and switches on `invalid_dpop_proof`).
  */
 export const IDP_SCENARIOS = [
@@ -350,7 +350,7 @@ export function idpTargets(results) {
       ok: rs.every(r => r.atOnce)
     })
     targets.push({
-      name: `IdP chains as PRODUCT.md says (1/2/3 Okta, 2/3 Entra) @${L} ms`,
+      name: `IdP chains as the design says (docs/how-it-works.md) @${L} ms`,
       measured: rs.map(r => `${r.id} ${r.idpChain}${r.chainAsDesigned ? '' : ` (> ${r.design})`}`).join(', '),
       ok: rs.every(r => r.chainAsDesigned)
     })
@@ -376,7 +376,7 @@ export function printIdp(results, log, { timeline = false } = {}) {
   log('whole = first request received (any fake) to last answer sent (any fake), in round trips (RT) of the latency; GitHub alone =')
   log("the same 1-org world with no IdP, run round-robin with the IdP scenarios; chain = the IdP's requests in a row (its waves),")
   log('i.e. the round trips the IdP side needs alone; slower = max(GitHub alone, chain). Target: whole <= slower + 1 RT.')
-  log("design = PRODUCT.md's IdP round trips (Okta 1 API token, 2 OAuth, 3 DPoP nonce; Entra 2 secret, 3 OIDC); design bound =")
+  log('design = the IdP round trips of docs/how-it-works.md (Okta 1/2/3, Entra 2/3, OneLogin 2, PingOne 2, JumpCloud 1/2); design bound =')
   log("max(2, design) + 1. at once = in every run the IdP's first request was received before GitHub's GET /user was answered;")
   log('IdP start = when it was received, in ms after GET /user was received (negative: before it).')
   for (const [L, rs] of groupBy(results, r => r.latencyMs)) {

@@ -86,7 +86,7 @@ function enterpriseAndOrg() {
   return { world, token, orgs: [ORG], inputs: { enterprise: ENTERPRISE, org: ORG, 'expected-login': EMU_SETUP_USER } }
 }
 
-// target: critical path in round trips (PRODUCT.md); floorTarget: critical path / the bare client's (issue 18).
+// target: critical path in round trips (docs/how-it-works.md); floorTarget: critical path / the bare client's (issue 18).
 const SCENARIOS = [
   { id: '1-org', label: '1 org', build: oneOrg, target: 2.5, floorTarget: 1.05 },
   { id: '20-orgs', label: '20 orgs', build: twentyOrgs, target: 3.5, floorTarget: 1.05 },
