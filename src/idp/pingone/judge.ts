@@ -58,6 +58,9 @@ function storeDetails(store: PingStore): Record<string, unknown> {
   }
 }
 
+/** A verdict the answer cannot give whole (a list not read to its end): partial, never healthy. */
+const partial = (reason: string): IdpFinding => ({ ...failed(null, reason), partial: true })
+
 /** Off: the store, its rules, the plan. Findings for lists that could not be read. */
 function judgeOff(
   facts: PingOneFacts,
@@ -74,7 +77,7 @@ function judgeOff(
     targeting = all.filter(r => r.active === true)
     rules = `${targeting.length} active of ${all.length} targeting the store`
     if (targeting.length === 0 && facts.rules.more)
-      add(failed(null, 'PingOne listed more propagation rules than one page (not followed): whether a rule targets the store is not known'))
+      add(partial('PingOne listed more propagation rules than one page (not followed): whether a rule targets the store is not known'))
     else if (targeting.length === 0)
       add({
         kind: 'provisioning-off',
@@ -90,7 +93,10 @@ function judgeOff(
     const relevant: PingPlan[] = ids.size > 0 ? facts.plans.items.filter(p => p.id !== null && ids.has(p.id)) : facts.plans.items
     const active = relevant.some(p => p.status === 'ACTIVE')
     plan = relevant.length === 0 ? 'none' : relevant.map(p => serverText(p.status ?? 'no status', 40)).join(', ')
-    if (!active && !(relevant.length === 0 && facts.plans.more))
+    if (!active && facts.plans.more)
+      // The plan that decides may be on a page not read: neither off nor healthy.
+      add(partial("PingOne listed more propagation plans than one page (not followed): whether the store's plan is ACTIVE is not known"))
+    else if (!active)
       add({
         kind: 'provisioning-off',
         reason:
@@ -110,7 +116,8 @@ function judgeSync(store: PingStore, report: IdpReport, add: (f: IdpFinding) => 
     return
   }
   const details = s.details !== null && s.details.trim() !== '' ? serverText(s.details) : null
-  const failedCount = (s.failedCount ?? 0) + (s.failedDeprovisionCount ?? 0)
+  // A count below zero is no count: it must not cancel the other one's failures.
+  const failedCount = Math.max(0, s.failedCount ?? 0) + Math.max(0, s.failedDeprovisionCount ?? 0)
   const at = s.lastSyncAt === null ? null : serverText(s.lastSyncAt, 40)
   if (s.syncState === 'FAILED') {
     report.lastFailureAt = at
