@@ -139,11 +139,7 @@ describe('PingOne: a verdict the answers cannot support is never healthy', () =>
       'unknown'
     ],
     ['plans page on, none on the first page', pingFacts({ plans: { answer: OK, items: [], more: true } }), 'unknown'],
-    [
-      'rules page on, none of the first targets the store',
-      pingFacts({ rules: { answer: OK, items: [], more: true } }),
-      'unknown'
-    ]
+    ['rules page on, none of the first targets the store', pingFacts({ rules: { answer: OK, items: [], more: true } }), 'unknown']
   ])('%s: %s', (_what, facts, status) => {
     const report = judge(facts)
     expect(idpStatusOf(report)).toBe(status)

@@ -1,0 +1,108 @@
+/**
+ * The three new providers' real clients against a hostile loopback IdP that echoes every secret it was sent
+ * or gave out, in every form (halves split across two fields, wrapped over lines, base64 and base64url of the
+ * secret alone, percent-encoded), on the token request and on the API reads: none reaches the report or a
+ * debug line. (Scrubbing the report is each provider's own `checkX`; the output boundary scrubs again.)
+ */
+import { afterEach, describe, expect, it } from '@jest/globals'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { checkJumpCloud } from '../src/idp/jumpcloud/index.js'
+import { checkOneLogin } from '../src/idp/onelogin/index.js'
+import { checkPingOne } from '../src/idp/pingone/index.js'
+import type { IdpReport } from '../src/idp/types.js'
+import { startHostile, type HostileServer } from './support/hostile-server.js'
+import { jcInputs } from './support/jumpcloud.js'
+import { testContext, type TestContext } from './support/okta-context.js'
+import { pingoneInputs } from './support/pingone-context.js'
+
+const SECRET = 'Qm9vZ2llV29vZ2llU2VjcmV0~K3y/Val+ue.0123456789'
+const ACCESS = 'at_7fJ2kLq9Zx0Vb3Nm5Rt8Yw1Pa4Sd6Fg0Hj2Kl4Zx6Cv8Bn0Mq'
+
+/** Every form a server may echo `s` in. */
+function forms(s: string): string[] {
+  const half = Math.floor(s.length / 2)
+  return [
+    s,
+    s.slice(0, half),
+    s.slice(half),
+    Buffer.from(s).toString('base64'),
+    Buffer.from(s).toString('base64url'),
+    encodeURIComponent(s),
+    encodeURIComponent(s).toLowerCase()
+  ]
+}
+function echoBody(s: string): Record<string, unknown> {
+  const half = Math.floor(s.length / 2)
+  const f = forms(s)
+  const text = `${f[3]} ${f[4]} ${f[5]} ${s.slice(0, half)}\n${s.slice(half)}`
+  return {
+    error: s.slice(0, half),
+    error_description: `${s.slice(half)} ${text}`,
+    code: s.slice(0, half),
+    message: `${s.slice(half)} ${text}`,
+    name: s.slice(0, half),
+    details: [{ code: s.slice(half), message: text }],
+    status: { error: true, code: 401, type: s.slice(0, half), message: `${s.slice(half)} ${text}` }
+  }
+}
+const send = (res: ServerResponse, status: number, body: unknown): void => {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+/** Token requests give ACCESS (or echo SECRET when `refuseToken`); every other request echoes `apiEcho` with a 403. */
+function handler(refuseToken: boolean, apiEcho: string) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if ((req.url ?? '').split('?')[0]!.endsWith('/token')) {
+      if (refuseToken) return send(res, 401, echoBody(SECRET))
+      return send(res, 200, { access_token: ACCESS, token_type: 'Bearer', expires_in: 3600 })
+    }
+    send(res, 403, echoBody(apiEcho))
+  }
+}
+
+let server: HostileServer | null = null
+afterEach(async () => {
+  await server?.close()
+  server = null
+})
+
+type Run = (url: string, ctx: TestContext) => Promise<IdpReport>
+/** A provider's check, and the secret its API reads carry (the access token it obtained, or the API key itself). */
+const RUNS: Array<[string, Run, string]> = [
+  [
+    'OneLogin',
+    (url, ctx) =>
+      checkOneLogin({ url, clientId: 'c'.repeat(64), clientSecret: SECRET, appId: '1234', lookbackHours: 24 }, ctx, { errorBodyMs: 200 }),
+    ACCESS
+  ],
+  ['PingOne', (url, ctx) => checkPingOne(pingoneInputs(url, { kind: 'secret', secret: SECRET }), ctx, { errorBodyMs: 200 }), ACCESS],
+  [
+    'JumpCloud (service account)',
+    (url, ctx) =>
+      checkJumpCloud(jcInputs(url, { kind: 'service-account', clientId: 'sa-client-0123', clientSecret: SECRET }), ctx, {
+        errorBodyMs: 200
+      }),
+    ACCESS
+  ],
+  [
+    'JumpCloud (API key)',
+    (url, ctx) => checkJumpCloud(jcInputs(url, { kind: 'api-key', apiKey: SECRET }), ctx, { errorBodyMs: 200 }),
+    SECRET
+  ]
+]
+
+describe.each(RUNS)('%s: an IdP that echoes every secret back', (_name, run, apiSecret) => {
+  it.each([
+    ['the token request refused, echoing the client secret', true],
+    ['the API reads refused, echoing the access token (or the API key)', false]
+  ])('%s', async (_what, refuseToken) => {
+    server = await startHostile(handler(refuseToken, apiSecret))
+    const ctx = testContext(4000)
+    const report = await run(server.url, ctx)
+    expect(report.findings.some(f => f.kind === 'check-failed')).toBe(true)
+    const out = JSON.stringify(report) + '\n' + ctx.lines.join('\n')
+    for (const s of [SECRET, apiSecret]) for (const f of forms(s)) expect(out).not.toContain(f)
+    // The echo did reach the report's words, and was scrubbed there (else this test proves nothing).
+    expect(out).toContain('***')
+  })
+})
