@@ -106,3 +106,33 @@ describe.each(RUNS)('%s: an IdP that echoes every secret back', (_name, run, api
     expect(out).toContain('***')
   })
 })
+
+describe('JumpCloud: an event is counted once, even one without an id sent again on every page', () => {
+  it('five pages of the same id-less per-user error count one error', async () => {
+    let page = 0
+    const at = new Date(Date.now() - 60_000).toISOString()
+    server = await startHostile((req, res) => {
+      if (!(req.url ?? '').startsWith('/insights/')) return send(res, 200, { active: true, name: 'GitHub' })
+      page++
+      const row = {
+        timestamp: at,
+        event_type: 'user_create_provision',
+        service: 'directory',
+        success: false,
+        error_message: 'user exists',
+        message_chain: { response_code: 409, response_message: 'Conflict' },
+        application: { id: jcInputs('', { kind: 'api-key', apiKey: SECRET }).appId }
+      }
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-result-count': '1',
+        'x-limit': '1',
+        'x-search_after': JSON.stringify([`cursor-${page}`])
+      })
+      res.end(JSON.stringify([row]))
+    })
+    const report = await checkJumpCloud(jcInputs(server.url, { kind: 'api-key', apiKey: SECRET }), testContext(4000), { errorBodyMs: 200 })
+    expect(page).toBe(5)
+    expect(report.findings).toEqual([expect.objectContaining({ kind: 'provisioning-errors', count: 1 })])
+  })
+})
