@@ -9,6 +9,7 @@ import { describe, expect, it } from '@jest/globals'
 import { idpStatusOf } from '../src/diagnose/idp.js'
 import type { InputProblem } from '../src/input-fields.js'
 import { parseJumpCloud } from '../src/idp/jumpcloud/provider.js'
+import { classifyEvent } from '../src/idp/onelogin/event-types.js'
 import { parseOneLogin } from '../src/idp/onelogin/provider.js'
 import type { PingAnswer, PingOneFacts, PingStore } from '../src/idp/pingone/facts.js'
 import { judgePingOne } from '../src/idp/pingone/judge.js'
@@ -62,7 +63,7 @@ describe('a secret with a line break or a control character inside is input-inva
     expect(config).toBeNull()
     expect(problems.map(p => p.input)).toEqual([input])
     // The problem never quotes the secret, not even a half of it.
-    for (const half of value.split(/[\r\n\u0000 ]+/)) expect(problems[0]!.message).not.toContain(half)
+    for (const half of value.split(/\s+/).flatMap(p => p.split(String.fromCharCode(0)))) expect(problems[0]!.message).not.toContain(half)
   })
 
   it.each(Object.keys(PARSE) as Array<keyof typeof PARSE>)('%s: the well-formed inputs still parse', provider => {
@@ -166,4 +167,29 @@ describe('PingOne: a verdict the answers cannot support is never healthy', () =>
     const report = judge(pingFacts({}, { failedCount: -5, failedDeprovisionCount: 0 }))
     expect(report.findings).toEqual([])
   })
+})
+
+// ── A user's name in the IdP's error text never decides the verdict ──
+
+const NAMED_USERS: Array<[string, string]> = [
+  ['a login with "token" in it', 'Failed to create user token.smith@acme.com in GitHub: 409 Conflict'],
+  ['a login with "401" in it', 'Could not update 401.ops@acme.com: 422 Unprocessable Entity'],
+  ['a quoted name with "credential" in it', "User 'credential-tester' already exists (409)"],
+  ['a double-quoted name "Unauthorized Bob"', 'Could not create user "Unauthorized Bob": 422 invalid attribute']
+]
+const CREDENTIALS_SAID: Array<[string, string]> = [
+  ["GitHub's 401", 'GitHub returned 401 Bad credentials for user bob@acme.com'],
+  ['an unauthorized token', "Unauthorized: the token for 'GitHub' was revoked"]
+]
+
+describe('OneLogin: a per-user failure whose text quotes a user is not a credentials failure', () => {
+  const event = (errorDescription: string) => ({ eventTypeId: 64, appId: 1234, errorDescription })
+  it.each(NAMED_USERS)('%s', (_what, text) => expect(classifyEvent(event(text), '1234')).toBe('other'))
+  it.each(CREDENTIALS_SAID)('%s still is one', (_what, text) => expect(classifyEvent(event(text), '1234')).toBe('credentials'))
+})
+
+describe("PingOne: a FAILED sync whose details quote a user is provisioning errors, not the store's credential", () => {
+  const kindsOf = (details: string) => judge(pingFacts({}, { syncState: 'FAILED', details, failedCount: 1 })).findings.map(f => f.kind)
+  it.each(NAMED_USERS)('%s', (_what, text) => expect(kindsOf(text)).toEqual(['provisioning-errors']))
+  it.each(CREDENTIALS_SAID)('%s still is one', (_what, text) => expect(kindsOf(text)).toEqual(['credentials-rejected']))
 })

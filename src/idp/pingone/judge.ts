@@ -14,6 +14,7 @@
 import { serverText } from '../../sanitize.js'
 import type { IdpFinding, IdpReport } from '../types.js'
 import { blankReport } from '../report.js'
+import { withoutUserNames } from '../user-words.js'
 import type { PingOneInputs } from './config.js'
 import type { PingOneFacts, PingPlan, PingRule, PingStore } from './facts.js'
 import { apiFailureFinding, failed, tokenFailureFinding } from './failures.js'
@@ -122,7 +123,8 @@ function judgeSync(store: PingStore, report: IdpReport, add: (f: IdpFinding) => 
   if (s.syncState === 'FAILED') {
     report.lastFailureAt = at
     report.lastFailureReason = details ?? 'syncState FAILED'
-    if (details !== null && CREDENTIAL_WORDS.test(s.details ?? ''))
+    // Read without the user names the details may quote (a login, a quoted name): never a user's field.
+    if (details !== null && CREDENTIAL_WORDS.test(withoutUserNames(s.details ?? '')))
       add({ kind: 'credentials-rejected', since: null, sinceAtLeast: false, reason: details })
     else
       add({
