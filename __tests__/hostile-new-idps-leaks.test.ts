@@ -136,3 +136,30 @@ describe('JumpCloud: an event is counted once, even one without an id sent again
     expect(report.findings).toEqual([expect.objectContaining({ kind: 'provisioning-errors', count: 1 })])
   })
 })
+
+describe('OneLogin: a success dated in the future does not stop the paging', () => {
+  it('the credentials failure on the next page is still read', async () => {
+    const now = Date.now()
+    const event = (id: number, type: number, at: number) => ({
+      id,
+      event_type_id: type,
+      app_id: 1234,
+      created_at: new Date(at).toISOString()
+    })
+    server = await startHostile((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x')
+      if (url.pathname.endsWith('/token')) return send(res, 200, { access_token: ACCESS, token_type: 'Bearer', expires_in: 3600 })
+      if (url.pathname.startsWith('/api/2/apps/')) return send(res, 200, { name: 'GitHub', provisioning: { enabled: true } })
+      if (url.searchParams.get('after_cursor') === null)
+        return send(res, 200, { data: [event(9, 51, now + 86_400_000)], pagination: { after_cursor: 'page-2' } })
+      send(res, 200, { data: [event(8, 85, now - 3_600_000)], pagination: { after_cursor: null } })
+    })
+    const report = await checkOneLogin(
+      { url: server.url, clientId: 'c'.repeat(64), clientSecret: SECRET, appId: '1234', lookbackHours: 24 },
+      testContext(4000),
+      { errorBodyMs: 200 }
+    )
+    expect(report.findings.map(f => f.kind)).toEqual(['credentials-rejected'])
+    expect(report.lastSuccessAt).toBeNull()
+  })
+})
