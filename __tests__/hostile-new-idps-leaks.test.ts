@@ -107,6 +107,33 @@ describe.each(RUNS)('%s: an IdP that echoes every secret back', (_name, run, api
   })
 })
 
+describe.each(RUNS)('%s: redirects and hangs', (_name, run) => {
+  it('a 307 on every request is not followed, and nothing but the token request (and the event query) is a POST', async () => {
+    server = await startHostile((_req, res) => {
+      res.writeHead(307, { location: 'https://evil.example/steal' })
+      res.end()
+    })
+    const report = await run(server.url, testContext(4000))
+    expect(report.findings.length).toBeGreaterThan(0)
+    expect(report.findings.every(f => f.kind === 'check-failed')).toBe(true)
+    for (const r of server.requests) {
+      if (r.method === 'POST') expect(r.path).toMatch(/\/token$|^\/insights\/directory\/v1\/events$/)
+      else expect(r.method).toBe('GET')
+    }
+    // One POST to the token endpoint at most: a refusal is never sent again.
+    expect(server.requests.filter(r => r.path.endsWith('/token')).length).toBeLessThanOrEqual(1)
+  })
+
+  it('an IdP that never answers: the check ends within its budget, unknown', async () => {
+    server = await startHostile(() => undefined)
+    const started = Date.now()
+    const report = await run(server.url, testContext(1500))
+    expect(Date.now() - started).toBeLessThan(2500)
+    expect(report.findings.map(f => f.kind)).toContain('check-failed')
+    expect(report.findings.map(f => f.kind)).not.toContain('credentials-rejected')
+  })
+})
+
 describe('JumpCloud: an event is counted once, even one without an id sent again on every page', () => {
   it('five pages of the same id-less per-user error count one error', async () => {
     let page = 0
