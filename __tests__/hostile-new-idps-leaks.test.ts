@@ -134,6 +134,33 @@ describe.each(RUNS)('%s: redirects and hangs', (_name, run) => {
   })
 })
 
+describe.each(RUNS)('%s: refusals and rate limits', (_name, run) => {
+  it('a 401 on the API reads is never retried', async () => {
+    server = await startHostile((req, res) => {
+      if ((req.url ?? '').split('?')[0]!.endsWith('/token')) return send(res, 200, { access_token: ACCESS, token_type: 'Bearer' })
+      send(res, 401, { message: 'Unauthorized' })
+    })
+    const report = await run(server.url, testContext(4000))
+    expect(report.findings.every(f => f.kind === 'check-failed')).toBe(true)
+    const paths = server.requests.map(r => r.path)
+    expect(paths.length).toBeGreaterThan(0)
+    expect(new Set(paths).size).toBe(paths.length)
+  })
+
+  it('a 429 whose reset falls past the budget is not waited for, and not blamed on the credential', async () => {
+    server = await startHostile((_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '30', 'x-ratelimit-reset': '30' })
+      res.end('{"message":"Too Many Requests"}')
+    })
+    const started = Date.now()
+    const report = await run(server.url, testContext(3000))
+    expect(Date.now() - started).toBeLessThan(1500)
+    expect(report.findings.length).toBeGreaterThan(0)
+    expect(report.findings.every(f => f.kind === 'check-failed' && f.input === null)).toBe(true)
+    expect(new Set(server.requests.map(r => r.path)).size).toBe(server.requests.length)
+  })
+})
+
 describe('JumpCloud: an event is counted once, even one without an id sent again on every page', () => {
   it('five pages of the same id-less per-user error count one error', async () => {
     let page = 0

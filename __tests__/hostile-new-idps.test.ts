@@ -73,6 +73,32 @@ describe('a secret with a line break or a control character inside is input-inva
   })
 })
 
+describe('URLs with credentials, a query or plain http, and ids of the wrong shape are input-invalid, naming the input', () => {
+  it.each<[keyof typeof PARSE, string, string]>([
+    ['onelogin', 'onelogin-url', 'https://admin:hunter2hunter2@acme.onelogin.com'],
+    ['onelogin', 'onelogin-url', 'https://acme.onelogin.com?next=https://evil.example'],
+    ['onelogin', 'onelogin-url', 'http://acme.onelogin.com'],
+    ['onelogin', 'onelogin-url', 'https://acme.onelogin.com/api/1'],
+    ['onelogin', 'onelogin-app-id', '1234/../5678'],
+    ['onelogin', 'onelogin-app-id', '0x12'],
+    ['pingone', 'pingone-api-url', 'https://api.pingone.eu#frag'],
+    ['pingone', 'pingone-auth-url', 'https://u:p@auth.pingone.eu'],
+    ['pingone', 'pingone-store-id', '22222222-2222-4222-8222-22222222222'],
+    ['pingone', 'pingone-environment-id', '../11111111-1111-4111-8111-111111111111'],
+    ['pingone', 'pingone-region', 'evil.example'],
+    ['jumpcloud', 'jumpcloud-console-url', 'http://console.jumpcloud.com'],
+    ['jumpcloud', 'jumpcloud-insights-url', 'https://api.jumpcloud.com?x=1'],
+    ['jumpcloud', 'jumpcloud-oauth-url', 'https://k:s@admin-oauth.id.jumpcloud.com'],
+    ['jumpcloud', 'jumpcloud-app-id', JC_APP_ID.slice(1)],
+    ['jumpcloud', 'jumpcloud-org-id', 'not-an-org-id']
+  ])('%s: %s = %s', (provider, input, value) => {
+    const { config, problems } = parse(provider, { [input]: value })
+    expect(config).toBeNull()
+    expect(problems.map(p => p.input)).toEqual([input])
+    for (const secretPart of ['hunter2hunter2', 'u:p@', 'k:s@']) expect(problems[0]!.message).not.toContain(secretPart)
+  })
+})
+
 // ── PingOne: hostile lists and counts (the pure verdict, table-driven) ──
 
 const OK: PingAnswer = {
