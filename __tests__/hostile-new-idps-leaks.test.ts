@@ -217,3 +217,49 @@ describe('OneLogin: a success dated in the future does not stop the paging', () 
     expect(report.lastSuccessAt).toBeNull()
   })
 })
+
+describe('secrets an IdP hands back in its answers: never shown, however echoed', () => {
+  const HELD = 'ghp_' + 'Rk7Vq2Lm9Zx4Tb8Nc1Wd6Ys3Pf0Hj5Ga2Ke'
+  const KEY_LINE = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7V0tY'
+  const PEM = `-----BEGIN PRIVATE KEY-----\n${KEY_LINE}\nQ2hyaXN0bWFzVHJlZUxpZ2h0c0FyZVByZXR0eUJyaWdodFRvbmlnaHQ=\n-----END PRIVATE KEY-----`
+
+  it("PingOne's OAUTH_ACCESS_TOKEN, echoed in the store's name and the sync details", async () => {
+    const half = HELD.length / 2
+    server = await startHostile((req, res) => {
+      const path = (req.url ?? '').split('?')[0]!
+      if (path.endsWith('/token')) return send(res, 200, { access_token: ACCESS, token_type: 'Bearer' })
+      if (path.endsWith('/rules') || path.endsWith('/plans')) return send(res, 200, { _embedded: {} })
+      send(res, 200, {
+        id: 'store',
+        name: `GitHub ${HELD.slice(0, half)}`,
+        type: 'GitHubEMU',
+        status: 'ACTIVE',
+        configuration: { OAUTH_ACCESS_TOKEN: HELD, BASE_URL: `https://api.github.com/scim/v2/enterprises/x?t=${encodeURIComponent(HELD)}` },
+        syncStatus: {
+          syncState: 'FAILED',
+          details: `401 for ${HELD.slice(half)} ${Buffer.from(HELD).toString('base64')}`,
+          lastSyncAt: new Date().toISOString()
+        }
+      })
+    })
+    const ctx = testContext(4000)
+    const report = await checkPingOne(pingoneInputs(server.url, { kind: 'secret', secret: SECRET }), ctx, { errorBodyMs: 200 })
+    expect(ctx.secrets).toContain(HELD)
+    const out = JSON.stringify(report) + '\n' + ctx.lines.join('\n')
+    for (const f of forms(HELD)) expect(out).not.toContain(f)
+    expect(out).toContain('***')
+  })
+
+  it("JumpCloud's idpPrivateKey, echoed line by line in the app's label and an error", async () => {
+    server = await startHostile((req, res) => {
+      if ((req.url ?? '').startsWith('/insights/')) return send(res, 500, { message: `boom ${KEY_LINE}` })
+      send(res, 200, { active: true, name: 'GitHub', displayLabel: `GitHub ${KEY_LINE}`, config: { idpPrivateKey: { value: PEM } } })
+    })
+    const ctx = testContext(4000)
+    const report = await checkJumpCloud(jcInputs(server.url, { kind: 'api-key', apiKey: SECRET }), ctx, { errorBodyMs: 200 })
+    const out = JSON.stringify(report) + '\n' + ctx.lines.join('\n')
+    expect(out).not.toContain(KEY_LINE)
+    expect(out).not.toContain(KEY_LINE.slice(0, 24))
+    expect(out).toContain('***')
+  })
+})
