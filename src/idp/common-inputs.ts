@@ -25,6 +25,24 @@ export function required(read: ReadInput, name: string, problems: InputProblem[]
   return value
 }
 
+/**
+ * A secret input (a client secret, an API key) must be one line without control characters: a line break
+ * pasted inside would break the header it goes in (or smuggle another), and the run would blame the IdP or the
+ * network. `word`: a value sent as a header as it is (an API key) must also be one word (no space). The problem
+ * never quotes the value (it is a secret). True when the value may be used.
+ */
+export function wellFormedSecret(value: string, name: string, problems: InputProblem[], what: string, word = false): boolean {
+  // eslint-disable-next-line no-control-regex
+  const bad = word ? !/^[\x21-\x7e]+$/.test(value) : /[\u0000-\u001f\u007f\u2028\u2029]/.test(value)
+  if (!bad) return true
+  problem(
+    problems,
+    name,
+    `must be ${what} alone, ${word ? 'one word without a line break, space or control character' : 'one line without a line break or control character'}; nothing was sent.`
+  )
+  return false
+}
+
 /** A required GUID, lower-cased. */
 export function guid(read: ReadInput, name: string, problems: InputProblem[], provider: string, what: string): string | null {
   const value = required(read, name, problems, provider)

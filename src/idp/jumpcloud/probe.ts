@@ -145,15 +145,17 @@ export async function probeApp(
   return { answer: facts, app }
 }
 
-/** One page's rows, each counted once (by `id`). */
+/**
+ * One page's rows, each counted once: by `id`, and one without an id by all it says (a page sent again with a
+ * new cursor must not count its id-less events twice; two id-less events alike in every field count once).
+ */
 function addPage(events: JcEvents, seen: Set<string>, rows: unknown[]): void {
   for (const raw of rows.slice(0, EVENT_PAGE_LIMIT)) {
     const event = parseEvent(raw)
     if (event === null) continue
-    if (event.id !== null) {
-      if (seen.has(event.id)) continue
-      seen.add(event.id)
-    }
+    const key = event.id !== null ? `id:${event.id}` : `event:${JSON.stringify(event)}`
+    if (seen.has(key)) continue
+    seen.add(key)
     events.events.push(event)
   }
 }

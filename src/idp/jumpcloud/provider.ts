@@ -4,7 +4,7 @@
  * when it is called.
  */
 import { describe, parseServiceUrl, type InputProblem } from '../../input-fields.js'
-import { parseLookback, problem, required } from '../common-inputs.js'
+import { parseLookback, problem, required, wellFormedSecret } from '../common-inputs.js'
 import { defineProvider, type CliProblemContext, type ReadInput } from '../provider.js'
 import type { IdpDetails } from '../types.js'
 import { JUMPCLOUD_DEFAULTS, type JumpCloudAuth, type JumpCloudInputs } from './config.js'
@@ -37,6 +37,8 @@ function parseAuth(read: ReadInput, problems: InputProblem[]): JumpCloudAuth | n
     if (clientId !== '' && !/^[\x21-\x7e]{1,200}$/.test(clientId))
       problem(problems, 'jumpcloud-client-id', `must be the service account's client id (no spaces); got ${describe(clientId)}.`)
   }
+  if (apiKey !== '') wellFormedSecret(apiKey, 'jumpcloud-api-key', problems, "the admin's API key", true)
+  if (clientSecret !== '') wellFormedSecret(clientSecret, 'jumpcloud-client-secret', problems, "the service account's client secret")
   if (problems.length > before) return null
   return apiKey !== '' ? { kind: 'api-key', apiKey } : { kind: 'service-account', clientId, clientSecret }
 }

@@ -5,6 +5,7 @@
  * refuses the stored OAuth token. The verdict reads only these vendor-controlled fields: `event_type_id`,
  * `app_id` and OneLogin's own `error_description`, never a user-supplied name (`user_name`, `app_name`).
  */
+import { withoutUserNames } from '../user-words.js'
 
 /** GUESS (observed [O9]): the app could not sign in to GitHub: APP_COULD_NOT_AUTHENTICATE (85), PROVISIONING_APP_CONFIG_ERROR (250). */
 export const CREDENTIAL_EVENTS: readonly number[] = [85, 250]
@@ -50,5 +51,6 @@ export function classifyEvent(
   if (SUCCESS_EVENTS.includes(e.eventTypeId)) return 'success'
   if (CREDENTIAL_EVENTS.includes(e.eventTypeId)) return 'credentials'
   if (!FAILURE_EVENTS.includes(e.eventTypeId)) return null
-  return CREDENTIAL_WORDS.test(e.errorDescription ?? '') ? 'credentials' : 'other'
+  // The words are read without the user's name the text may quote (a login, a quoted name): never a user's field.
+  return CREDENTIAL_WORDS.test(withoutUserNames(e.errorDescription ?? '')) ? 'credentials' : 'other'
 }

@@ -20,7 +20,7 @@ export interface JudgeOptions {
 }
 
 /** Events this far past `now` (clock skew) still count; later ones are not believed. */
-const FUTURE_GRACE_MS = 5 * 60_000
+export const FUTURE_GRACE_MS = 5 * 60_000
 
 interface Counted {
   at: number

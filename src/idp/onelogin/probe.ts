@@ -12,6 +12,7 @@
 import type { IdpAnswer, IdpHttp } from '../http.js'
 import { rateLimitWaitMs } from './auth.js'
 import { classifyEvent, QUERIED_EVENTS } from './event-types.js'
+import { FUTURE_GRACE_MS } from './judge.js'
 import { answerFacts, type OneLoginApp, type OneLoginEvent, type OneLoginEvents, type OneLoginFacts } from './facts.js'
 import type { OneLoginInputs } from './types.js'
 
@@ -121,7 +122,8 @@ export async function probeEvents(api: ApiGetter, inputs: OneLoginInputs, nowMs:
     const cursor = afterCursorOf(answer.json)
     url = null
     if (cursor === null) break
-    if (out.events.some(e => classifyEvent(e, inputs.appId) === 'success')) {
+    // Only a success the verdict will count settles it: one dated in the future (a clock, or a hostile answer) does not.
+    if (out.events.some(e => classifyEvent(e, inputs.appId) === 'success' && Date.parse(e.createdAt) <= nowMs + FUTURE_GRACE_MS)) {
       out.stop = 'last success read'
       break
     }

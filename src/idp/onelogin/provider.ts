@@ -3,7 +3,7 @@
  * The check itself (`index.ts`: the token request, the app, the events, `judgeOneLogin`) loads when it is called.
  */
 import { describe, parseServiceUrl, type InputProblem } from '../../input-fields.js'
-import { parseLookback, problem, required } from '../common-inputs.js'
+import { parseLookback, problem, required, wellFormedSecret } from '../common-inputs.js'
 import { defineProvider, type ReadInput } from '../provider.js'
 import type { IdpDetails } from '../types.js'
 import type { OneLoginInputs } from './types.js'
@@ -42,6 +42,7 @@ export function parseOneLogin(read: ReadInput, _env: NodeJS.ProcessEnv, problems
       `must be the API credential's client id (Developers > API Credentials), one word of letters and digits; got ${describe(clientId)}.`
     )
   const clientSecret = required(read, 'onelogin-client-secret', problems, 'onelogin')
+  if (clientSecret !== null) wellFormedSecret(clientSecret, 'onelogin-client-secret', problems, "the API credential's client secret")
   const appId = required(read, 'onelogin-app-id', problems, 'onelogin')
   if (appId !== null && !APP_ID.test(appId))
     problem(

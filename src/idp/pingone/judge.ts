@@ -14,6 +14,7 @@
 import { serverText } from '../../sanitize.js'
 import type { IdpFinding, IdpReport } from '../types.js'
 import { blankReport } from '../report.js'
+import { withoutUserNames } from '../user-words.js'
 import type { PingOneInputs } from './config.js'
 import type { PingOneFacts, PingPlan, PingRule, PingStore } from './facts.js'
 import { apiFailureFinding, failed, tokenFailureFinding } from './failures.js'
@@ -58,6 +59,9 @@ function storeDetails(store: PingStore): Record<string, unknown> {
   }
 }
 
+/** A verdict the answer cannot give whole (a list not read to its end): partial, never healthy. */
+const partial = (reason: string): IdpFinding => ({ ...failed(null, reason), partial: true })
+
 /** Off: the store, its rules, the plan. Findings for lists that could not be read. */
 function judgeOff(
   facts: PingOneFacts,
@@ -74,7 +78,7 @@ function judgeOff(
     targeting = all.filter(r => r.active === true)
     rules = `${targeting.length} active of ${all.length} targeting the store`
     if (targeting.length === 0 && facts.rules.more)
-      add(failed(null, 'PingOne listed more propagation rules than one page (not followed): whether a rule targets the store is not known'))
+      add(partial('PingOne listed more propagation rules than one page (not followed): whether a rule targets the store is not known'))
     else if (targeting.length === 0)
       add({
         kind: 'provisioning-off',
@@ -90,7 +94,10 @@ function judgeOff(
     const relevant: PingPlan[] = ids.size > 0 ? facts.plans.items.filter(p => p.id !== null && ids.has(p.id)) : facts.plans.items
     const active = relevant.some(p => p.status === 'ACTIVE')
     plan = relevant.length === 0 ? 'none' : relevant.map(p => serverText(p.status ?? 'no status', 40)).join(', ')
-    if (!active && !(relevant.length === 0 && facts.plans.more))
+    if (!active && facts.plans.more)
+      // The plan that decides may be on a page not read: neither off nor healthy.
+      add(partial("PingOne listed more propagation plans than one page (not followed): whether the store's plan is ACTIVE is not known"))
+    else if (!active)
       add({
         kind: 'provisioning-off',
         reason:
@@ -110,12 +117,14 @@ function judgeSync(store: PingStore, report: IdpReport, add: (f: IdpFinding) => 
     return
   }
   const details = s.details !== null && s.details.trim() !== '' ? serverText(s.details) : null
-  const failedCount = (s.failedCount ?? 0) + (s.failedDeprovisionCount ?? 0)
+  // A count below zero is no count: it must not cancel the other one's failures.
+  const failedCount = Math.max(0, s.failedCount ?? 0) + Math.max(0, s.failedDeprovisionCount ?? 0)
   const at = s.lastSyncAt === null ? null : serverText(s.lastSyncAt, 40)
   if (s.syncState === 'FAILED') {
     report.lastFailureAt = at
     report.lastFailureReason = details ?? 'syncState FAILED'
-    if (details !== null && CREDENTIAL_WORDS.test(s.details ?? ''))
+    // Read without the user names the details may quote (a login, a quoted name): never a user's field.
+    if (details !== null && CREDENTIAL_WORDS.test(withoutUserNames(s.details ?? '')))
       add({ kind: 'credentials-rejected', since: null, sinceAtLeast: false, reason: details })
     else
       add({

@@ -4,7 +4,7 @@
  * the plan, `judgePingOne`) loads when it is called.
  */
 import { describe, parseServiceUrl, type InputProblem } from '../../input-fields.js'
-import { guid, problem } from '../common-inputs.js'
+import { guid, problem, wellFormedSecret } from '../common-inputs.js'
 import { defineProvider, type IdpDetailView, type ReadInput } from '../provider.js'
 import type { IdpDetails } from '../types.js'
 import { PINGONE_DEFAULT_REGION, PINGONE_REGIONS, apiUrlOf, authUrlOf, type PingOneInputs, type PingOneRegion } from './config.js'
@@ -49,6 +49,7 @@ function parseAuth(read: ReadInput, problems: InputProblem[]): PingOneInputs['au
       'or "pingone-private-key" (the worker app\'s client secret, or its private key for Private Key JWT) is required with idp: pingone.'
     )
   }
+  if (secret !== '') wellFormedSecret(secret, 'pingone-client-secret', problems, "the worker app's client secret")
   if (keyId !== '' && privateKey === '') problem(problems, 'pingone-key-id', 'goes with "pingone-private-key", not with a client secret.')
   if (keyId !== '' && !/^[\x21-\x7e]{1,200}$/.test(keyId))
     problem(problems, 'pingone-key-id', `must be the key's kid (printable, no spaces); got ${describe(keyId)}.`)
