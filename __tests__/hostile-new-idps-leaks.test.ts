@@ -250,10 +250,13 @@ describe('secrets an IdP hands back in its answers: never shown, however echoed'
     expect(out).toContain('***')
   })
 
-  it("JumpCloud's idpPrivateKey, echoed line by line in the app's label and an error", async () => {
+  it.each([
+    ['as the schema has it, { value }', { value: PEM }],
+    ['as a plain string', PEM]
+  ])("JumpCloud's idpPrivateKey (%s), echoed line by line in the app's label and an error", async (_how, idpPrivateKey) => {
     server = await startHostile((req, res) => {
       if ((req.url ?? '').startsWith('/insights/')) return send(res, 500, { message: `boom ${KEY_LINE}` })
-      send(res, 200, { active: true, name: 'GitHub', displayLabel: `GitHub ${KEY_LINE}`, config: { idpPrivateKey: { value: PEM } } })
+      send(res, 200, { active: true, name: 'GitHub', displayLabel: `GitHub ${KEY_LINE}`, config: { idpPrivateKey } })
     })
     const ctx = testContext(4000)
     const report = await checkJumpCloud(jcInputs(server.url, { kind: 'api-key', apiKey: SECRET }), ctx, { errorBodyMs: 200 })

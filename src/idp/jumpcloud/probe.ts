@@ -133,7 +133,9 @@ export async function probeApp(
   const facts = answerFacts(answer, appShape)
   const body = answer.kind === 'response' ? record(answer.json) : null
   // The app's SAML signing key may come back: never kept, but masked and scrubbed should anything echo it.
-  const key = record(record(body?.config)?.idpPrivateKey)?.value
+  // The schema has `{ value }`; a plain string is taken as the key too.
+  const raw = record(body?.config)?.idpPrivateKey
+  const key = typeof raw === 'string' ? raw : record(raw)?.value
   if (typeof key === 'string') registerKey(key, ctx)
   const ok = facts.kind === 'response' && facts.status === 200 && facts.bodyProblem === null && facts.unexpected === null
   if (!ok || body === null) return { answer: facts, app: null }
