@@ -253,6 +253,20 @@ describe('the token PingOne holds, and where it provisions', () => {
       { kind: 'check-failed', input: 'pingone-store-id', reason: expect.stringMatching(/type scim, not GitHubEMU/) }
     ])
   })
+
+  it.each<[string, string | null, string[]]>([
+    ['the same id, other case', STORE_ID.toUpperCase(), []],
+    ['no id in the answer', null, []],
+    ['another store, failing', '0e9b6c1a-0000-4000-8000-000000000000', ['check-failed']]
+  ])("the answer's store id (%s): another store's health is never this one's", (_what, id, expected) => {
+    const report = judge(facts({}, store({ id }, { syncState: 'FAILED', failedCount: 3, details: 'x' })))
+    if (expected.length === 0) expect(kinds(report.findings)).toContain('provisioning-errors')
+    else {
+      expect(kinds(report.findings)).toEqual(expected)
+      expect(report.findings[0]).toMatchObject({ input: 'pingone-store-id' })
+      expect(idpStatusOf(report)).toBe('unknown')
+    }
+  })
 })
 
 describe('sign-in and read failures name the input to fix', () => {

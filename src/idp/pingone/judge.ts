@@ -192,6 +192,11 @@ export function judgePingOne(facts: PingOneFacts, options: JudgeOptions): IdpRep
     sameTokenAsChecked: same === null ? 'unknown' : same,
     baseUrl: store.baseUrl === null ? null : serverText(store.baseUrl, 300)
   }
+  if (store.id !== null && store.id.toLowerCase() !== options.storeId.toLowerCase()) {
+    // An answer about another store says nothing of this one's health.
+    add(failed('pingone-store-id', `PingOne answered for another propagation store (${serverText(store.id, 64)}) than pingone-store-id`))
+    return report
+  }
   if (store.type !== GITHUB_EMU) {
     add(
       failed(
