@@ -8,7 +8,7 @@
  *   `sort`, `limit`, `fields`, `search_term` (`and`/`or` lists, list values, lower-case matching, nested
  *   compound terms) and `search_after`, answered with `X-Result-Count`, `X-Limit`, `X-Sort`, `X-Search_after`
  *   (a JSON array, sent on every page) and `X-Request-Id`; an unknown service is a 400 naming the valid ones.
- * Bracketed keys cite /work/shared/reference/other-idps-facts.md §3 ("Sources"); bodies validate against the
+ * Bracketed keys cite docs/idp-jumpcloud.md ("Sources"); bodies validate against the
  * vendored subset of JumpCloud's OpenAPI (__tests__/fixtures/jumpcloud-openapi-subset.json,
  * __tests__/jumpcloud-fake-schema.test.ts). Where JumpCloud's behaviour is not documented: GUESS.
  *

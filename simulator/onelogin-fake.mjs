@@ -4,7 +4,7 @@
  * builders at the end of this file).
  *
  * Executable documentation of the OneLogin behaviour the action relies on. Bracketed keys ([O3], [O5], …)
- * cite the sources of the facts sheet (other-idps-facts.md §1, "Sources"; docs/idp-onelogin.md). Bodies
+ * cite the sources of the facts sheet (docs/idp-onelogin.md, "Sources"). Bodies
  * validate against onelogin-openapi-subset.json (__tests__/onelogin-fake-schema.test.ts). Where OneLogin's
  * behaviour is not documented, the choice is marked GUESS.
  *

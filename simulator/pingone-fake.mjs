@@ -5,7 +5,7 @@
  * `apiUrl` are the same origin.
  *
  * Executable documentation of the PingOne behaviour the action relies on. Bracketed keys ([P2], [P4], ...)
- * cite the sources of the facts sheet (other-idps-facts.md §2, "Sources"; docs/idp-pingone.md). The store,
+ * cite the sources of the facts sheet (docs/idp-pingone.md, "Sources"). The store,
  * plan and error bodies validate against pingone-openapi-subset.json (__tests__/pingone-fake-schema.test.ts).
  * Where PingOne's behaviour is not documented, the choice is marked GUESS.
  *

@@ -1,5 +1,5 @@
 /**
- * OneLogin sign-in (other-idps-facts 1.2): client credentials at the account's v2 token endpoint,
+ * OneLogin sign-in (docs/idp-onelogin.md): client credentials at the account's v2 token endpoint,
  * `POST {onelogin-url}/auth/oauth2/v2/token` with the JSON body `{"grant_type":"client_credentials"}` and
  * HTTP Basic client authentication (what OneLogin's own Go SDK sends [O8]; documented beside OneLogin's
  * `client_id:…, client_secret:…` header [O3]). The v2 endpoint hands back the same token for the same

@@ -1,5 +1,5 @@
 /**
- * OneLogin's provisioning event types, by `event_type_id` (other-idps-facts 1.4). The ids and names come from
+ * OneLogin's provisioning event types, by `event_type_id` (docs/idp-onelogin.md). The ids and names come from
  * the Microsoft Sentinel OneLogin parser and a community client (observed [O9]); OneLogin serves the list at
  * `GET /api/1/events/types` [O7]. GUESS (observed, not documented): WHICH of them OneLogin writes when GitHub
  * refuses the stored OAuth token. The verdict reads only these vendor-controlled fields: `event_type_id`,

@@ -1,5 +1,5 @@
 /**
- * The OneLogin probes (other-idps-facts 1.3, 1.4), after the token, at once and side by side:
+ * The OneLogin probes (docs/idp-onelogin.md, 1.4), after the token, at once and side by side:
  * - `GET /api/2/apps/{id}`: the app's name and `provisioning.enabled` [O10];
  * - `GET /api/1/events?event_type_id=…&since&until&sort=-id&limit=50`, newest first; the API cannot filter
  *   on the app, so `app_id` is matched in code [O5]. Older pages by `after_cursor` with the same query, on the

@@ -1,5 +1,5 @@
 /**
- * PingOne sign-in (other-idps-facts §2.2 [P6][P7]): the worker app's access token by client credentials,
+ * PingOne sign-in (docs/idp-pingone.md [P6][P7]): the worker app's access token by client credentials,
  * `POST {auth host}/{environmentId}/as/token`, form-encoded `grant_type=client_credentials`, with
  * - the client secret as HTTP Basic (CLIENT_SECRET_BASIC, the worker app's default), or
  * - a `private_key_jwt` client assertion (PRIVATE_KEY_JWT, RS256/384/512), signed with Okta's JWT code

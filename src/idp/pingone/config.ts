@@ -1,6 +1,6 @@
 /**
  * PingOne's configuration as the check uses it (docs/idp-pingone.md), and its regional hosts.
- * Regions [P5] (other-idps-facts §2.2): the same suffix for `auth.pingone.<tld>` and `api.pingone.<tld>`.
+ * Regions [P5] (docs/idp-pingone.md): the same suffix for `auth.pingone.<tld>` and `api.pingone.<tld>`.
  */
 
 export const PINGONE_REGIONS = ['com', 'eu', 'asia', 'com.au', 'ca', 'sg'] as const

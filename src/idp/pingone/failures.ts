@@ -1,5 +1,5 @@
 /**
- * The input to fix when PingOne's token request or an API read failed (other-idps-facts §2.4 [P4][P9][P8]):
+ * The input to fix when PingOne's token request or an API read failed (docs/idp-pingone.md [P4][P9][P8]):
  * P1Error codes first (`ACCESS_FAILED` with `INVALID_TOKEN`/`INSUFFICIENT_PERMISSIONS`, `NOT_FOUND`,
  * `REQUEST_LIMITED`), then the status. Every server string passes `serverText`.
  */

@@ -1,5 +1,5 @@
 /**
- * The PingOne verdict: one pure function from the probes' facts to the `IdpReport` (other-idps-facts §2.3).
+ * The PingOne verdict: one pure function from the probes' facts to the `IdpReport` (docs/idp-pingone.md).
  * Every server string passes `serverText` before it goes into the report.
  *
  * The store's `syncStatus` decides, vendor-controlled fields first:

@@ -1,5 +1,5 @@
 /**
- * The PingOne probes (other-idps-facts §2.3 [P3][P4][P12]): after sign-in, at once and side by side,
+ * The PingOne probes (docs/idp-pingone.md [P3][P4][P12]): after sign-in, at once and side by side,
  * - `GET /v1/environments/{env}/propagation/stores/{storeId}`: type, status, configuration, `syncStatus`;
  * - `GET /v1/environments/{env}/propagation/rules`: `active`, `targetStore.id`, `plan.id` (`_embedded.rules`);
  * - `GET /v1/environments/{env}/propagation/plans`: `status` (`_embedded.plans`; one plan per environment).
