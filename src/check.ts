@@ -9,11 +9,11 @@ import { diagnose, statusOf, verdictForInputProblems, type Verdict } from './dia
 import { IDP_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type ByteBudget } from './http/body.js'
 import type { IdpConfig } from './idp/inputs.js'
 import { providerById } from './idp/providers.js'
-import { blankReport, scrubReport } from './idp/report.js'
+import { blankReport } from './idp/report.js'
 import type { IdpContext, IdpReport } from './idp/types.js'
 import type { Inputs, ParsedInputs } from './inputs.js'
 import { gatherFacts } from './github/probes.js'
-import { isCredentialShaped, scrubberFor, serverText } from './sanitize.js'
+import { serverText } from './sanitize.js'
 import type { Policy } from './report/policy.js'
 
 /** Time kept back from the budget for diagnosing and writing the report. */
@@ -90,19 +90,11 @@ function sameSecret(a: string, b: string): boolean {
 async function askIdp(config: IdpConfig, ctx: IdpContext): Promise<IdpReport> {
   const provider = providerById(config.provider)
   if (provider === undefined) throw new Error(`unknown IdP provider ${config.provider}`)
-  // Every provider's report is scrubbed here of what it obtained (whole, split or wrapped), its own words kept;
-  // the inputs' secrets are scrubbed from every output at the boundary (report/safe.ts) as well.
-  const obtained: string[] = []
-  const inner: IdpContext = {
-    ...ctx,
-    addSecret: secret => {
-      if (isCredentialShaped(secret)) obtained.push(secret)
-      ctx.addSecret(secret)
-    }
-  }
+  // Each provider's check runs in guardedCheck (src/idp/guard.ts), which scrubs its report of every secret it
+  // saw; the inputs' secrets and every token obtained (ctx.addSecret) are scrubbed from every output at the
+  // boundary (report/safe.ts) as well.
   try {
-    const report = await provider.check(config.config, inner)
-    return obtained.length === 0 ? report : scrubReport(report, scrubberFor(...obtained))
+    return await provider.check(config.config, ctx)
   } catch (e) {
     const app = serverText(provider.app(config.config), 64)
     const reason = `an internal error of the check (please report it): ${serverText(e instanceof Error ? e.message : String(e), 120)}`
