@@ -3,7 +3,7 @@
  * The check itself (`index.ts`: sign in, the app, the System Log, `judgeOkta`) loads when it is called.
  */
 import { describe, parseServiceUrl, type InputProblem } from '../../input-fields.js'
-import { parseLookback, problem, required } from '../common-inputs.js'
+import { parseLookback, problem, required, wellFormedSecret } from '../common-inputs.js'
 import { defineProvider, type CliProblemContext, type ReadInput } from '../provider.js'
 import type { IdpDetails } from '../types.js'
 import type { OktaInputs } from './types.js'
@@ -32,12 +32,7 @@ function parseAuth(read: ReadInput, problems: InputProblem[]): OktaInputs['auth'
   if (keyId !== '' && apiToken !== '') problem(problems, 'okta-key-id', 'goes with "okta-private-key", not with "okta-api-token".')
   // Sent as `Authorization: SSWS <token>`: a line break or a space inside would break the header (or smuggle
   // another), and the run would blame Okta. One word of printable ASCII, never quoted back (it is a secret).
-  if (apiToken !== '' && !/^[\x21-\x7e]+$/.test(apiToken))
-    problem(
-      problems,
-      'okta-api-token',
-      'must be the SSWS API token alone, one word without a line break, space or control character (and without the "SSWS " prefix); nothing was sent to Okta.'
-    )
+  if (apiToken !== '') wellFormedSecret(apiToken, 'okta-api-token', problems, 'the SSWS API token (without the "SSWS " prefix)', true)
   if (problems.length > before) return null
   return apiToken !== ''
     ? { kind: 'ssws', token: apiToken }
