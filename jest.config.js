@@ -16,7 +16,9 @@ export default {
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // As tsconfig.json's paths do for the build: plugin-retry's per-request queue is src/github/limiter.ts.
-    '^bottleneck/light\\.js$': '<rootDir>/src/github/limiter.ts'
+    '^bottleneck/light\\.js$': '<rootDir>/src/github/limiter.ts',
+    // And @octokit/request's JSON is plain JSON (src/github/json.ts).
+    '^json-with-bigint$': '<rootDir>/src/github/json.ts'
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 30000,

@@ -39,12 +39,13 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('the build keeps @actions/core from loading what it imports for APIs we never call', () => {
-  it('maps @actions/http-client, its auth module and @actions/exec to the throwing stubs (and bottleneck/light.js to our limiter)', async () => {
+  it('maps @actions/http-client, its auth module and @actions/exec to the throwing stubs (bottleneck/light.js to our limiter, json-with-bigint to plain JSON)', async () => {
     expect(tsconfigPaths()).toEqual({
       '@actions/http-client': [STUB],
       '@actions/http-client/lib/auth': [STUB],
       '@actions/exec': [STUB],
-      'bottleneck/light.js': ['./src/github/limiter.ts']
+      'bottleneck/light.js': ['./src/github/limiter.ts'],
+      'json-with-bigint': ['./src/github/json.ts']
     })
     const stubs = (await import(join(ROOT, STUB))) as Record<string, new () => unknown>
     expect(() => new stubs.HttpClient!()).toThrow(/not bundled/)

@@ -108,3 +108,53 @@ describe('the cap of requests in flight is held at the wire', () => {
     expect(new Set(server.requests.map(r => r.path)).size).toBe(total)
   })
 })
+
+describe("the wire: undici's dispatcher, not its fetch (what Octokit and the probes still see)", () => {
+  it('json-with-bigint is src/github/json.ts here, as in the build: a huge integer stays a number, never a BigInt', async () => {
+    const mapped = (await import('json-with-bigint' as string)) as { JSONParse: (t: string) => unknown }
+    expect(mapped.JSONParse('{"id":123456789012345678901234567890}')).toEqual({ id: 1.2345678901234568e29 })
+    expect(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')).toMatch(/"json-with-bigint": \["\.\/src\/github\/json\.ts"\]/)
+    const server = await serve((_req, res) => answer(res, 200, {}, '{"login":"acme-scim","id":123456789012345678901234567890}'))
+    const fact = await client(server).get('/user')
+    expect(fact).toMatchObject({ kind: 'response', status: 200 })
+    const id = (fact as { body: { id: unknown } }).body.id
+    expect(typeof id).toBe('number')
+  })
+
+  it.each(['dist/index.js', 'dist/cli/index.js'])('%s bundles no json-with-bigint (its BigInt marker regex)', file => {
+    expect(readFileSync(join(ROOT, file), 'utf8')).not.toContain('n+"$/')
+  })
+
+  it('headers as fetch shows them: names lower-case, repeated ones joined with ", "; the body decoded as UTF-8, a BOM dropped', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, [
+        ['Content-Type', 'application/json; charset=utf-8'],
+        ['X-OAuth-Scopes', 'repo'],
+        ['Link', '<a>; rel="next"'],
+        ['Link', '<b>; rel="last"']
+      ])
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"login":"zoë"}')]))
+    })
+    const fact = await client(server).get('/user')
+    expect(fact).toMatchObject({
+      kind: 'response',
+      status: 200,
+      headers: { 'x-oauth-scopes': 'repo', link: '<a>; rel="next", <b>; rel="last"' },
+      body: { login: 'zoë' }
+    })
+  })
+
+  it('sends what Octokit built and nothing more: no accept-encoding (nothing is decompressed), the token once', async () => {
+    const server = await serve((_req, res) => answer(res, 200, {}, USER))
+    const c = client(server)
+    await c.get('/user')
+    await c.graphql('query { viewer { login } }', {})
+    const [get, post] = server.requests
+    expect(get).toMatchObject({ method: 'GET', path: '/user' })
+    expect(get?.headers.authorization).toBe(`token ${TOKEN}`)
+    expect(get?.headers['user-agent']).toMatch(/^provisioning-token-check/)
+    expect(get?.headers['accept-encoding']).toBeUndefined()
+    expect(post).toMatchObject({ method: 'POST', path: '/graphql' })
+    expect(post?.headers['content-type']).toMatch(/^application\/json/)
+  })
+})

@@ -11,9 +11,8 @@
 import { retry } from '@octokit/plugin-retry'
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling'
 import { Octokit as RestOctokit } from '@octokit/rest'
-import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 import type { BodyProblem, ByteBudget } from '../http/body.js'
-import { budgetedFetch, type AttemptRecord } from './fetch.js'
+import { budgetedFetch, localAnswer, type AttemptRecord } from './fetch.js'
 import { Limiter, Semaphore } from './limiter.js'
 
 export { MAX_BODY_BYTES, MAX_TOTAL_BODY_BYTES, type BodyProblem } from '../http/body.js'
@@ -304,9 +303,8 @@ function sender(state: ClientState): (label: string, run: Run) => Promise<Fact> 
 }
 
 /** Nothing leaves the process through this fetch: it answers every warm-up request itself. */
-async function stubFetch(): Promise<Response> {
-  await (await undiciFetch('data:application/json,%7B%7D')).arrayBuffer()
-  return new UndiciResponse('{}', { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }) as unknown as Response
+async function stubFetch(url: string | URL | Request): Promise<Response> {
+  return localAnswer(String(url), '{}')
 }
 
 const API_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' }

@@ -4,8 +4,8 @@
  * bytes (src/http/body.ts) and in time (the attempt's and the run's deadline).
  */
 import { HttpClient } from '@actions/http-client/lib/index.js'
-import { fetch as undiciFetch, Response as UndiciResponse } from 'undici'
-import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodyRead, type ByteBudget } from '../http/body.js'
+import { request as undiciRequest, type Dispatcher } from 'undici'
+import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodySource, type BodyRead, type ByteBudget } from '../http/body.js'
 import type { Semaphore } from './limiter.js'
 
 /** A 3xx/4xx body read ends this long before the attempt's or the run's end, so that the status still comes back. */
@@ -58,51 +58,189 @@ function isVerdictStatus(status: number): boolean {
   return status >= 300 && status < 500
 }
 
-/** One request on the wire, its body read (bounded). */
+/** The answer handed back to Octokit: what its fetch wrapper reads of a Response (status, url, headers, text). */
+class Answer {
+  readonly ok: boolean
+  readonly statusText = ''
+  readonly redirected = false
+  readonly type = 'basic'
+  readonly bodyUsed = false
+  readonly body = null
+
+  constructor(
+    readonly status: number,
+    readonly headers: AnswerHeaders,
+    private readonly bytes: Buffer | null,
+    readonly url: string
+  ) {
+    this.ok = status >= 200 && status < 300
+  }
+
+  async text(): Promise<string> {
+    return this.bytes ? UTF8.decode(this.bytes) : ''
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text())
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = this.bytes ?? Buffer.alloc(0)
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer
+  }
+}
+
+/** An answer made here, for the client's warm-up: the shape every real one has, sent by nobody. */
+export function localAnswer(url: string, body: string): Response {
+  return new Answer(
+    200,
+    new AnswerHeaders({ 'content-type': 'application/json; charset=utf-8' }),
+    Buffer.from(body),
+    url
+  ) as unknown as Response
+}
+
+/** fetch's decoding of a body as text: UTF-8, a leading BOM dropped, invalid bytes replaced. */
+const UTF8 = new TextDecoder()
+
+/**
+ * An answer's headers as fetch's Headers shows them: names lower-case and sorted, repeated headers joined with
+ * ", ". Values are undici's decoding of the bytes (UTF-8, an invalid byte replaced): server text, shown only
+ * through src/sanitize.ts.
+ */
+class AnswerHeaders {
+  private readonly map: Map<string, string>
+
+  constructor(parsed: Record<string, string | string[] | undefined>) {
+    const entries: Array<[string, string]> = []
+    for (const [name, value] of Object.entries(parsed)) {
+      if (value !== undefined) entries.push([name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value])
+    }
+    this.map = new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  }
+
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase())
+  }
+
+  forEach(cb: (value: string, name: string) => void): void {
+    this.map.forEach(cb)
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries()
+  }
+}
+
+/** readBody's view of undici's body stream: read() in order, cancel() drops the rest (and the connection). */
+function readerOf(body: Dispatcher.ResponseData['body']): BodySource {
+  const chunks = body[Symbol.asyncIterator]()
+  return {
+    getReader: () => ({
+      read: async () => {
+        const next = await chunks.next()
+        return next.done ? { done: true } : { done: false, value: next.value as Uint8Array }
+      },
+      cancel: async () => void body.destroy()
+    })
+  }
+}
+
+/**
+ * What fetch would have thrown: the abort's reason once the signal fired (the run's deadline, the attempt's
+ * timeout), else a TypeError whose cause is the network's error (client.ts reads its code).
+ */
+function asFetchError(e: unknown, signal: AbortSignal, message: string): unknown {
+  if (signal.aborted) return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
+  return new TypeError(message, { cause: e })
+}
+
+/**
+ * One request on the wire, its body read (bounded). undici's dispatcher API, not its fetch: the same
+ * connection pool (and the same proxy agent), without fetch's Request, Response and web streams, which cost
+ * more CPU per request than the rest of the client (BENCHMARKS.md). Nothing is decompressed: no
+ * accept-encoding is sent, and a body is the server's bytes.
+ */
 async function sendOnce(
   ctx: FetchContext,
-  dispatcher: ReturnType<HttpClient['getAgentDispatcher']>,
+  live: Set<AbortController>,
+  dispatcher: Dispatcher | undefined,
   url: string | URL | Request,
   init: RequestInit | undefined
-): Promise<Response> {
+): Promise<Answer> {
   const record: AttemptRecord = { hasReset: false, hasRetryAfter: false }
   if (init?.signal) ctx.records.set(init.signal, record)
   const attemptEnd = ctx.now() + ctx.attemptTimeoutMs
   ctx.sent.count++
-  // The run's deadline ends everything; a single attempt that hangs ends sooner, so a retry still fits.
-  const signals = [ctx.signal, AbortSignal.timeout(ctx.attemptTimeoutMs), ...(init?.signal ? [init.signal] : [])]
-  const res = await undiciFetch(String(url), {
-    ...(init as object),
-    // Never followed: a 3xx is an answer (its Location named in the report), and nothing is sent elsewhere.
-    redirect: 'manual',
-    signal: AbortSignal.any(signals),
-    ...(dispatcher ? { dispatcher } : {})
-  } as Parameters<typeof undiciFetch>[1])
-  record.hasReset = WHOLE_SECONDS.test(res.headers.get('x-ratelimit-reset') ?? '')
-  record.hasRetryAfter = WHOLE_SECONDS.test(res.headers.get('retry-after') ?? '')
+  // The run's deadline ends everything; a single attempt that hangs ends sooner, so a retry still fits. One
+  // controller and one timer per attempt, both let go when it ends (AbortSignal.any and .timeout cost more).
+  const attempt = new AbortController()
+  if (ctx.signal.aborted) attempt.abort(ctx.signal.reason)
+  live.add(attempt)
+  const timer = setTimeout(() => attempt.abort(new DOMException('The operation timed out.', 'TimeoutError')), ctx.attemptTimeoutMs)
+  try {
+    return await attemptOnce(ctx, { dispatcher, href: String(url), init, signal: attempt.signal, record, attemptEnd })
+  } finally {
+    clearTimeout(timer)
+    live.delete(attempt)
+  }
+}
+
+interface Attempt {
+  dispatcher: Dispatcher | undefined
+  href: string
+  init: RequestInit | undefined
+  signal: AbortSignal
+  record: AttemptRecord
+  attemptEnd: number
+}
+
+async function attemptOnce(ctx: FetchContext, a: Attempt): Promise<Answer> {
+  const { dispatcher, href, init, signal, record, attemptEnd } = a
+  let res: Dispatcher.ResponseData
+  try {
+    res = await undiciRequest(href, {
+      method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
+      headers: init?.headers as Record<string, string> | undefined,
+      body: typeof init?.body === 'string' ? init.body : null,
+      signal,
+      // Never followed: a 3xx is an answer (its Location named in the report), and nothing is sent elsewhere.
+      maxRedirections: 0,
+      ...(dispatcher ? { dispatcher } : {})
+    })
+  } catch (e) {
+    throw asFetchError(e, signal, 'fetch failed')
+  }
+  // Dropping a body (too large, stalled, not needed) destroys its stream, which then emits an error: the
+  // reads below see it, nothing else needs to.
+  res.body.on('error', () => undefined)
+  const status = res.statusCode
+  const headers = new AnswerHeaders(res.headers)
+  record.hasReset = WHOLE_SECONDS.test(headers.get('x-ratelimit-reset') ?? '')
+  record.hasRetryAfter = WHOLE_SECONDS.test(headers.get('retry-after') ?? '')
 
   let body: Buffer | null = null
-  if (res.body && !NULL_BODY_STATUS.has(res.status)) {
-    const declared = Number(res.headers.get('content-length') ?? '')
+  const declared = Number(headers.get('content-length') ?? '')
+  if (NULL_BODY_STATUS.has(status) || (Number.isFinite(declared) && declared > MAX_BODY_BYTES)) {
+    res.body.destroy()
+    if (!NULL_BODY_STATUS.has(status)) record.bodyProblem = 'too-large'
+  } else {
+    const left = Math.min(attemptEnd, ctx.deadline) - ctx.now() - BODY_MARGIN_MS
     let read: BodyRead
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      res.body.cancel().catch(() => undefined)
-      read = { problem: 'too-large' }
-    } else {
-      const left = Math.min(attemptEnd, ctx.deadline) - ctx.now() - BODY_MARGIN_MS
-      read = await readBody(res.body, ctx, isVerdictStatus(res.status) ? Math.min(ctx.errorBodyMs, left) : null)
+    try {
+      read = await readBody(readerOf(res.body), ctx, isVerdictStatus(status) ? Math.min(ctx.errorBodyMs, left) : null)
+    } catch (e) {
+      res.body.destroy()
+      throw asFetchError(e, signal, 'terminated')
     }
     if ('problem' in read) record.bodyProblem = read.problem
     else body = read.bytes
-  } else if (res.body) {
-    res.body.cancel().catch(() => undefined)
   }
-  // undici's own Response: the global one would load Node's internal copy of undici on first use.
-  return new UndiciResponse(body, {
-    status: res.status,
-    statusText: res.statusText,
-    headers: res.headers
-  }) as unknown as Response
+  return new Answer(status, headers, body, href)
 }
 
 /**
@@ -115,6 +253,9 @@ async function sendOnce(
  * read comes back empty, with the reason in the call's AttemptRecord.
  */
 export function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
+  // The attempts in flight: the run's deadline aborts each (one listener for all, however many are in flight).
+  const live = new Set<AbortController>()
+  ctx.signal.addEventListener('abort', () => live.forEach(a => a.abort(ctx.signal.reason)), { once: true })
   const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(ctx.apiUrl)
   const f = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (ctx.signal.aborted) throw new DeadlineError()
@@ -129,7 +270,7 @@ export function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
     if (wait) await wait
     try {
       if (ctx.signal.aborted) throw new DeadlineError()
-      return await sendOnce(ctx, dispatcher, url, init)
+      return (await sendOnce(ctx, live, dispatcher, url, init)) as unknown as Response
     } finally {
       ctx.wire?.give()
     }

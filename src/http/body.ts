@@ -3,7 +3,10 @@
  * body at most 1 MiB, all bodies of a run at most 16 MiB, shared by GitHub's
  * client and the IdP's. Used by every fetch the action makes.
  */
-import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web'
+/** What readBody reads from: a web stream (fetch's body) or any source with the same reader. */
+export interface BodySource {
+  getReader(): { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>; cancel(): Promise<void> }
+}
 
 /**
  * Why an answer's body was not read. The status and headers are still the server's own; the body is then
@@ -43,7 +46,7 @@ export type BodyRead = { bytes: Buffer } | { problem: BodyProblem }
  * `stalled`, one whose connection drops is `cut-short`; without it (2xx, 5xx) such errors are thrown as they
  * are: a network fault, retried.
  */
-export async function readBody(body: ReadableStream<Uint8Array>, ctx: { budget: ByteBudget }, limitMs: number | null): Promise<BodyRead> {
+export async function readBody(body: BodySource, ctx: { budget: ByteBudget }, limitMs: number | null): Promise<BodyRead> {
   const reader = body.getReader()
   const stop = (problem: BodyProblem): BodyRead => {
     reader.cancel().catch(() => undefined)
@@ -57,7 +60,7 @@ export async function readBody(body: ReadableStream<Uint8Array>, ctx: { budget: 
   let size = 0
   try {
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array> | 'stalled'
+      let next: Awaited<ReturnType<ReturnType<BodySource['getReader']>['read']>> | 'stalled'
       try {
         next = await (stalled ? Promise.race([reader.read(), stalled]) : reader.read())
       } catch (e) {
