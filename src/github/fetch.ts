@@ -4,7 +4,7 @@
  * bytes (src/http/body.ts) and in time (the attempt's and the run's deadline).
  */
 import { HttpClient } from '@actions/http-client/lib/index.js'
-import { request as undiciRequest, type Dispatcher } from 'undici'
+import { getGlobalDispatcher, type Dispatcher } from 'undici'
 import { MAX_BODY_BYTES, readBody, type BodyProblem, type BodySource, type BodyRead, type ByteBudget } from '../http/body.js'
 import type { Semaphore } from './limiter.js'
 
@@ -169,7 +169,7 @@ async function sendOnce(
   ctx: FetchContext,
   live: Set<AbortController>,
   dispatcher: Dispatcher | undefined,
-  url: string | URL | Request,
+  target: URL,
   init: RequestInit | undefined
 ): Promise<Answer> {
   const record: AttemptRecord = { hasReset: false, hasRetryAfter: false }
@@ -183,7 +183,7 @@ async function sendOnce(
   live.add(attempt)
   const timer = setTimeout(() => attempt.abort(new DOMException('The operation timed out.', 'TimeoutError')), ctx.attemptTimeoutMs)
   try {
-    return await attemptOnce(ctx, { dispatcher, href: String(url), init, signal: attempt.signal, record, attemptEnd })
+    return await attemptOnce(ctx, { dispatcher, target, init, signal: attempt.signal, record, attemptEnd })
   } finally {
     clearTimeout(timer)
     live.delete(attempt)
@@ -192,7 +192,8 @@ async function sendOnce(
 
 interface Attempt {
   dispatcher: Dispatcher | undefined
-  href: string
+  /** The URL, parsed once (the read-only check): undici is handed its origin and path, not a string to parse again. */
+  target: URL
   init: RequestInit | undefined
   signal: AbortSignal
   record: AttemptRecord
@@ -200,17 +201,18 @@ interface Attempt {
 }
 
 async function attemptOnce(ctx: FetchContext, a: Attempt): Promise<Answer> {
-  const { dispatcher, href, init, signal, record, attemptEnd } = a
+  const { dispatcher, target, init, signal, record, attemptEnd } = a
   let res: Dispatcher.ResponseData
   try {
-    res = await undiciRequest(href, {
+    res = await (dispatcher ?? getGlobalDispatcher()).request({
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
       method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
       headers: init?.headers as Record<string, string> | undefined,
       body: typeof init?.body === 'string' ? init.body : null,
       signal,
       // Never followed: a 3xx is an answer (its Location named in the report), and nothing is sent elsewhere.
-      maxRedirections: 0,
-      ...(dispatcher ? { dispatcher } : {})
+      maxRedirections: 0
     })
   } catch (e) {
     throw asFetchError(e, signal, 'fetch failed')
@@ -240,7 +242,7 @@ async function attemptOnce(ctx: FetchContext, a: Attempt): Promise<Answer> {
     if ('problem' in read) record.bodyProblem = read.problem
     else body = read.bytes
   }
-  return new Answer(status, headers, body, href)
+  return new Answer(status, headers, body, target.href)
 }
 
 /**
@@ -270,7 +272,7 @@ export function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
     if (wait) await wait
     try {
       if (ctx.signal.aborted) throw new DeadlineError()
-      return (await sendOnce(ctx, live, dispatcher, url, init)) as unknown as Response
+      return (await sendOnce(ctx, live, dispatcher, target, init)) as unknown as Response
     } finally {
       ctx.wire?.give()
     }
