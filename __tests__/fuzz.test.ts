@@ -180,7 +180,7 @@ async function runOnce(m: Mutation | null): Promise<Captured> {
   const inputs = { token: HEALTHY_TOKEN, org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '10' }
   await run({
     core: fakeCore(inputs, captured),
-    env: {},
+    env: { RUNNER_DEBUG: '1' }, // step debug on: the debug lines are written, and checked
     now: Date.now,
     startedAt: Date.now(),
     retryBaseMs: 1,

@@ -154,7 +154,7 @@ async function runInProcess(apiUrl: string, extra: Record<string, string> = {}):
   try {
     await run({
       core: recordingCore(inputs, c),
-      env: {},
+      env: { RUNNER_DEBUG: '1' }, // step debug on: the debug lines are written, and checked
       now: Date.now,
       startedAt: Date.now(),
       retryBaseMs: 1,

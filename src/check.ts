@@ -75,7 +75,9 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
     tokenWhitespace: options.tokenWhitespace,
     idp: idpReport
   })
-  debug(`${client.requestCount} requests to GitHub${idpReport ? `, ${idpReport.requests} to the IdP` : ''} in ${now() - startedAt} ms`)
+  debug(
+    `${client.requestCount} requests to GitHub${idpReport ? `, ${idpReport.requests} to the IdP` : ''} in ${Math.round(now() - startedAt)} ms`
+  )
   return verdict
 }
 

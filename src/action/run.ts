@@ -83,7 +83,9 @@ export async function run(deps: RunDeps = { core, env: process.env, now: Date.no
       startedAt: started,
       tokenWhitespace: parsed.tokenWhitespace,
       retryBaseMs: deps.retryBaseMs,
-      debug: message => c.debug(logLine(message, secrets.scrub)),
+      // Debug lines (one per request) only with step debug on: the runner sets RUNNER_DEBUG=1 then (core.isDebug()),
+      // and shows no ::debug:: line without it, so writing each would only cost a write per request.
+      debug: env.RUNNER_DEBUG === '1' ? message => c.debug(logLine(message, secrets.scrub)) : undefined,
       onSecret
     })
     await publish(
