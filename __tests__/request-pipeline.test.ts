@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createClient, DEFAULT_MAX_CONCURRENT, PREPARING_AT_ONCE, type Fact } from '../src/github/client.js'
 import { Limiter } from '../src/github/limiter.js'
+import { bundleText } from './support/bundle.js'
 import { answer, startHostile, type Handler, type HostileServer } from './support/hostile-server.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -67,8 +68,8 @@ describe("plugin-retry's queue is ours", () => {
     }
   })
 
-  it.each(['dist/index.js', 'dist/cli/index.js'])('%s bundles no Bottleneck', file => {
-    const bundle = readFileSync(join(ROOT, file), 'utf8')
+  it.each(['dist', 'dist/cli'])('%s (the entry and its chunks) bundles no Bottleneck', dir => {
+    const bundle = bundleText(join(ROOT, dir))
     expect(bundle).toContain('provisioning-token-check')
     expect(bundle).not.toContain('dropped by Bottleneck')
     expect(bundle).not.toContain('This limiter has been stopped')

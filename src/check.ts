@@ -41,9 +41,10 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
   const { now, startedAt } = options
   const debug = options.debug ?? (() => undefined)
   const deadline = startedAt + inputs.timeoutSeconds * 1000 - REPORT_RESERVE_MS
-  // The network stack (Octokit, its plugins, undici) is evaluated only here, when a request is to be made: a
-  // run that stops at its inputs never evaluates it. "eager": ncc keeps it in the one bundle file (no chunk
-  // files beside dist/index.js, one licenses.txt for all of it) but runs its modules only on this call.
+  // The network stack (Octokit, its plugins, undici) is loaded only here, when a request is to be made: the
+  // build puts it in lazy chunks beside the entry file (scripts/build/bundle.mjs), so a run that stops at its
+  // inputs neither compiles nor evaluates it (issue 18; __tests__/cold-start.test.ts). Each IdP's check is a
+  // lazy chunk too (src/idp/<id>/provider.ts).
   // All bodies of the run stay within MAX_TOTAL_BODY_BYTES: the IdP has its own share, so that nothing an IdP
   // sends can leave GitHub's answers unread (an IdP fault never changes GitHub's causes).
   const budget: ByteBudget = inputs.idp ? { spent: 0, limit: MAX_TOTAL_BODY_BYTES - IDP_BODY_BYTES } : { spent: 0 }
@@ -60,7 +61,7 @@ export async function checkToken(inputs: Inputs, options: CheckOptions): Promise
         sameAsChecked: candidate => sameSecret(candidate, inputs.token)
       })
     : Promise.resolve(null)
-  const { createClient } = await import(/* webpackMode: "eager" */ './github/client.js')
+  const { createClient } = await import('./github/client.js')
   const client = createClient({
     token: inputs.token,
     apiUrl: inputs.apiUrl,

@@ -101,7 +101,7 @@ export const entra = defineProvider<EntraInputs>({
   parse: parseEntra,
   app: config => config.servicePrincipalId,
   where: config => `Microsoft Entra ID at ${config.loginUrl}`,
-  check: async (config, ctx) => (await import(/* webpackMode: "eager" */ './index.js')).checkEntra(config, ctx),
+  check: async (config, ctx) => (await import('./index.js')).checkEntra(config, ctx),
   // The organization app ("GitHub") holds an OAuth grant (Admin credentials > Authorize); EMU apps take the
   // setup user's PAT as Secret Token (docs/idp.md, "Why" and idp-credentials-rejected).
   githubCredential: { org: 'oauth-grant', enterprise: 'checked-token' },

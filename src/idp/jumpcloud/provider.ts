@@ -131,7 +131,7 @@ export const jumpcloud = defineProvider<JumpCloudInputs>({
   parse: parseJumpCloud,
   app: config => config.appId,
   where: config => `JumpCloud at ${config.consoleUrl}`,
-  check: async (config, ctx) => (await import(/* webpackMode: "eager" */ './index.js')).checkJumpCloud(config, ctx),
+  check: async (config, ctx) => (await import('./index.js')).checkJumpCloud(config, ctx),
   steps: {
     credentialsRejected:
       'SSO Applications > the GitHub app > Identity Management: enter a working GitHub credential (Enterprise Accounts: a classic PAT of the setup user with scim:enterprise and no expiration, such as the checked token; Organization: re-authorize as an org owner), click Test Connection, then Activate and Save.',

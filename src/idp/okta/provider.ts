@@ -98,7 +98,7 @@ export const okta = defineProvider<OktaInputs>({
   parse: parseOkta,
   app: config => config.appId,
   where: config => `Okta at ${config.orgUrl}`,
-  check: async (config, ctx) => (await import(/* webpackMode: "eager" */ './index.js')).checkOkta(config, ctx),
+  check: async (config, ctx) => (await import('./index.js')).checkOkta(config, ctx),
   // The organization app ("GitHub Enterprise Cloud - Organization") holds an OAuth grant (Re-authenticate with
   // GitHub); EMU apps take the setup user's PAT (docs/idp.md, "Why" and idp-credentials-rejected).
   githubCredential: { org: 'oauth-grant', enterprise: 'checked-token' },

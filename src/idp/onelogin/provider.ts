@@ -74,7 +74,7 @@ export const onelogin = defineProvider<OneLoginInputs>({
   parse: parseOneLogin,
   app: config => config.appId,
   where: config => `OneLogin at ${config.url}`,
-  check: async (config, ctx) => (await import(/* webpackMode: "eager" */ './index.js')).checkOneLogin(config, ctx),
+  check: async (config, ctx) => (await import('./index.js')).checkOneLogin(config, ctx),
   steps: {
     credentialsRejected:
       'Applications > the GitHub app > Configuration > Authenticate, signed in to GitHub as an owner of the organization in an active SAML session (approve the OneLogin OAuth SCIM provisioning app if the org restricts OAuth apps); the API Status should then read Connected. Activity > Events shows the pushes that failed meanwhile.',

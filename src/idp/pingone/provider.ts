@@ -143,7 +143,7 @@ export const pingone = defineProvider<PingOneInputs>({
   parse: parsePingOne,
   app: config => config.storeId,
   where: config => `PingOne at ${config.apiUrl}`,
-  check: async (config, ctx) => (await import(/* webpackMode: "eager" */ './index.js')).checkPingOne(config, ctx),
+  check: async (config, ctx) => (await import('./index.js')).checkPingOne(config, ctx),
   steps: {
     credentialsRejected:
       "Integrations > Provisioning > the GitHub EMU connection > Edit: paste the setup user's current classic PAT (scim:enterprise, no expiry) as Access Token, Test Connection, and save.",
