@@ -13,10 +13,10 @@
 //   package bundled into any file of the action or the CLI (read from ncc's stats) has no entry there.
 //
 // Deterministic: chunk ids are webpack's `deterministic` ids (hashes of the modules' paths from the repository),
-// terser is deterministic, the licences are sorted. ncc removes every *.js under its output directory first, so
-// no chunk of an earlier build is left behind.
+// terser is deterministic, the licences are sorted. Every chunk file of an earlier build (NNN.index.js) is removed
+// first: ncc does not remove them, and a chunk whose modules changed gets another id.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -121,8 +121,15 @@ function mergeLicenses(out, packages) {
   return names.length
 }
 
+/** An earlier build's chunk files, whose ids this build may not reuse. */
+function removeOldChunks(out) {
+  const dir = join(ROOT, out)
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) if (/^\d+\.index\.js$/.test(f)) rmSync(join(dir, f))
+}
+
 const tmp = mkdtempSync(join(tmpdir(), 'ptc-build-'))
 try {
+  for (const target of TARGETS) removeOldChunks(target.out)
   const all = new Set()
   const built = []
   for (const [i, target] of TARGETS.entries()) {
