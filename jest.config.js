@@ -22,7 +22,9 @@ export default {
   },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 30000,
-  // it.concurrent cases mostly wait on loopback servers and budgets: let more of them overlap.
+  // it.concurrent cases mostly wait on loopback servers and budgets: let more of them overlap. Those that spawn a
+  // bundle also wait for one of a file's few process slots (__tests__/support/slots.ts): the processes are CPU, and
+  // twenty at once on two cores only starve each other's budgets (issue 18).
   maxConcurrency: 20,
   // Two test files at a time. On a 2-core machine jest's default (cores - 1 = 1 worker) runs every file one
   // after the other, while most files mostly wait (latencies, budgets) and the end-to-end ones wait on their

@@ -51,6 +51,7 @@ import {
 } from '../simulator/okta-fake.mjs'
 import { runAction } from '../simulator/run-action.mjs'
 import { HEALTHY_TOKEN, scenarioWorld, type ScenarioName } from '../simulator/worlds.mjs'
+import { QUEUED_TIMEOUT_MS, slots, SPAWN_SLOTS } from './support/slots.js'
 
 /** Every provider, as the CLI names them: `--idp okta, --idp entra or …` (the registry's order). */
 const ANY_IDP = orList(PROVIDER_IDS.map(id => `--idp ${id}`))
@@ -383,7 +384,7 @@ interface CliRun {
   stderr: string
 }
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -400,6 +401,10 @@ function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRu
     })
   )
 }
+
+/** The cases below run concurrently, a few processes at a time (support/slots.ts). */
+const slot = slots(SPAWN_SLOTS)
+const runCli = (args: string[], env?: Record<string, string>): Promise<CliRun> => slot(() => spawnCli(args, env))
 
 async function github(scenario: ScenarioName): Promise<{ fake: FakeGitHub; token: string }> {
   const { world, token } = scenarioWorld(scenario)
@@ -420,75 +425,244 @@ function expectNoLeak(run: CliRun, secrets: readonly string[]): void {
 }
 
 describe('dist/cli/index.js with the IdP side', () => {
-  it('the motivating case: --idp okta with OKTA_API_TOKEN, GitHub healthy, Okta rejecting its credential: the cause, exit 1', async () => {
-    const gh = await github('healthy')
-    const okta = await startOktaFake(credentialsRejectedWorld())
-    closers.push(okta)
-    const run = await runCli(
-      ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'okta', '--okta-org-url', okta.url, '--okta-app-id', OKTA_APP_ID],
-      { GITHUB_TOKEN: gh.token, OKTA_API_TOKEN }
-    )
-    expect(run.code).toBe(1)
-    const lines = run.stdout.split('\n')
-    expect(lines[0]).toBe("✗ FAILING: Okta's provisioning to GitHub fails; GitHub's side of the service account shows no error")
-    const at = lines.findIndex(l => l.startsWith('✗ [idp-credentials-rejected] '))
-    expect(at).toBeGreaterThan(0)
-    expect(lines[at]).toMatch(/Okta rejects its stored credential for GitHub: provisioning has been failing since \d{4}-/)
-    expect(lines[at + 1]).toMatch(/^ {4}Fix: .*Re-authenticate/)
-    expect(run.stdout).toContain('Identity provider (okta)')
-    expect(run.stdout).toMatch(/ Status +failing: provisioning to GitHub fails/)
-    expect(run.stderr).toBe('')
-    expect(gh.fake.violations).toEqual([])
-    expect(okta.violations).toEqual([])
-    expect(okta.requests.every(r => r.authScheme === 'SSWS')).toBe(true)
-    expectNoLeak(run, [gh.token, OKTA_API_TOKEN])
-  })
+  it.concurrent(
+    'the motivating case: --idp okta with OKTA_API_TOKEN, GitHub healthy, Okta rejecting its credential: the cause, exit 1',
+    async () => {
+      const gh = await github('healthy')
+      const okta = await startOktaFake(credentialsRejectedWorld())
+      closers.push(okta)
+      const run = await runCli(
+        ['--org', 'acme', '--api-url', gh.fake.apiUrl, '--idp', 'okta', '--okta-org-url', okta.url, '--okta-app-id', OKTA_APP_ID],
+        { GITHUB_TOKEN: gh.token, OKTA_API_TOKEN }
+      )
+      expect(run.code).toBe(1)
+      const lines = run.stdout.split('\n')
+      expect(lines[0]).toBe("✗ FAILING: Okta's provisioning to GitHub fails; GitHub's side of the service account shows no error")
+      const at = lines.findIndex(l => l.startsWith('✗ [idp-credentials-rejected] '))
+      expect(at).toBeGreaterThan(0)
+      expect(lines[at]).toMatch(/Okta rejects its stored credential for GitHub: provisioning has been failing since \d{4}-/)
+      expect(lines[at + 1]).toMatch(/^ {4}Fix: .*Re-authenticate/)
+      expect(run.stdout).toContain('Identity provider (okta)')
+      expect(run.stdout).toMatch(/ Status +failing: provisioning to GitHub fails/)
+      expect(run.stderr).toBe('')
+      expect(gh.fake.violations).toEqual([])
+      expect(okta.violations).toEqual([])
+      expect(okta.requests.every(r => r.authScheme === 'SSWS')).toBe(true)
+      expectNoLeak(run, [gh.token, OKTA_API_TOKEN])
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it('--okta-private-key-file with a PEM, --json: report.idp as the action reports it; no key line or issued token printed', async () => {
-    const gh = await github('healthy')
-    const okta = await startOktaFake(credentialsRejectedWorld())
-    closers.push(okta)
-    const key = oktaKeys().rsaPkcs8Pem
-    const keyFile = file('okta-service-app.pem', key)
-    const inputs = {
-      org: 'acme',
-      'api-url': gh.fake.apiUrl,
-      'timeout-seconds': '20',
-      idp: 'okta',
-      'okta-org-url': okta.url,
-      'okta-app-id': OKTA_APP_ID,
-      'okta-client-id': OKTA_CLIENT_ID,
-      'okta-key-id': OKTA_KEY_IDS.rsa
-    }
-    // A stale OKTA_PRIVATE_KEY in the environment: the file wins.
-    const run = await runCli([...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v]), '--okta-private-key-file', keyFile, '--json'], {
-      GITHUB_TOKEN: gh.token,
-      OKTA_PRIVATE_KEY: 'a stale key from the environment'
-    })
-    expect(run.code).toBe(1)
-    expect(run.stdout.trim().split('\n')).toHaveLength(1)
-    const report = JSON.parse(run.stdout) as { status: string; causes: Array<{ id: string }>; idp: Record<string, unknown> }
-    expect(report.status).toBe('failing')
-    expect(report.causes.map(c => c.id)).toEqual(['idp-credentials-rejected'])
-    expect(report.idp).toMatchObject({ provider: 'okta', app: OKTA_APP_ID, status: 'failing' })
-    // The same report as the action's on the same worlds (but for the times of the run).
-    const action = await runAction({ token: gh.token, ...inputs, 'okta-private-key': key })
-    const times = (v: unknown): unknown => JSON.parse(JSON.stringify(v).replace(/"accessedAt":"[^"]*"/g, '"accessedAt":"X"'))
-    expect(times(report)).toEqual(times(action.report))
-    expect(run.code).toBe(action.code)
-    // Signed in with the key (a token request), and every access token it was issued stays out of the output.
-    expect(okta.requests.some(r => r.routeKey === 'POST /oauth2/v1/token')).toBe(true)
-    expect(okta.issuedTokens.length).toBeGreaterThan(0)
-    expect(okta.violations).toEqual([])
-    expectNoLeak(run, [gh.token, key, ...okta.issuedTokens])
-  })
+  it.concurrent(
+    '--okta-private-key-file with a PEM, --json: report.idp as the action reports it; no key line or issued token printed',
+    async () => {
+      const gh = await github('healthy')
+      const okta = await startOktaFake(credentialsRejectedWorld())
+      closers.push(okta)
+      const key = oktaKeys().rsaPkcs8Pem
+      const keyFile = file('okta-service-app.pem', key)
+      const inputs = {
+        org: 'acme',
+        'api-url': gh.fake.apiUrl,
+        'timeout-seconds': '20',
+        idp: 'okta',
+        'okta-org-url': okta.url,
+        'okta-app-id': OKTA_APP_ID,
+        'okta-client-id': OKTA_CLIENT_ID,
+        'okta-key-id': OKTA_KEY_IDS.rsa
+      }
+      // A stale OKTA_PRIVATE_KEY in the environment: the file wins.
+      const run = await runCli(
+        [...Object.entries(inputs).flatMap(([k, v]) => [`--${k}`, v]), '--okta-private-key-file', keyFile, '--json'],
+        {
+          GITHUB_TOKEN: gh.token,
+          OKTA_PRIVATE_KEY: 'a stale key from the environment'
+        }
+      )
+      expect(run.code).toBe(1)
+      expect(run.stdout.trim().split('\n')).toHaveLength(1)
+      const report = JSON.parse(run.stdout) as { status: string; causes: Array<{ id: string }>; idp: Record<string, unknown> }
+      expect(report.status).toBe('failing')
+      expect(report.causes.map(c => c.id)).toEqual(['idp-credentials-rejected'])
+      expect(report.idp).toMatchObject({ provider: 'okta', app: OKTA_APP_ID, status: 'failing' })
+      // The same report as the action's on the same worlds (but for the times of the run).
+      const action = await slot(() => runAction({ token: gh.token, ...inputs, 'okta-private-key': key }))
+      const times = (v: unknown): unknown => JSON.parse(JSON.stringify(v).replace(/"accessedAt":"[^"]*"/g, '"accessedAt":"X"'))
+      expect(times(report)).toEqual(times(action.report))
+      expect(run.code).toBe(action.code)
+      // Signed in with the key (a token request), and every access token it was issued stays out of the output.
+      expect(okta.requests.some(r => r.routeKey === 'POST /oauth2/v1/token')).toBe(true)
+      expect(okta.issuedTokens.length).toBeGreaterThan(0)
+      expect(okta.violations).toEqual([])
+      expectNoLeak(run, [gh.token, key, ...okta.issuedTokens])
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it('--okta-api-token-file: healthy on both sides, exit 0', async () => {
-    const gh = await github('healthy')
-    const okta = await startOktaFake(healthyOktaWorld())
-    closers.push(okta)
-    const run = await runCli(
-      [
+  it.concurrent(
+    '--okta-api-token-file: healthy on both sides, exit 0',
+    async () => {
+      const gh = await github('healthy')
+      const okta = await startOktaFake(healthyOktaWorld())
+      closers.push(okta)
+      const run = await runCli(
+        [
+          '--org',
+          'acme',
+          '--api-url',
+          gh.fake.apiUrl,
+          '--idp',
+          'okta',
+          '--okta-org-url',
+          okta.url,
+          '--okta-app-id',
+          OKTA_APP_ID,
+          '--okta-api-token-file',
+          file('token.txt', `${OKTA_API_TOKEN}\n`)
+        ],
+        { GITHUB_TOKEN: gh.token }
+      )
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/^✓ HEALTHY/)
+      expect(run.stdout).toMatch(/ Status +healthy: provisioning to GitHub works/)
+      expectNoLeak(run, [gh.token, OKTA_API_TOKEN])
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    "--idp entra with ENTRA_CLIENT_SECRET: the quarantine, exit 1; the runner's OIDC variables, set by chance, are not used",
+    async () => {
+      const gh = await github('healthy')
+      const entra = await startEntraFake(entraWorld('escrow-quarantine'))
+      closers.push(entra)
+      const run = await runCli(
+        [
+          '--org',
+          'acme',
+          '--api-url',
+          gh.fake.apiUrl,
+          '--idp',
+          'entra',
+          '--entra-tenant-id',
+          TENANT_ID,
+          '--entra-client-id',
+          CLIENT_ID,
+          '--entra-service-principal-id',
+          SERVICE_PRINCIPAL_ID,
+          '--entra-login-url',
+          entra.loginUrl,
+          '--graph-url',
+          entra.graphUrl
+        ],
+        {
+          GITHUB_TOKEN: gh.token,
+          ENTRA_CLIENT_SECRET: CLIENT_SECRET,
+          ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN
+        }
+      )
+      expect(run.code).toBe(1)
+      expect(run.stdout).toMatch(/^✗ \[idp-quarantined\] /m)
+      expect(run.stdout).toContain('Identity provider (entra)')
+      expect(run.stdout).toMatch(/^ {2}job [^:]+: /m)
+      expect(entra.requests.filter(r => r.role === 'oidc')).toEqual([])
+      expect(entra.requests.find(r => r.role === 'login')?.form?.clientSecretFingerprint).not.toBeNull()
+      expect(entra.issued.accessTokens).toHaveLength(1)
+      expect(entra.violations).toEqual([])
+      expectNoLeak(run, [gh.token, CLIENT_SECRET, OIDC_REQUEST_TOKEN, ...entra.issued.accessTokens])
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    '--entra-client-secret-file wins over ENTRA_CLIENT_SECRET; --json has report.idp.entra.jobs',
+    async () => {
+      const gh = await github('healthy')
+      const entra = await startEntraFake(entraWorld('credentials-quarantine'))
+      closers.push(entra)
+      const run = await runCli(
+        [
+          '--org',
+          'acme',
+          '--api-url',
+          gh.fake.apiUrl,
+          '--idp',
+          'entra',
+          '--entra-tenant-id',
+          TENANT_ID,
+          '--entra-client-id',
+          CLIENT_ID,
+          '--entra-service-principal-id',
+          SERVICE_PRINCIPAL_ID,
+          '--entra-login-url',
+          entra.loginUrl,
+          '--graph-url',
+          entra.graphUrl,
+          '--entra-client-secret-file',
+          file('entra-secret', CLIENT_SECRET),
+          '--json'
+        ],
+        { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: 'an-old-secret-that-entra-would-refuse' }
+      )
+      expect(run.code).toBe(1)
+      const report = JSON.parse(run.stdout) as {
+        causes: Array<{ id: string }>
+        idp: { provider: string; status: string; entra: { jobs: unknown[] } }
+      }
+      expect(report.causes.map(c => c.id)).toEqual(['idp-credentials-rejected'])
+      expect(report.idp).toMatchObject({ provider: 'entra', status: 'failing' })
+      expect(report.idp.entra.jobs).toHaveLength(1)
+      expectNoLeak(run, [gh.token, CLIENT_SECRET, ...entra.issued.accessTokens])
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    "Entra's token endpoint echoes the request back: idp-check-failed, exit 1 (inconclusive: fail), the secret nowhere",
+    async () => {
+      const gh = await github('healthy')
+      const world = entraWorld('healthy')
+      world.faults = { 'POST /{tenant}/oauth2/v2.0/token': { kind: 'echo' } }
+      const entra = await startEntraFake(world)
+      closers.push(entra)
+      const run = await runCli(
+        [
+          '--org',
+          'acme',
+          '--api-url',
+          gh.fake.apiUrl,
+          '--idp',
+          'entra',
+          '--entra-tenant-id',
+          TENANT_ID,
+          '--entra-client-id',
+          CLIENT_ID,
+          '--entra-service-principal-id',
+          SERVICE_PRINCIPAL_ID,
+          '--entra-login-url',
+          entra.loginUrl,
+          '--graph-url',
+          entra.graphUrl
+        ],
+        { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: CLIENT_SECRET }
+      )
+      expect(entra.requests.filter(q => q.fault === 'echo')).toHaveLength(1)
+      expect(run.stdout).toMatch(/^\? \[idp-check-failed\] /m)
+      expect(run.code).toBe(1)
+      expectNoLeak(run, [gh.token, CLIENT_SECRET])
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'usage errors send nothing to GitHub or the IdP, and never echo a secret',
+    async () => {
+      const gh = await github('healthy')
+      const okta = await startOktaFake(healthyOktaWorld())
+      const entra = await startEntraFake(entraWorld('healthy'))
+      closers.push(okta, entra)
+      const oktaArgs = [
         '--org',
         'acme',
         '--api-url',
@@ -498,214 +672,77 @@ describe('dist/cli/index.js with the IdP side', () => {
         '--okta-org-url',
         okta.url,
         '--okta-app-id',
-        OKTA_APP_ID,
-        '--okta-api-token-file',
-        file('token.txt', `${OKTA_API_TOKEN}\n`)
-      ],
-      { GITHUB_TOKEN: gh.token }
-    )
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^✓ HEALTHY/)
-    expect(run.stdout).toMatch(/ Status +healthy: provisioning to GitHub works/)
-    expectNoLeak(run, [gh.token, OKTA_API_TOKEN])
-  })
-
-  it("--idp entra with ENTRA_CLIENT_SECRET: the quarantine, exit 1; the runner's OIDC variables, set by chance, are not used", async () => {
-    const gh = await github('healthy')
-    const entra = await startEntraFake(entraWorld('escrow-quarantine'))
-    closers.push(entra)
-    const run = await runCli(
-      [
-        '--org',
-        'acme',
-        '--api-url',
-        gh.fake.apiUrl,
-        '--idp',
-        'entra',
-        '--entra-tenant-id',
-        TENANT_ID,
-        '--entra-client-id',
-        CLIENT_ID,
-        '--entra-service-principal-id',
-        SERVICE_PRINCIPAL_ID,
-        '--entra-login-url',
-        entra.loginUrl,
-        '--graph-url',
-        entra.graphUrl
-      ],
-      {
-        GITHUB_TOKEN: gh.token,
-        ENTRA_CLIENT_SECRET: CLIENT_SECRET,
-        ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl,
-        ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN
-      }
-    )
-    expect(run.code).toBe(1)
-    expect(run.stdout).toMatch(/^✗ \[idp-quarantined\] /m)
-    expect(run.stdout).toContain('Identity provider (entra)')
-    expect(run.stdout).toMatch(/^ {2}job [^:]+: /m)
-    expect(entra.requests.filter(r => r.role === 'oidc')).toEqual([])
-    expect(entra.requests.find(r => r.role === 'login')?.form?.clientSecretFingerprint).not.toBeNull()
-    expect(entra.issued.accessTokens).toHaveLength(1)
-    expect(entra.violations).toEqual([])
-    expectNoLeak(run, [gh.token, CLIENT_SECRET, OIDC_REQUEST_TOKEN, ...entra.issued.accessTokens])
-  })
-
-  it('--entra-client-secret-file wins over ENTRA_CLIENT_SECRET; --json has report.idp.entra.jobs', async () => {
-    const gh = await github('healthy')
-    const entra = await startEntraFake(entraWorld('credentials-quarantine'))
-    closers.push(entra)
-    const run = await runCli(
-      [
-        '--org',
-        'acme',
-        '--api-url',
-        gh.fake.apiUrl,
-        '--idp',
-        'entra',
-        '--entra-tenant-id',
-        TENANT_ID,
-        '--entra-client-id',
-        CLIENT_ID,
-        '--entra-service-principal-id',
-        SERVICE_PRINCIPAL_ID,
-        '--entra-login-url',
-        entra.loginUrl,
-        '--graph-url',
-        entra.graphUrl,
-        '--entra-client-secret-file',
-        file('entra-secret', CLIENT_SECRET),
-        '--json'
-      ],
-      { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: 'an-old-secret-that-entra-would-refuse' }
-    )
-    expect(run.code).toBe(1)
-    const report = JSON.parse(run.stdout) as {
-      causes: Array<{ id: string }>
-      idp: { provider: string; status: string; entra: { jobs: unknown[] } }
-    }
-    expect(report.causes.map(c => c.id)).toEqual(['idp-credentials-rejected'])
-    expect(report.idp).toMatchObject({ provider: 'entra', status: 'failing' })
-    expect(report.idp.entra.jobs).toHaveLength(1)
-    expectNoLeak(run, [gh.token, CLIENT_SECRET, ...entra.issued.accessTokens])
-  })
-
-  it("Entra's token endpoint echoes the request back: idp-check-failed, exit 1 (inconclusive: fail), the secret nowhere", async () => {
-    const gh = await github('healthy')
-    const world = entraWorld('healthy')
-    world.faults = { 'POST /{tenant}/oauth2/v2.0/token': { kind: 'echo' } }
-    const entra = await startEntraFake(world)
-    closers.push(entra)
-    const run = await runCli(
-      [
-        '--org',
-        'acme',
-        '--api-url',
-        gh.fake.apiUrl,
-        '--idp',
-        'entra',
-        '--entra-tenant-id',
-        TENANT_ID,
-        '--entra-client-id',
-        CLIENT_ID,
-        '--entra-service-principal-id',
-        SERVICE_PRINCIPAL_ID,
-        '--entra-login-url',
-        entra.loginUrl,
-        '--graph-url',
-        entra.graphUrl
-      ],
-      { GITHUB_TOKEN: gh.token, ENTRA_CLIENT_SECRET: CLIENT_SECRET }
-    )
-    expect(entra.requests.filter(q => q.fault === 'echo')).toHaveLength(1)
-    expect(run.stdout).toMatch(/^\? \[idp-check-failed\] /m)
-    expect(run.code).toBe(1)
-    expectNoLeak(run, [gh.token, CLIENT_SECRET])
-  })
-
-  it('usage errors send nothing to GitHub or the IdP, and never echo a secret', async () => {
-    const gh = await github('healthy')
-    const okta = await startOktaFake(healthyOktaWorld())
-    const entra = await startEntraFake(entraWorld('healthy'))
-    closers.push(okta, entra)
-    const oktaArgs = [
-      '--org',
-      'acme',
-      '--api-url',
-      gh.fake.apiUrl,
-      '--idp',
-      'okta',
-      '--okta-org-url',
-      okta.url,
-      '--okta-app-id',
-      OKTA_APP_ID
-    ]
-    const entraArgs = [
-      '--org',
-      'acme',
-      '--api-url',
-      gh.fake.apiUrl,
-      '--idp',
-      'entra',
-      '--entra-tenant-id',
-      TENANT_ID,
-      '--entra-client-id',
-      CLIENT_ID,
-      '--entra-service-principal-id',
-      SERVICE_PRINCIPAL_ID,
-      '--entra-login-url',
-      entra.loginUrl,
-      '--graph-url',
-      entra.graphUrl
-    ]
-    const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [
-        [...oktaArgs, '--okta-api-token', OKTA_API_TOKEN],
-        {},
-        /^provisioning-token-check: --okta-api-token: .*shell history.*process list.*OKTA_API_TOKEN.*--okta-api-token-file/
-      ],
-      [
-        [...oktaArgs, `--okta-api-token=${OKTA_API_TOKEN}`],
-        { OKTA_API_TOKEN },
-        /--okta-api-token: IdP secrets are never taken from the command line/
-      ],
-      [
-        [...entraArgs, '--entra-client-secret', CLIENT_SECRET],
-        {},
-        /--entra-client-secret: .*ENTRA_CLIENT_SECRET.*--entra-client-secret-file/
-      ],
-      [
-        [...entraArgs],
-        { ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN },
-        /^provisioning-token-check: --idp entra: needs the app registration's client secret here: set ENTRA_CLIENT_SECRET/
-      ],
-      [
-        [...oktaArgs, '--okta-api-token-file', join(DIR, 'missing-token.txt')],
-        {},
-        /^provisioning-token-check: --okta-api-token-file: ".*missing-token\.txt" does not exist$/m
-      ],
-      [[...oktaArgs, '--okta-api-token-file', OKTA_API_TOKEN], {}, /--okta-api-token-file: does not exist \(the path is not shown/],
-      [
-        [...oktaArgs, '--idp-lookback-hours', '9999'],
-        { OKTA_API_TOKEN },
-        /^provisioning-token-check: --idp-lookback-hours: must be 1 to 2160 hours/
-      ],
-      [
-        [...oktaArgs, '--okta-client-id', OKTA_CLIENT_ID],
-        { OKTA_API_TOKEN },
-        /^provisioning-token-check: OKTA_API_TOKEN and --okta-client-id are two ways/
+        OKTA_APP_ID
       ]
-    ]
-    for (const [args, env, expected] of cases) {
-      const run = await runCli(args, { GITHUB_TOKEN: gh.token, ...env })
-      expect({ args: args.slice(9), code: run.code }).toEqual({ args: args.slice(9), code: 2 })
-      expect(run.stderr).toMatch(expected)
-      expect(run.stderr).toContain('Run provisioning-token-check --help for usage.')
-      expect(run.stdout).toBe('')
-      expectNoLeak(run, [gh.token, OKTA_API_TOKEN, CLIENT_SECRET, OIDC_REQUEST_TOKEN])
-    }
-    expect(gh.fake.requests).toEqual([])
-    expect(okta.requests).toEqual([])
-    expect(entra.requests).toEqual([])
-  })
+      const entraArgs = [
+        '--org',
+        'acme',
+        '--api-url',
+        gh.fake.apiUrl,
+        '--idp',
+        'entra',
+        '--entra-tenant-id',
+        TENANT_ID,
+        '--entra-client-id',
+        CLIENT_ID,
+        '--entra-service-principal-id',
+        SERVICE_PRINCIPAL_ID,
+        '--entra-login-url',
+        entra.loginUrl,
+        '--graph-url',
+        entra.graphUrl
+      ]
+      const cases: Array<[string[], Record<string, string>, RegExp]> = [
+        [
+          [...oktaArgs, '--okta-api-token', OKTA_API_TOKEN],
+          {},
+          /^provisioning-token-check: --okta-api-token: .*shell history.*process list.*OKTA_API_TOKEN.*--okta-api-token-file/
+        ],
+        [
+          [...oktaArgs, `--okta-api-token=${OKTA_API_TOKEN}`],
+          { OKTA_API_TOKEN },
+          /--okta-api-token: IdP secrets are never taken from the command line/
+        ],
+        [
+          [...entraArgs, '--entra-client-secret', CLIENT_SECRET],
+          {},
+          /--entra-client-secret: .*ENTRA_CLIENT_SECRET.*--entra-client-secret-file/
+        ],
+        [
+          [...entraArgs],
+          { ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: OIDC_REQUEST_TOKEN },
+          /^provisioning-token-check: --idp entra: needs the app registration's client secret here: set ENTRA_CLIENT_SECRET/
+        ],
+        [
+          [...oktaArgs, '--okta-api-token-file', join(DIR, 'missing-token.txt')],
+          {},
+          /^provisioning-token-check: --okta-api-token-file: ".*missing-token\.txt" does not exist$/m
+        ],
+        [[...oktaArgs, '--okta-api-token-file', OKTA_API_TOKEN], {}, /--okta-api-token-file: does not exist \(the path is not shown/],
+        [
+          [...oktaArgs, '--idp-lookback-hours', '9999'],
+          { OKTA_API_TOKEN },
+          /^provisioning-token-check: --idp-lookback-hours: must be 1 to 2160 hours/
+        ],
+        [
+          [...oktaArgs, '--okta-client-id', OKTA_CLIENT_ID],
+          { OKTA_API_TOKEN },
+          /^provisioning-token-check: OKTA_API_TOKEN and --okta-client-id are two ways/
+        ]
+      ]
+      const runs = await Promise.all(cases.map(([args, env]) => runCli(args, { GITHUB_TOKEN: gh.token, ...env })))
+      for (const [k, [args, , expected]] of cases.entries()) {
+        const run = runs[k] as CliRun
+        expect({ args: args.slice(9), code: run.code }).toEqual({ args: args.slice(9), code: 2 })
+        expect(run.stderr).toMatch(expected)
+        expect(run.stderr).toContain('Run provisioning-token-check --help for usage.')
+        expect(run.stdout).toBe('')
+        expectNoLeak(run, [gh.token, OKTA_API_TOKEN, CLIENT_SECRET, OIDC_REQUEST_TOKEN])
+      }
+      expect(gh.fake.requests).toEqual([])
+      expect(okta.requests).toEqual([])
+      expect(entra.requests).toEqual([])
+    },
+    QUEUED_TIMEOUT_MS
+  )
 })

@@ -17,6 +17,7 @@ import { parseInputs } from '../src/inputs.js'
 import { startFake, type FakeGitHub } from '../simulator/github-fake.mjs'
 import { runAction } from '../simulator/run-action.mjs'
 import { HEALTHY_TOKEN, scenarioWorld, type ScenarioName } from '../simulator/worlds.mjs'
+import { QUEUED_TIMEOUT_MS, slots, SPAWN_SLOTS } from './support/slots.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const CLI = resolve(ROOT, 'dist', 'cli', 'index.js')
@@ -277,7 +278,7 @@ interface CliRun {
   stderr: string
 }
 
-function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
+function spawnCli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
   // A clean environment: no GITHUB_TOKEN/GH_TOKEN, color or proxy settings of whoever runs the tests.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env }
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
@@ -294,6 +295,11 @@ function runCli(args: string[], options: { env?: Record<string, string>; stdin?:
     })
   )
 }
+
+/** The cases below run concurrently, a few processes at a time (support/slots.ts). */
+const slot = slots(SPAWN_SLOTS)
+const runCli = (args: string[], options?: { env?: Record<string, string>; stdin?: string }): Promise<CliRun> =>
+  slot(() => spawnCli(args, options))
 
 async function fakeFor(scenario: ScenarioName): Promise<{ fake: FakeGitHub; token: string }> {
   const { world, token } = scenarioWorld(scenario)
@@ -336,131 +342,171 @@ describe('dist/cli/index.js against the simulator', () => {
     expect(pkg.bin).toEqual({ 'provisioning-token-check': 'dist/cli/index.js' })
   })
 
-  it('healthy: exit 0 and a healthy header', async () => {
-    const { fake, token } = await fakeFor('healthy')
-    const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { env: { GITHUB_TOKEN: token } })
-    expect(run.code).toBe(0)
-    expect(run.stdout.split('\n')[0]).toBe('✓ HEALTHY: provisioning with this token should work')
-    expect(run.stdout).toContain('Token owner    acme-scim')
-    expect(run.stdout).not.toContain(ESC)
-    expectNoLeak(run, token)
-    expect(fake.violations).toEqual([])
-  })
+  it.concurrent(
+    'healthy: exit 0 and a healthy header',
+    async () => {
+      const { fake, token } = await fakeFor('healthy')
+      const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { env: { GITHUB_TOKEN: token } })
+      expect(run.code).toBe(0)
+      expect(run.stdout.split('\n')[0]).toBe('✓ HEALTHY: provisioning with this token should work')
+      expect(run.stdout).toContain('Token owner    acme-scim')
+      expect(run.stdout).not.toContain(ESC)
+      expectNoLeak(run, token)
+      expect(fake.violations).toEqual([])
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it.each([
+  it.concurrent.each([
     ['not-org-owner' as const, 'Make the service account an owner'],
     ['sso-not-authorized' as const, 'Configure SSO']
-  ])('%s: exit 1, the cause line and its fix', async (scenario, fix) => {
-    const { fake, token } = await fakeFor(scenario)
-    const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { env: { GH_TOKEN: token } })
-    expect(run.code).toBe(1)
-    const lines = run.stdout.split('\n')
-    expect(lines[0]).toBe("✗ FAILING: GitHub's side fails: the checked token or the service account's access")
-    const at = lines.findIndex(l => l.startsWith(`✗ [${scenario}] `))
-    expect(at).toBeGreaterThan(0)
-    expect(lines[at + 1]).toMatch(new RegExp(`^    Fix: .*${fix}`))
-    expectNoLeak(run, token)
-  })
+  ])(
+    '%s: exit 1, the cause line and its fix',
+    async (scenario, fix) => {
+      const { fake, token } = await fakeFor(scenario)
+      const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { env: { GH_TOKEN: token } })
+      expect(run.code).toBe(1)
+      const lines = run.stdout.split('\n')
+      expect(lines[0]).toBe("✗ FAILING: GitHub's side fails: the checked token or the service account's access")
+      const at = lines.findIndex(l => l.startsWith(`✗ [${scenario}] `))
+      expect(at).toBeGreaterThan(0)
+      expect(lines[at + 1]).toMatch(new RegExp(`^    Fix: .*${fix}`))
+      expectNoLeak(run, token)
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it('colors with FORCE_COLOR, not with NO_COLOR', async () => {
-    const { fake, token } = await fakeFor('not-org-owner')
-    const args = ['--org', 'acme', '--api-url', fake.apiUrl]
-    const forced = await runCli(args, { env: { GITHUB_TOKEN: token, FORCE_COLOR: '1' } })
-    expect(forced.stdout).toContain(`${ESC}31m[not-org-owner]`)
-    const plainRun = await runCli(args, { env: { GITHUB_TOKEN: token, NO_COLOR: '1' } })
-    expect(plainRun.stdout).not.toContain(ESC)
-  })
+  it.concurrent(
+    'colors with FORCE_COLOR, not with NO_COLOR',
+    async () => {
+      const { fake, token } = await fakeFor('not-org-owner')
+      const args = ['--org', 'acme', '--api-url', fake.apiUrl]
+      const forced = await runCli(args, { env: { GITHUB_TOKEN: token, FORCE_COLOR: '1' } })
+      expect(forced.stdout).toContain(`${ESC}31m[not-org-owner]`)
+      const plainRun = await runCli(args, { env: { GITHUB_TOKEN: token, NO_COLOR: '1' } })
+      expect(plainRun.stdout).not.toContain(ESC)
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it('reads the token from stdin when there is no env token and stdin is not a terminal', async () => {
-    const { fake, token } = await fakeFor('healthy')
-    const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { stdin: `${token}\n` })
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^✓ HEALTHY/)
-    expect(run.stdout).not.toContain('token-whitespace')
-    expectNoLeak(run, token)
-  })
+  it.concurrent(
+    'reads the token from stdin when there is no env token and stdin is not a terminal',
+    async () => {
+      const { fake, token } = await fakeFor('healthy')
+      const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { stdin: `${token}\n` })
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/^✓ HEALTHY/)
+      expect(run.stdout).not.toContain('token-whitespace')
+      expectNoLeak(run, token)
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it.each<[ScenarioName, Record<string, string>]>([
+  it.concurrent.each<[ScenarioName, Record<string, string>]>([
     ['healthy', {}],
     ['not-org-owner', {}],
     ['sso-not-authorized', {}],
     ['token-invalid', {}],
     ['token-expiring', { 'warn-days': '10', 'fail-days': '2' }],
     ['saml-identity-missing', { 'fail-on': 'warning' }]
-  ])("--json on %s %j: the action's report and exit code", async (scenario, inputs) => {
-    const { fake, token } = await fakeFor(scenario)
-    const all: Record<string, string> = { org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '20', ...inputs }
-    const cli = await runCli([...Object.entries(all).flatMap(([k, v]) => [`--${k}`, v]), '--json'], { env: { GITHUB_TOKEN: token } })
-    const action = await runAction({ token, ...all })
-    // Exactly one JSON document on stdout, nothing else.
-    const report = JSON.parse(cli.stdout) as unknown
-    expect(cli.stdout.trim().split('\n')).toHaveLength(1)
-    expect(keysOf(report)).toEqual(keysOf(action.report))
-    expect(stable(report)).toEqual(stable(action.report))
-    expect(cli.code).toBe(action.code)
-    expectNoLeak(cli, token)
-  })
+  ])(
+    "--json on %s %j: the action's report and exit code",
+    async (scenario, inputs) => {
+      const { fake, token } = await fakeFor(scenario)
+      const all: Record<string, string> = { org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '20', ...inputs }
+      const cli = await runCli([...Object.entries(all).flatMap(([k, v]) => [`--${k}`, v]), '--json'], { env: { GITHUB_TOKEN: token } })
+      const action = await slot(() => runAction({ token, ...all }))
+      // Exactly one JSON document on stdout, nothing else.
+      const report = JSON.parse(cli.stdout) as unknown
+      expect(cli.stdout.trim().split('\n')).toHaveLength(1)
+      expect(keysOf(report)).toEqual(keysOf(action.report))
+      expect(stable(report)).toEqual(stable(action.report))
+      expect(cli.code).toBe(action.code)
+      expectNoLeak(cli, token)
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it('--token: exit 2, says why, and sends nothing', async () => {
-    const { fake, token } = await fakeFor('healthy')
-    for (const args of [['--token', 'x'], [`--token=${token}`], [token]]) {
-      const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, ...args], { env: { GITHUB_TOKEN: token } })
-      expect(run.code).toBe(2)
-      expect(run.stderr).toMatch(/shell history/)
-      expect(run.stderr).toMatch(/process list/)
-      expect(run.stdout).toBe('')
-      expectNoLeak(run, token)
-    }
-    expect(fake.requests).toEqual([])
-  })
-
-  it('a bad option value exits 2 before any token is read or request sent', async () => {
-    const { fake, token } = await fakeFor('healthy')
-    for (const bad of [
-      ['--fail-on', 'sometimes'],
-      ['--fail-days', '40']
-    ]) {
-      const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, ...bad], { env: { GITHUB_TOKEN: token } })
-      expect(run.code).toBe(2)
-      expect(run.stderr).toContain(`${bad[0]}:`)
-      expect(run.stdout).toBe('')
-    }
-    expect(fake.requests).toEqual([])
-  })
-
-  it('--version prints the package version', async () => {
-    const run = await runCli(['--version'])
-    expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^provisioning-token-check \d+\.\d+\.\d+\n$/)
-  })
-
-  it('--json prints one JSON document even with stale GITHUB_* variables', async () => {
-    const { token, fake } = await fakeFor('healthy')
-    const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, '--json'], {
-      env: {
-        GITHUB_TOKEN: token,
-        GITHUB_EVENT_PATH: '/nonexistent/event.json',
-        GITHUB_ACTIONS: 'true',
-        GITHUB_REPOSITORY: 'a/b',
-        GITHUB_EVENT_NAME: 'push'
+  it.concurrent(
+    '--token: exit 2, says why, and sends nothing',
+    async () => {
+      const { fake, token } = await fakeFor('healthy')
+      for (const args of [['--token', 'x'], [`--token=${token}`], [token]]) {
+        const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, ...args], { env: { GITHUB_TOKEN: token } })
+        expect(run.code).toBe(2)
+        expect(run.stderr).toMatch(/shell history/)
+        expect(run.stderr).toMatch(/process list/)
+        expect(run.stdout).toBe('')
+        expectNoLeak(run, token)
       }
-    })
-    expect(run.code).toBe(0)
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'healthy' })
-  })
+      expect(fake.requests).toEqual([])
+    },
+    QUEUED_TIMEOUT_MS
+  )
 
-  it('usage errors exit 2 before any request; --help exits 0', async () => {
-    const { fake, token } = await fakeFor('healthy')
-    const unknown = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, '--bogus'], { env: { GITHUB_TOKEN: token } })
-    expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain('unknown option --bogus')
-    const noToken = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { stdin: '' })
-    expect(noToken.code).toBe(2)
-    expect(noToken.stderr).toMatch(/no token/)
-    expect(fake.requests).toEqual([])
-    const help = await runCli(['--help'])
-    expect(help.code).toBe(0)
-    expect(help.stdout).toMatch(/^Usage: provisioning-token-check --org ORG/)
-    expect(help.stdout).toContain('never taken as an argument')
-  })
+  it.concurrent(
+    'a bad option value exits 2 before any token is read or request sent',
+    async () => {
+      const { fake, token } = await fakeFor('healthy')
+      for (const bad of [
+        ['--fail-on', 'sometimes'],
+        ['--fail-days', '40']
+      ]) {
+        const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, ...bad], { env: { GITHUB_TOKEN: token } })
+        expect(run.code).toBe(2)
+        expect(run.stderr).toContain(`${bad[0]}:`)
+        expect(run.stdout).toBe('')
+      }
+      expect(fake.requests).toEqual([])
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    '--version prints the package version',
+    async () => {
+      const run = await runCli(['--version'])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/^provisioning-token-check \d+\.\d+\.\d+\n$/)
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    '--json prints one JSON document even with stale GITHUB_* variables',
+    async () => {
+      const { token, fake } = await fakeFor('healthy')
+      const run = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, '--json'], {
+        env: {
+          GITHUB_TOKEN: token,
+          GITHUB_EVENT_PATH: '/nonexistent/event.json',
+          GITHUB_ACTIONS: 'true',
+          GITHUB_REPOSITORY: 'a/b',
+          GITHUB_EVENT_NAME: 'push'
+        }
+      })
+      expect(run.code).toBe(0)
+      expect(JSON.parse(run.stdout)).toMatchObject({ status: 'healthy' })
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'usage errors exit 2 before any request; --help exits 0',
+    async () => {
+      const { fake, token } = await fakeFor('healthy')
+      const unknown = await runCli(['--org', 'acme', '--api-url', fake.apiUrl, '--bogus'], { env: { GITHUB_TOKEN: token } })
+      expect(unknown.code).toBe(2)
+      expect(unknown.stderr).toContain('unknown option --bogus')
+      const noToken = await runCli(['--org', 'acme', '--api-url', fake.apiUrl], { stdin: '' })
+      expect(noToken.code).toBe(2)
+      expect(noToken.stderr).toMatch(/no token/)
+      expect(fake.requests).toEqual([])
+      const help = await runCli(['--help'])
+      expect(help.code).toBe(0)
+      expect(help.stdout).toMatch(/^Usage: provisioning-token-check --org ORG/)
+      expect(help.stdout).toContain('never taken as an argument')
+    },
+    QUEUED_TIMEOUT_MS
+  )
 })

@@ -7,14 +7,22 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { startFake, type Fault, type FakeGitHub, type RouteKey } from '../simulator/github-fake.mjs'
-import { leaksOf, runAction } from '../simulator/run-action.mjs'
+import { leaksOf, runAction as spawnAction } from '../simulator/run-action.mjs'
 import { scenarioWorld } from '../simulator/worlds.mjs'
 import { runInProcess } from './support/in-process.js'
+import { QUEUED_TIMEOUT_MS, slots, SPAWN_SLOTS } from './support/slots.js'
 
 const servers: FakeGitHub[] = []
 afterAll(async () => {
   await Promise.all(servers.map(s => s.close()))
 })
+
+/**
+ * The end-to-end cases run concurrently, a few processes at a time (support/slots.ts): one more than the
+ * other files, as these mostly wait (a hang, a retry-after, the budget) rather than compute.
+ */
+const slot = slots(SPAWN_SLOTS + 1)
+const runAction = (...args: Parameters<typeof spawnAction>) => slot(() => spawnAction(...args))
 
 const BUDGET_S = 3
 /** Process start-up and exit, outside the action's own clock. */
@@ -74,6 +82,155 @@ function expectHonest(outputs: Record<string, string | undefined>, expected: Exp
   for (const id of TOKEN_CAUSES) expect(outputs.causes?.split(',')).not.toContain(id)
 }
 
+/** One route, a fault of each family: the same verdicts from dist/index.js, spawned as the runner spawns it. */
+const SPAWNED = CASES.filter(
+  c => c.route === 'GET /scim/v2/organizations/{org}/Users' && /never answers|502|HTML|primary rate limit, 403/.test(c.name)
+)
+
+describe('faults end in an honest verdict within the budget (dist/index.js)', () => {
+  it.concurrent.each(SPAWNED)(
+    '$name',
+    async ({ route, fault, expected }) => {
+      const { run, fake, token } = await runWithFault(route, fault)
+      expectHonest(run.outputs, expected)
+      expect(run.code).toBe(1)
+      expect(run.durationMs).toBeLessThan(BUDGET_S * 1000 + SLACK_MS)
+      expect(run.annotations.find(a => a.title?.endsWith(`[${expected}]`))?.level).toBe('error')
+      expect(fake.violations).toEqual([])
+      expect(leaksOf(run, token)).toEqual([])
+    },
+    QUEUED_TIMEOUT_MS
+  )
+})
+
+describe('retries, waits and policies', () => {
+  it.concurrent(
+    'inconclusive: pass exits 0 and annotates the cause as a warning',
+    async () => {
+      const { run } = await runWithFault('GET /user', { kind: 'status', status: 503 }, { inconclusive: 'pass' })
+      expect(run.outputs.status).toBe('inconclusive')
+      expect(run.code).toBe(0)
+      expect(run.annotations.find(a => a.title?.endsWith('[github-unavailable]'))?.level).toBe('warning')
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'retries a 5xx and then succeeds',
+    async () => {
+      const { run, fake } = await runWithFault('GET /user', { kind: 'status', status: 502, times: 1 }, { 'timeout-seconds': '20' })
+      expect(run.outputs.status).toBe('healthy')
+      expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'retries a connection reset and then succeeds',
+    async () => {
+      const { run, fake } = await runWithFault(
+        'GET /scim/v2/organizations/{org}/Users',
+        { kind: 'reset', times: 1 },
+        { 'timeout-seconds': '20' }
+      )
+      expect(run.outputs.status).toBe('healthy')
+      expect(fake.requests.filter(r => r.path.startsWith('/scim/'))).toHaveLength(2)
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'gives up on a hung attempt and retries within the budget',
+    async () => {
+      const { run, fake } = await runWithFault('GET /user/memberships/orgs/{org}', { kind: 'hang', times: 1 }, { 'timeout-seconds': '9' })
+      expect(run.outputs.status).toBe('healthy')
+      expect(fake.requests.filter(r => r.path === '/user/memberships/orgs/acme')).toHaveLength(2)
+      expect(run.durationMs).toBeLessThan(9000 + SLACK_MS)
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'waits for a secondary rate limit whose retry-after fits the budget',
+    async () => {
+      const { run, fake } = await runWithFault(
+        'GET /user',
+        { kind: 'secondary-rate-limit', status: 403, retryAfter: 1, times: 1 },
+        { 'timeout-seconds': '20' }
+      )
+      expect(run.outputs.status).toBe('healthy')
+      expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'waits for a primary rate limit whose reset fits the budget',
+    async () => {
+      const { run, fake } = await runWithFault(
+        'GET /user',
+        { kind: 'primary-rate-limit', status: 429, resetInSeconds: 1, times: 1 },
+        { 'timeout-seconds': '20' }
+      )
+      expect(run.outputs.status).toBe('healthy')
+      expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'reports a broken org lookup after a membership 404',
+    async () => {
+      const { world, token } = scenarioWorld('not-org-member')
+      world.faults = { 'GET /orgs/{org}': { kind: 'status', status: 503 } }
+      const fake = await startFake(world)
+      servers.push(fake)
+      const run = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '10' })
+      // The membership 404 is certain; whether the org exists could not be told.
+      expect(run.outputs.causes).toBe('not-org-member,github-unavailable')
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'never retries a 401, a 403 or a 404',
+    async () => {
+      const scenarios = ['token-invalid', 'not-org-owner', 'org-not-found'] as const
+      const fakes = await Promise.all(
+        scenarios.map(async scenario => {
+          const { world, token } = scenarioWorld(scenario)
+          const fake = await startFake(world)
+          servers.push(fake)
+          await runAction({ token, org: 'acme', 'api-url': fake.apiUrl })
+          return fake
+        })
+      )
+      for (const fake of fakes) {
+        const seen = fake.requests.map(r => `${r.method} ${r.rawPath}?${new URLSearchParams(r.query).toString()}`)
+        expect(new Set(seen).size).toBe(seen.length)
+      }
+    },
+    QUEUED_TIMEOUT_MS
+  )
+
+  it.concurrent(
+    'reports an unreachable API as github-unavailable',
+    async () => {
+      const { token } = scenarioWorld('healthy')
+      const fake = await startFake({})
+      const url = fake.apiUrl
+      await fake.close()
+      const run = await runAction({ token, org: 'acme', 'api-url': url, 'timeout-seconds': String(BUDGET_S) })
+      expect(run.outputs.status).toBe('inconclusive')
+      expect(run.outputs.causes).toBe('github-unavailable')
+      expect(run.durationMs).toBeLessThan(BUDGET_S * 1000 + SLACK_MS)
+    },
+    QUEUED_TIMEOUT_MS
+  )
+})
+
+// Declared after the end-to-end cases, which then start first: most of their time is spent waiting (hangs,
+// retry-after, budgets), and these in-process cases fill that time.
 describe('faults end in an honest verdict within the budget (in-process, every route)', () => {
   it.concurrent.each(CASES)('$name', async ({ route, fault, expected }) => {
     const { world, token } = scenarioWorld('healthy')
@@ -94,106 +251,5 @@ describe('faults end in an honest verdict within the budget (in-process, every r
         /resets at \d{4}-\d{2}-\d{2}T/
       )
     }
-  })
-})
-
-/** One route, a fault of each family: the same verdicts from dist/index.js, spawned as the runner spawns it. */
-const SPAWNED = CASES.filter(
-  c => c.route === 'GET /scim/v2/organizations/{org}/Users' && /never answers|502|HTML|primary rate limit, 403/.test(c.name)
-)
-
-describe('faults end in an honest verdict within the budget (dist/index.js)', () => {
-  it.concurrent.each(SPAWNED)('$name', async ({ route, fault, expected }) => {
-    const { run, fake, token } = await runWithFault(route, fault)
-    expectHonest(run.outputs, expected)
-    expect(run.code).toBe(1)
-    expect(run.durationMs).toBeLessThan(BUDGET_S * 1000 + SLACK_MS)
-    expect(run.annotations.find(a => a.title?.endsWith(`[${expected}]`))?.level).toBe('error')
-    expect(fake.violations).toEqual([])
-    expect(leaksOf(run, token)).toEqual([])
-  })
-})
-
-describe('retries, waits and policies', () => {
-  it.concurrent('inconclusive: pass exits 0 and annotates the cause as a warning', async () => {
-    const { run } = await runWithFault('GET /user', { kind: 'status', status: 503 }, { inconclusive: 'pass' })
-    expect(run.outputs.status).toBe('inconclusive')
-    expect(run.code).toBe(0)
-    expect(run.annotations.find(a => a.title?.endsWith('[github-unavailable]'))?.level).toBe('warning')
-  })
-
-  it.concurrent('retries a 5xx and then succeeds', async () => {
-    const { run, fake } = await runWithFault('GET /user', { kind: 'status', status: 502, times: 1 }, { 'timeout-seconds': '20' })
-    expect(run.outputs.status).toBe('healthy')
-    expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
-  })
-
-  it.concurrent('retries a connection reset and then succeeds', async () => {
-    const { run, fake } = await runWithFault(
-      'GET /scim/v2/organizations/{org}/Users',
-      { kind: 'reset', times: 1 },
-      { 'timeout-seconds': '20' }
-    )
-    expect(run.outputs.status).toBe('healthy')
-    expect(fake.requests.filter(r => r.path.startsWith('/scim/'))).toHaveLength(2)
-  })
-
-  it.concurrent('gives up on a hung attempt and retries within the budget', async () => {
-    const { run, fake } = await runWithFault('GET /user/memberships/orgs/{org}', { kind: 'hang', times: 1 }, { 'timeout-seconds': '9' })
-    expect(run.outputs.status).toBe('healthy')
-    expect(fake.requests.filter(r => r.path === '/user/memberships/orgs/acme')).toHaveLength(2)
-    expect(run.durationMs).toBeLessThan(9000 + SLACK_MS)
-  })
-
-  it.concurrent('waits for a secondary rate limit whose retry-after fits the budget', async () => {
-    const { run, fake } = await runWithFault(
-      'GET /user',
-      { kind: 'secondary-rate-limit', status: 403, retryAfter: 1, times: 1 },
-      { 'timeout-seconds': '20' }
-    )
-    expect(run.outputs.status).toBe('healthy')
-    expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
-  })
-
-  it.concurrent('waits for a primary rate limit whose reset fits the budget', async () => {
-    const { run, fake } = await runWithFault(
-      'GET /user',
-      { kind: 'primary-rate-limit', status: 429, resetInSeconds: 1, times: 1 },
-      { 'timeout-seconds': '20' }
-    )
-    expect(run.outputs.status).toBe('healthy')
-    expect(fake.requests.filter(r => r.path === '/user')).toHaveLength(2)
-  })
-
-  it.concurrent('reports a broken org lookup after a membership 404', async () => {
-    const { world, token } = scenarioWorld('not-org-member')
-    world.faults = { 'GET /orgs/{org}': { kind: 'status', status: 503 } }
-    const fake = await startFake(world)
-    servers.push(fake)
-    const run = await runAction({ token, org: 'acme', 'api-url': fake.apiUrl, 'timeout-seconds': '10' })
-    // The membership 404 is certain; whether the org exists could not be told.
-    expect(run.outputs.causes).toBe('not-org-member,github-unavailable')
-  })
-
-  it.concurrent('never retries a 401, a 403 or a 404', async () => {
-    for (const scenario of ['token-invalid', 'not-org-owner', 'org-not-found'] as const) {
-      const { world, token } = scenarioWorld(scenario)
-      const fake = await startFake(world)
-      servers.push(fake)
-      await runAction({ token, org: 'acme', 'api-url': fake.apiUrl })
-      const seen = fake.requests.map(r => `${r.method} ${r.rawPath}?${new URLSearchParams(r.query).toString()}`)
-      expect(new Set(seen).size).toBe(seen.length)
-    }
-  })
-
-  it.concurrent('reports an unreachable API as github-unavailable', async () => {
-    const { token } = scenarioWorld('healthy')
-    const fake = await startFake({})
-    const url = fake.apiUrl
-    await fake.close()
-    const run = await runAction({ token, org: 'acme', 'api-url': url, 'timeout-seconds': String(BUDGET_S) })
-    expect(run.outputs.status).toBe('inconclusive')
-    expect(run.outputs.causes).toBe('github-unavailable')
-    expect(run.durationMs).toBeLessThan(BUDGET_S * 1000 + SLACK_MS)
   })
 })

@@ -119,7 +119,8 @@ describe('a 4xx keeps its status whatever its body does, and a 401 is never retr
     expect(ms).toBeLessThan(ERROR_BODY_TEST_MS + SLACK_MS)
   })
 
-  it('a stalled 401 body is given up after ERROR_BODY_MS (the default), not after the attempt timeout', async () => {
+  // Concurrent: it waits for seconds, and nothing in it is bound tighter than ERROR_BODY_MS or the retry-after.
+  it.concurrent('a stalled 401 body is given up after ERROR_BODY_MS (the default), not after the attempt timeout', async () => {
     const server = await serve((_req, res) => stallBody(res, 401))
     // A 60 s budget: one attempt may take 20 s.
     const client = createClient({ token: TOKEN, apiUrl: server.url, deadline: Date.now() + 60_000, retryBaseMs: 1 })
@@ -271,7 +272,8 @@ describe('rate limits without a reset time are reported at once, not retried', (
     expect(server.count('/graphql')).toBe(1)
   })
 
-  it('control: a secondary limit with retry-after 1 (fits the budget) is waited for once, then succeeds', async () => {
+  // Concurrent: it waits for seconds, and nothing in it is bound tighter than ERROR_BODY_MS or the retry-after.
+  it.concurrent('control: a secondary limit with retry-after 1 (fits the budget) is waited for once, then succeeds', async () => {
     let n = 0
     const server = await serve((_req, res) =>
       n++ === 0

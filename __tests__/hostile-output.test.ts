@@ -24,9 +24,10 @@ import { reportJson } from '../src/report/json.js'
 import { ANNOTATION_MAX } from '../src/report/safe.js'
 import { summaryMarkdown } from '../src/report/summary.js'
 import { secretPieces } from '../src/sanitize.js'
-import { runAction, type ActionRun } from '../simulator/run-action.mjs'
+import { runAction as spawnAction, type ActionRun } from '../simulator/run-action.mjs'
 import { HEALTHY_TOKEN } from '../simulator/worlds.mjs'
 import { COMMANDS, echoes, everything, MARKUP, startHostileGitHub, type HostileGitHub, type Hostility } from './support/hostile-github.js'
+import { slots, SPAWN_SLOTS } from './support/slots.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const CLI = resolve(ROOT, 'dist', 'cli', 'index.js')
@@ -354,6 +355,9 @@ describe('the CLI output of a hostile verdict', () => {
 
 const DEBUG_ENV = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' }
 
+/** The bundles' cases run concurrently, a few processes at a time (support/slots.ts). */
+const slot = slots(SPAWN_SLOTS)
+
 /** The action's own workflow commands: masks, annotations, debug lines; each one a single line at column 0. */
 const OWN_COMMAND = /^::(add-mask|error|warning|notice|debug)( [^:]*)?::/
 
@@ -393,11 +397,13 @@ function expectSafeRun(run: ActionRun): void {
 }
 
 describe('dist/index.js against a hostile GitHub', () => {
-  it.each(HOSTILITIES)(
+  it.concurrent.each(HOSTILITIES)(
     '$name',
     async ({ h }) => {
       const server = await hostile(h)
-      const run = await runAction({ token: TOKEN, org: ORGS, 'api-url': server.apiUrl, 'timeout-seconds': '20' }, { env: DEBUG_ENV })
+      const run = await slot(() =>
+        spawnAction({ token: TOKEN, org: ORGS, 'api-url': server.apiUrl, 'timeout-seconds': '20' }, { env: DEBUG_ENV })
+      )
       // A login GitHub could not have sent stops the run after GET /user: nothing is sent on with it.
       if (h.login) {
         expect(server.requests).toHaveLength(1)
@@ -416,21 +422,24 @@ describe('dist/index.js against a hostile GitHub', () => {
 })
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise(resolvePromise => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', d => (stdout += d))
-    child.stderr.on('data', d => (stderr += d))
-    child.on('close', code => resolvePromise({ code, stdout, stderr }))
-  })
+  return slot(
+    () =>
+      new Promise(resolvePromise => {
+        const child = spawn(process.execPath, [CLI, ...args], {
+          env: { PATH: process.env.PATH ?? '', ...env },
+          stdio: ['ignore', 'pipe', 'pipe']
+        })
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', d => (stdout += d))
+        child.stderr.on('data', d => (stderr += d))
+        child.on('close', code => resolvePromise({ code, stdout, stderr }))
+      })
+  )
 }
 
 describe('dist/cli/index.js against a hostile GitHub', () => {
-  it.each([false, true])(
+  it.concurrent.each([false, true])(
     '--json %s',
     async json => {
       const server = await hostile({ text: everything, login: everything })

@@ -342,20 +342,26 @@ describe('the packed package and the bundles, without node_modules', () => {
       const demos = ['healthy', 'okta-credentials-rejected', 'entra-credentials-quarantine'].map(name =>
         DEMOS.find(d => (d.name ?? d.scenario) === name)
       )
-      for (const demo of demos) {
-        const started = await startDemo(demo as (typeof DEMOS)[number])
-        try {
-          const r = await runAction(
-            { ...started.inputs, 'timeout-seconds': '20' },
-            { env: started.env, entry: join(dir, 'dist', 'index.js') }
-          )
-          expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/)
-          expect(`${demo?.name ?? demo?.scenario}: ${r.outputs.status}`).toBe(
-            `${demo?.name ?? demo?.scenario}: ${demo?.idp ? 'failing' : 'healthy'}`
-          )
-        } finally {
-          await started.close()
-        }
+      // The three at once: each run mostly waits on its loopback servers.
+      const runs = await Promise.all(
+        demos.map(async demo => {
+          const started = await startDemo(demo as (typeof DEMOS)[number])
+          try {
+            return await runAction(
+              { ...started.inputs, 'timeout-seconds': '20' },
+              { env: started.env, entry: join(dir, 'dist', 'index.js') }
+            )
+          } finally {
+            await started.close()
+          }
+        })
+      )
+      for (const [k, demo] of demos.entries()) {
+        const r = runs[k] as Awaited<ReturnType<typeof runAction>>
+        expect(r.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/)
+        expect(`${demo?.name ?? demo?.scenario}: ${r.outputs.status}`).toBe(
+          `${demo?.name ?? demo?.scenario}: ${demo?.idp ? 'failing' : 'healthy'}`
+        )
       }
       // The CLI (spawned, not spawnSync: the simulator answers from this process).
       const { world, token } = scenarioWorld('healthy')
