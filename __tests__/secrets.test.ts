@@ -167,19 +167,25 @@ describe('debug lines: one per request with step debug on, none without (the run
   it.concurrent.each([
     { env: DEBUG_ENV, lines: true },
     { env: {}, lines: false }
-  ])('RUNNER_DEBUG=$env.RUNNER_DEBUG: debug lines $lines', async c => {
-    const { world, token } = scenarioWorld('healthy')
-    const fake = await startFake(world)
-    servers.push(fake)
-    const run = await runAction({ token, ...inputsFor('healthy', fake) }, { env: c.env })
-    expect(run.outputs.status).toBe('healthy')
-    const debug = run.stdout.split('\n').filter(l => l.startsWith('::debug::'))
-    if (c.lines) {
-      // Every request GitHub answered has its line (so the leak checks above read real debug lines).
-      expect(debug.filter(l => / -> \d{3} \(\d+ ms\)$/.test(l))).toHaveLength(fake.requests.length)
-      expect(debug.at(-1)).toMatch(/requests to GitHub in \d+ ms$/)
-    } else {
-      expect(debug).toEqual([])
-    }
-  })
+  ])(
+    'RUNNER_DEBUG=$env.RUNNER_DEBUG: debug lines $lines',
+    async c => {
+      const { world, token } = scenarioWorld('healthy')
+      const fake = await startFake(world)
+      servers.push(fake)
+      const run = await slot(() =>
+        runAction({ token, org: 'acme', 'expected-login': 'acme-scim', 'api-url': fake.apiUrl, 'timeout-seconds': '10' }, { env: c.env })
+      )
+      expect(run.outputs.status).toBe('healthy')
+      const debug = run.stdout.split('\n').filter(l => l.startsWith('::debug::'))
+      if (c.lines) {
+        // Every request GitHub answered has its line (so the leak checks on debug runs read real debug lines).
+        expect(debug.filter(l => / -> \d{3} \(\d+ ms\)$/.test(l))).toHaveLength(fake.requests.length)
+        expect(debug.at(-1)).toMatch(/requests to GitHub in \d+ ms$/)
+      } else {
+        expect(debug).toEqual([])
+      }
+    },
+    QUEUED_TIMEOUT_MS
+  )
 })
