@@ -94,7 +94,7 @@ class Answer {
 export function localAnswer(url: string, body: string): Response {
   return new Answer(
     200,
-    new AnswerHeaders({ 'content-type': 'application/json; charset=utf-8' }),
+    new AnswerHeaders(['content-type', 'application/json; charset=utf-8']),
     Buffer.from(body),
     url
   ) as unknown as Response
@@ -105,18 +105,23 @@ const UTF8 = new TextDecoder()
 
 /**
  * An answer's headers as fetch's Headers shows them: names lower-case and sorted, repeated headers joined with
- * ", ". Values are undici's decoding of the bytes (UTF-8, an invalid byte replaced): server text, shown only
- * through src/sanitize.ts.
+ * ", ", values decoded as Latin-1 (each byte one character, as fetch does): server text, shown only through
+ * src/sanitize.ts. Built from the raw lines (RawHeaders below), never from undici's parsed object: that is a
+ * plain `{}`, whose parser throws on a header named `constructor` or `__proto__` (a 401 then became a network
+ * fault, retried).
  */
 class AnswerHeaders {
   private readonly map: Map<string, string>
 
-  constructor(parsed: Record<string, string | string[] | undefined>) {
-    const entries: Array<[string, string]> = []
-    for (const [name, value] of Object.entries(parsed)) {
-      if (value !== undefined) entries.push([name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value])
+  constructor(raw: ReadonlyArray<Buffer | string>) {
+    const joined = new Map<string, string>()
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = String(raw[i]?.toString('latin1')).toLowerCase()
+      const value = String(raw[i + 1]?.toString('latin1'))
+      const before = joined.get(name)
+      joined.set(name, before === undefined ? value : `${before}, ${value}`)
     }
-    this.map = new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    this.map = new Map([...joined].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
   }
 
   get(name: string): string | null {
@@ -135,6 +140,64 @@ class AnswerHeaders {
     return this.map.entries()
   }
 }
+
+/** Where RawHeaders leaves one answer's raw header lines: the request's `opaque`, handed back with the answer. */
+interface RawSink {
+  raw: Buffer[]
+}
+
+/**
+ * Keeps an answer's raw header lines for AnswerHeaders, and hands undici's request handler only the two it
+ * reads (content-type, content-length) and no trailers: its parser (`parseHeaders`, into a plain `{}`) throws on
+ * a name such as `constructor`, which would turn any answer into a network fault.
+ */
+class RawHeaders implements Dispatcher.DispatchHandlers {
+  constructor(
+    private readonly inner: Dispatcher.DispatchHandlers,
+    private readonly sink: RawSink | undefined
+  ) {}
+
+  onConnect(...args: Parameters<NonNullable<Dispatcher.DispatchHandlers['onConnect']>>): void {
+    this.inner.onConnect?.(...args)
+  }
+
+  onError(err: Error): void {
+    this.inner.onError?.(err)
+  }
+
+  onUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandlers['onUpgrade']>>): void {
+    this.inner.onUpgrade?.(...args)
+  }
+
+  onResponseStarted(): void {
+    this.inner.onResponseStarted?.()
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (this.sink) this.sink.raw = raw
+    const kept: Buffer[] = []
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]?.toString('latin1').toLowerCase()
+      if (name === 'content-type' || name === 'content-length') kept.push(raw[i] as Buffer, raw[i + 1] as Buffer)
+    }
+    return this.inner.onHeaders?.(status, kept, resume, statusText) ?? true
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.inner.onData?.(chunk) ?? true
+  }
+
+  onComplete(): void {
+    this.inner.onComplete?.([])
+  }
+
+  onBodySent(...args: Parameters<NonNullable<Dispatcher.DispatchHandlers['onBodySent']>>): void {
+    this.inner.onBodySent?.(...args)
+  }
+}
+
+const keepRawHeaders: Dispatcher.DispatcherComposeInterceptor = dispatch => (opts, handler) =>
+  dispatch(opts, new RawHeaders(handler, (opts as { opaque?: RawSink }).opaque))
 
 /** readBody's view of undici's body stream: read() in order, cancel() drops the rest (and the connection). */
 function readerOf(body: Dispatcher.ResponseData['body']): BodySource {
@@ -203,14 +266,16 @@ interface Attempt {
 async function attemptOnce(ctx: FetchContext, a: Attempt): Promise<Answer> {
   const { dispatcher, target, init, signal, record, attemptEnd } = a
   let res: Dispatcher.ResponseData
+  const sink: RawSink = { raw: [] }
   try {
-    res = await (dispatcher ?? getGlobalDispatcher()).request({
+    res = await (dispatcher ?? getGlobalDispatcher().compose(keepRawHeaders)).request({
       origin: target.origin,
       path: `${target.pathname}${target.search}`,
       method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
       headers: init?.headers as Record<string, string> | undefined,
       body: typeof init?.body === 'string' ? init.body : null,
       signal,
+      opaque: sink,
       // Never followed: a 3xx is an answer (its Location named in the report), and nothing is sent elsewhere.
       maxRedirections: 0
     })
@@ -221,7 +286,7 @@ async function attemptOnce(ctx: FetchContext, a: Attempt): Promise<Answer> {
   // reads below see it, nothing else needs to.
   res.body.on('error', () => undefined)
   const status = res.statusCode
-  const headers = new AnswerHeaders(res.headers)
+  const headers = new AnswerHeaders(sink.raw)
   record.hasReset = WHOLE_SECONDS.test(headers.get('x-ratelimit-reset') ?? '')
   record.hasRetryAfter = WHOLE_SECONDS.test(headers.get('retry-after') ?? '')
 
@@ -258,7 +323,7 @@ export function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
   // The attempts in flight: the run's deadline aborts each (one listener for all, however many are in flight).
   const live = new Set<AbortController>()
   ctx.signal.addEventListener('abort', () => live.forEach(a => a.abort(ctx.signal.reason)), { once: true })
-  const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(ctx.apiUrl)
+  const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(ctx.apiUrl)?.compose(keepRawHeaders)
   const f = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (ctx.signal.aborted) throw new DeadlineError()
     const method = (init?.method ?? 'GET').toUpperCase()
