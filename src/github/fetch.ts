@@ -231,7 +231,7 @@ function asFetchError(e: unknown, signal: AbortSignal, message: string): unknown
 async function sendOnce(
   ctx: FetchContext,
   live: Set<AbortController>,
-  dispatcher: Dispatcher | undefined,
+  dispatcher: Dispatcher,
   target: URL,
   init: RequestInit | undefined
 ): Promise<Answer> {
@@ -254,7 +254,7 @@ async function sendOnce(
 }
 
 interface Attempt {
-  dispatcher: Dispatcher | undefined
+  dispatcher: Dispatcher
   /** The URL, parsed once (the read-only check): undici is handed its origin and path, not a string to parse again. */
   target: URL
   init: RequestInit | undefined
@@ -268,7 +268,7 @@ async function attemptOnce(ctx: FetchContext, a: Attempt): Promise<Answer> {
   let res: Dispatcher.ResponseData
   const sink: RawSink = { raw: [] }
   try {
-    res = await (dispatcher ?? getGlobalDispatcher().compose(keepRawHeaders)).request({
+    res = await dispatcher.request({
       origin: target.origin,
       path: `${target.pathname}${target.search}`,
       method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
@@ -323,7 +323,10 @@ export function budgetedFetch(ctx: FetchContext): typeof globalThis.fetch {
   // The attempts in flight: the run's deadline aborts each (one listener for all, however many are in flight).
   const live = new Set<AbortController>()
   ctx.signal.addEventListener('abort', () => live.forEach(a => a.abort(ctx.signal.reason)), { once: true })
-  const dispatcher = new HttpClient('provisioning-token-check').getAgentDispatcher(ctx.apiUrl)?.compose(keepRawHeaders)
+  // The proxy agent @actions/http-client picks for the api-url, or undici's global one; composed once per client.
+  const dispatcher = (new HttpClient('provisioning-token-check').getAgentDispatcher(ctx.apiUrl) ?? getGlobalDispatcher()).compose(
+    keepRawHeaders
+  )
   const f = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (ctx.signal.aborted) throw new DeadlineError()
     const method = (init?.method ?? 'GET').toUpperCase()
