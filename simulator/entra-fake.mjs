@@ -21,6 +21,7 @@
 import { createServer } from 'node:http'
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, verify } from 'node:crypto'
 import { URL, URLSearchParams } from 'node:url'
+import { closeFake, listenLoopback, readBody as readLimited, sleep } from './loopback.mjs'
 
 // ---------------------------------------------------------------------------------------------
 // The world's defaults
@@ -81,27 +82,8 @@ function parseJwt(jwt) {
   }
 }
 
-const sleep = (ms, timers) =>
-  new Promise(resolve => {
-    const t = setTimeout(() => {
-      timers.delete(t)
-      resolve()
-    }, ms)
-    timers.add(t)
-  })
-
-function readBody(req, limit = 64 * 1024) {
-  return new Promise(resolve => {
-    let size = 0
-    const chunks = []
-    req.on('data', chunk => {
-      size += chunk.length
-      if (size <= limit) chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', () => resolve(''))
-  })
-}
+/** A request's body (at most 64 KiB kept); empty after a socket error. */
+const readBody = (req, limit = 64 * 1024) => readLimited(req, limit).catch(() => '')
 
 // ---------------------------------------------------------------------------------------------
 // Jobs: the shapes of Microsoft's examples [E8][E11] (fixture: graph-synchronization-examples.json)
@@ -642,12 +624,8 @@ export async function startEntraFake(world, { latencyMs = 0 } = {}) {
       state.sockets.add(socket)
       socket.on('close', () => state.sockets.delete(socket))
     })
-    await new Promise((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => resolve(undefined))
-    })
+    state.origins[role] = await listenLoopback(server)
     servers[role] = server
-    state.origins[role] = `http://127.0.0.1:${server.address().port}`
   }
 
   async function handle(role, req, res) {
@@ -752,18 +730,7 @@ export async function startEntraFake(world, { latencyMs = 0 } = {}) {
     setWorld(next) {
       state.world = next
     },
-    async close() {
-      state.closed = true
-      for (const t of state.timers) clearTimeout(t)
-      state.timers.clear()
-      const sockets = [...state.sockets]
-      const socketsClosed = sockets.map(socket => new Promise(resolve => socket.once('close', resolve)))
-      const serversClosed = Object.values(servers).map(server => new Promise(resolve => server.close(resolve)))
-      for (const socket of sockets) socket.destroy()
-      await Promise.all([...serversClosed, ...socketsClosed])
-      const now = performance.now()
-      for (const entry of state.requests) if (entry.endedAt === null) entry.endedAt = now
-    }
+    close: () => closeFake(state, Object.values(servers))
   }
 }
 

@@ -15,6 +15,7 @@
 import { createServer, STATUS_CODES } from 'node:http'
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { URL } from 'node:url'
+import { closeFake, listenLoopback, readBody, sleep } from './loopback.mjs'
 
 // ---------------------------------------------------------------------------------------------
 // GitHub's texts
@@ -180,15 +181,6 @@ function lookup(map, name) {
   const key = Object.keys(map).find(k => sameLogin(k, name))
   return key === undefined ? undefined : { key, value: map[key] }
 }
-
-const sleep = (ms, timers) =>
-  new Promise(resolve => {
-    const t = setTimeout(() => {
-      timers.delete(t)
-      resolve()
-    }, ms)
-    timers.add(t)
-  })
 
 // ---------------------------------------------------------------------------------------------
 // Tokens and scopes (docs/github-behaviour.md, "Token kinds", "Headers")
@@ -993,19 +985,6 @@ function resolveRoute(world, rawPath) {
   return { route: undefined, params: [], path }
 }
 
-function readBody(req, limit = 1024 * 1024) {
-  return new Promise((resolve, reject) => {
-    const chunks = []
-    let size = 0
-    req.on('data', chunk => {
-      size += chunk.length
-      if (size <= limit) chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
-
 /** Rate-limit headers of an answered request (docs/github-behaviour.md, "Rate limits"): one budget per token and resource. */
 function rateLimitHeaders(state, ctx) {
   const resource = ctx.route?.key === 'POST /graphql' ? 'graphql' : 'core'
@@ -1183,12 +1162,7 @@ export async function startFake(world, { latencyMs = 0 } = {}) {
     }
   }
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(undefined))
-  })
-  const address = server.address()
-  origin = `http://127.0.0.1:${address.port}`
+  origin = await listenLoopback(server)
 
   return {
     url: origin,
@@ -1206,19 +1180,7 @@ export async function startFake(world, { latencyMs = 0 } = {}) {
     setWorld(next) {
       state.world = next
     },
-    async close() {
-      state.closed = true
-      for (const t of state.timers) clearTimeout(t)
-      state.timers.clear()
-      const sockets = [...state.sockets]
-      const socketsClosed = sockets.map(socket => new Promise(resolve => socket.once('close', resolve)))
-      const serverClosed = new Promise(resolve => server.close(resolve))
-      for (const socket of sockets) socket.destroy() // hung and stalled ones too
-      await Promise.all([serverClosed, ...socketsClosed])
-      // A request cut short by close() ended now (its response's 'close' may not have fired yet).
-      const now = performance.now()
-      for (const entry of state.requests) if (entry.endedAt === null) entry.endedAt = now
-    }
+    close: () => closeFake(state, [server])
   }
 }
 

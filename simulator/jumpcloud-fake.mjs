@@ -18,6 +18,7 @@
 import { createServer } from 'node:http'
 import { createHash, randomBytes } from 'node:crypto'
 import { URL, URLSearchParams } from 'node:url'
+import { closeFake, listenLoopback, readBody, sleep } from './loopback.mjs'
 
 export const JC_MESSAGES = Object.freeze({
   // GUESS: JumpCloud's exact texts; the body shape {code, message, status} is the v1 `Error` schema [J4].
@@ -81,19 +82,6 @@ const reply = (status, body, headers = {}) => ({ status, body, headers })
 /** The v1 `Error` object [J4]. */
 const jcError = (status, message, headers = {}) => reply(status, { code: status, message, status: STATUS_TEXT[status] ?? 'Error' }, headers)
 const oauthError = (status, error, description) => reply(status, { error, error_description: description })
-
-function readBody(req, limit = 1024 * 1024) {
-  return new Promise((resolve, reject) => {
-    const chunks = []
-    let size = 0
-    req.on('data', chunk => {
-      size += chunk.length
-      if (size <= limit) chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
 
 // ----- Directory Insights search [J3] -----
 
@@ -205,7 +193,7 @@ export async function startJumpCloudFake(world, { latencyMs = 0 } = {}) {
     res.on('finish', finish)
     res.on('close', finish)
     const body = await readBody(req)
-    if (latencyMs > 0) await sleep(latencyMs)
+    if (latencyMs > 0) await sleep(latencyMs, state.timers)
     if (state.closed) return
     const allowedPost = req.method === 'POST' && route && route.method === 'POST'
     if (req.method !== 'GET' && !allowedPost) {
@@ -372,23 +360,9 @@ export async function startJumpCloudFake(world, { latencyMs = 0 } = {}) {
     more()
   }
 
-  function sleep(ms) {
-    return new Promise(resolve => {
-      const t = setTimeout(() => {
-        state.timers.delete(t)
-        resolve(undefined)
-      }, ms)
-      state.timers.add(t)
-    })
-  }
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(undefined))
-  })
-  const { port } = server.address()
+  const url = await listenLoopback(server)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests: state.requests,
     violations: state.violations,
     get world() {
@@ -400,18 +374,7 @@ export async function startJumpCloudFake(world, { latencyMs = 0 } = {}) {
     get issuedTokens() {
       return [...state.issued.keys()]
     },
-    async close() {
-      state.closed = true
-      for (const t of state.timers) clearTimeout(t)
-      state.timers.clear()
-      const sockets = [...state.sockets]
-      const socketsClosed = sockets.map(socket => new Promise(resolve => socket.once('close', resolve)))
-      const serverClosed = new Promise(resolve => server.close(resolve))
-      for (const socket of sockets) socket.destroy()
-      await Promise.all([serverClosed, ...socketsClosed])
-      const now = performance.now()
-      for (const entry of state.requests) if (entry.endedAt === null) entry.endedAt = now
-    }
+    close: () => closeFake(state, [server])
   }
 }
 

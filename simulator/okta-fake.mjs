@@ -15,6 +15,7 @@
 import { createServer } from 'node:http'
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, verify } from 'node:crypto'
 import { URL, URLSearchParams } from 'node:url'
+import { closeFake, listenLoopback, readBody, sleep } from './loopback.mjs'
 
 // ---------------------------------------------------------------------------------------------
 // Okta's texts
@@ -248,19 +249,6 @@ const ROUTES = [
 
 const READ_ONLY_VIOLATION = 'the action must be read-only: only GET, and the POST of its OAuth token request'
 
-function readBody(req, limit = 1024 * 1024) {
-  return new Promise((resolve, reject) => {
-    const chunks = []
-    let size = 0
-    req.on('data', chunk => {
-      size += chunk.length
-      if (size <= limit) chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
-
 /**
  * Start the fake on 127.0.0.1 (random port).
  * @param {import('./okta-fake.d.mts').OktaWorld} world
@@ -360,7 +348,7 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     res.on('finish', finish)
     res.on('close', finish)
     const body = await readBody(req)
-    if (latencyMs > 0) await sleep(latencyMs)
+    if (latencyMs > 0) await sleep(latencyMs, state.timers)
     if (state.closed) return
 
     const isTokenPost = req.method === 'POST' && url.pathname === TOKEN_PATH
@@ -681,21 +669,7 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     res.end(text)
   }
 
-  function sleep(ms) {
-    return new Promise(resolve => {
-      const t = setTimeout(() => {
-        state.timers.delete(t)
-        resolve(undefined)
-      }, ms)
-      state.timers.add(t)
-    })
-  }
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(undefined))
-  })
-  origin = `http://127.0.0.1:${server.address().port}`
+  origin = await listenLoopback(server)
 
   return {
     url: origin,
@@ -710,18 +684,7 @@ export async function startOktaFake(world, { latencyMs = 0 } = {}) {
     get issuedTokens() {
       return [...state.issued.keys()]
     },
-    async close() {
-      state.closed = true
-      for (const t of state.timers) clearTimeout(t)
-      state.timers.clear()
-      const sockets = [...state.sockets]
-      const socketsClosed = sockets.map(socket => new Promise(resolve => socket.once('close', resolve)))
-      const serverClosed = new Promise(resolve => server.close(resolve))
-      for (const socket of sockets) socket.destroy()
-      await Promise.all([serverClosed, ...socketsClosed])
-      const now = performance.now()
-      for (const entry of state.requests) if (entry.endedAt === null) entry.endedAt = now
-    }
+    close: () => closeFake(state, [server])
   }
 }
 

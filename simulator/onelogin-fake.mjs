@@ -13,6 +13,7 @@
 import { createServer } from 'node:http'
 import { createHash, randomBytes } from 'node:crypto'
 import { URL } from 'node:url'
+import { closeFake, listenLoopback, readBody as readLimited, sleep } from './loopback.mjs'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 const TOKEN_PATH = '/auth/oauth2/v2/token'
@@ -159,7 +160,7 @@ export async function startOneLoginFake(world, { latencyMs = 0 } = {}) {
     res.on('finish', finish)
     res.on('close', finish)
     const body = await readBody(req)
-    if (latencyMs > 0) await sleep(latencyMs)
+    if (latencyMs > 0) await sleep(latencyMs, state.timers)
     if (state.closed) return
     if (req.method !== 'GET' && !(req.method === 'POST' && url.pathname === TOKEN_PATH)) {
       state.violations.push(`${req.method} ${url.pathname}: write request refused; ${READ_ONLY_VIOLATION}`)
@@ -373,21 +374,7 @@ export async function startOneLoginFake(world, { latencyMs = 0 } = {}) {
     res.end(text)
   }
 
-  function sleep(ms) {
-    return new Promise(resolve => {
-      const t = setTimeout(() => {
-        state.timers.delete(t)
-        resolve(undefined)
-      }, ms)
-      state.timers.add(t)
-    })
-  }
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(undefined))
-  })
-  origin = `http://127.0.0.1:${server.address().port}`
+  origin = await listenLoopback(server)
 
   return {
     url: origin,
@@ -402,33 +389,12 @@ export async function startOneLoginFake(world, { latencyMs = 0 } = {}) {
     get issuedTokens() {
       return [...state.issued.keys()]
     },
-    async close() {
-      state.closed = true
-      for (const t of state.timers) clearTimeout(t)
-      state.timers.clear()
-      const sockets = [...state.sockets]
-      const socketsClosed = sockets.map(socket => new Promise(resolve => socket.once('close', resolve)))
-      const serverClosed = new Promise(resolve => server.close(resolve))
-      for (const socket of sockets) socket.destroy()
-      await Promise.all([serverClosed, ...socketsClosed])
-      const now = performance.now()
-      for (const entry of state.requests) if (entry.endedAt === null) entry.endedAt = now
-    }
+    close: () => closeFake(state, [server])
   }
 }
 
-function readBody(req) {
-  return new Promise(resolve => {
-    const chunks = []
-    let size = 0
-    req.on('data', c => {
-      size += c.length
-      if (size <= 65536) chunks.push(c)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', () => resolve(''))
-  })
-}
+/** A request's body (at most 64 KiB kept); empty after a socket error. */
+const readBody = req => readLimited(req, 65536).catch(() => '')
 
 /** `GET /api/1/events/types` items ({name, description, id}) [O7], for the ids the action reads (observed [O9]). */
 export const EVENT_TYPES = Object.freeze([

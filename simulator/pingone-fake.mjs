@@ -19,6 +19,7 @@ import { createServer } from 'node:http'
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, verify } from 'node:crypto'
 import { URL, URLSearchParams } from 'node:url'
 import { EMU_TOKEN, ENTERPRISE, makeToken } from './worlds.mjs'
+import { closeFake, listenLoopback, readBody, sleep } from './loopback.mjs'
 
 const JSON_TYPE = 'application/json'
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -127,19 +128,6 @@ const ROUTES = [
   { key: 'GET plans', method: 'GET', pattern: /^\/v1\/environments\/([^/]+)\/propagation\/plans$/ }
 ]
 
-function readBody(req, limit = 1024 * 1024) {
-  return new Promise((resolve, reject) => {
-    const chunks = []
-    let size = 0
-    req.on('data', chunk => {
-      size += chunk.length
-      if (size <= limit) chunks.push(chunk)
-    })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
-  })
-}
-
 /**
  * Start the fake on 127.0.0.1 (random port).
  * @param {import('./pingone-fake.d.mts').PingOneWorld} world
@@ -206,7 +194,7 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     res.on('finish', finish)
     res.on('close', finish)
     const body = await readBody(req)
-    if (latencyMs > 0) await sleep(latencyMs)
+    if (latencyMs > 0) await sleep(latencyMs, state.timers)
     if (state.closed) return
 
     if (req.method !== 'GET' && !(req.method === 'POST' && route?.key === 'POST /as/token')) {
@@ -365,21 +353,7 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     res.end(text)
   }
 
-  function sleep(ms) {
-    return new Promise(resolve => {
-      const t = setTimeout(() => {
-        state.timers.delete(t)
-        resolve(undefined)
-      }, ms)
-      state.timers.add(t)
-    })
-  }
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(undefined))
-  })
-  origin = `http://127.0.0.1:${server.address().port}`
+  origin = await listenLoopback(server)
 
   return {
     url: origin,
@@ -396,18 +370,7 @@ export async function startPingOneFake(world, { latencyMs = 0 } = {}) {
     get issuedTokens() {
       return [...state.issued.keys()]
     },
-    async close() {
-      state.closed = true
-      for (const t of state.timers) clearTimeout(t)
-      state.timers.clear()
-      const sockets = [...state.sockets]
-      const socketsClosed = sockets.map(socket => new Promise(resolve => socket.once('close', resolve)))
-      const serverClosed = new Promise(resolve => server.close(resolve))
-      for (const socket of sockets) socket.destroy()
-      await Promise.all([serverClosed, ...socketsClosed])
-      const now = performance.now()
-      for (const entry of state.requests) if (entry.endedAt === null) entry.endedAt = now
-    }
+    close: () => closeFake(state, [server])
   }
 }
 
